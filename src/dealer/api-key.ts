@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+
+/**
+ * Dealer API keys: `pdk_` + 32 random base62 characters + a 6-character base62 CRC32
+ * of them, the way GitHub formats its tokens. The prefix lets secret scanners (and a
+ * human reading a log) recognise a leaked Paddock key; the checksum lets us reject a
+ * mistyped or made-up key without a table read.
+ *
+ * Only a SHA-256 of the key is stored. A slow password hash is not needed: the key has
+ * ~190 bits of CSPRNG entropy, so a fast hash is as safe and keeps each request cheap.
+ */
+export const API_KEY_PREFIX = 'pdk_';
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const RANDOM_LENGTH = 32;
+const CHECKSUM_LENGTH = 6;
+const KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${RANDOM_LENGTH + CHECKSUM_LENGTH}}$`);
+
+export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write'] as const;
+export type DealerScope = (typeof DEALER_SCOPES)[number];
+
+/** The GraphQL spelling of a scope (`CUSTOMERS_READ`) and back. */
+export function scopeToEnum(scope: DealerScope): string {
+  return scope.replace(':', '_').toUpperCase();
+}
+
+export function scopeFromEnum(value: string): DealerScope {
+  const scope = value.toLowerCase().replace('_', ':');
+  if (!(DEALER_SCOPES as readonly string[]).includes(scope)) throw new Error(`Unknown scope ${value}`);
+  return scope as DealerScope;
+}
+
+function base62Checksum(body: string): string {
+  let value = crc32(body);
+  let out = '';
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = BASE62[value % 62]! + out;
+    value = Math.floor(value / 62);
+  }
+  return out;
+}
+
+/** Random base62 without modulo bias: bytes ≥ 248 are discarded and drawn again. */
+function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+    }
+  }
+  return out;
+}
+
+/**
+ * @example
+ * const key = generateApiKey(); // 'pdk_3fK…' (42 characters), shown to the dealer once
+ * isWellFormedApiKey(key);      // true
+ */
+export function generateApiKey(): string {
+  const body = randomBase62(RANDOM_LENGTH);
+  return `${API_KEY_PREFIX}${body}${base62Checksum(body)}`;
+}
+
+/** Shape and checksum only: a well-formed key may still be unknown, revoked or expired. */
+export function isWellFormedApiKey(key: string): boolean {
+  if (!KEY_PATTERN.test(key)) return false;
+  const body = key.slice(API_KEY_PREFIX.length, API_KEY_PREFIX.length + RANDOM_LENGTH);
+  return key.endsWith(base62Checksum(body));
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** What may be shown of a key after it was issued: enough to recognise it, never enough to use it. */
+export function displayPrefix(key: string): string {
+  return key.slice(0, API_KEY_PREFIX.length + 6);
+}

@@ -1,0 +1,70 @@
+import { customerPolicy, dealerPolicy, vehiclePolicy, type VehicleFacts } from '../auth/policies.js';
+import type { Principal } from '../auth/principal.js';
+import type { CustomerRecord } from '../customer/customer.js';
+import type { DealerRecord } from '../dealer/dealer.js';
+import type { VehicleRecord } from '../vehicle/vehicle.js';
+import type { Loaders } from './loaders.js';
+
+/**
+ * The only way resolvers read customers, vehicles and dealers: each method loads through
+ * the request's DataLoaders and returns the object only if the policies let the caller
+ * see it, else `null` — exactly what "not found" returns, so existence never leaks.
+ */
+export class Access {
+  constructor(
+    readonly principal: Principal,
+    private readonly loaders: Loaders,
+  ) {}
+
+  /** Whether a customer profile is linked to the calling dealer (false for other callers). */
+  private linkedToCaller(customer: CustomerRecord | null): boolean {
+    return this.principal.kind === 'dealer' && customer !== null && customer.dealerIds.includes(this.principal.dealerId);
+  }
+
+  async customer(id: string): Promise<CustomerRecord | null> {
+    // A customer token never loads anyone else: refuse before touching the table.
+    if (this.principal.kind === 'customer' && this.principal.customerId !== id) return null;
+    const customer = await this.loaders.customer.load(id);
+    return customer && this.canSeeCustomer(customer) ? customer : null;
+  }
+
+  canSeeCustomer(customer: CustomerRecord): boolean {
+    return customerPolicy.canRead(this.principal, { customerId: customer.id, linkedToCallerDealer: this.linkedToCaller(customer) });
+  }
+
+  async customers(ids: readonly string[]): Promise<(CustomerRecord | null)[]> {
+    return Promise.all(ids.map((id) => this.customer(id)));
+  }
+
+  canWriteCustomer(customer: CustomerRecord): boolean {
+    return customerPolicy.canWrite(this.principal, { customerId: customer.id, linkedToCallerDealer: this.linkedToCaller(customer) });
+  }
+
+  private async vehicleFacts(vehicle: VehicleRecord): Promise<VehicleFacts> {
+    const facts = { ownerId: vehicle.ownerId, sellingDealerId: vehicle.sellingDealerId, servicingDealerId: vehicle.servicingDealerId, ownerLinkedToCallerDealer: false };
+    const p = this.principal;
+    // Only a dealer that neither sold nor services the car needs the owner's links.
+    if (p.kind === 'dealer' && vehicle.sellingDealerId !== p.dealerId && vehicle.servicingDealerId !== p.dealerId) {
+      facts.ownerLinkedToCallerDealer = this.linkedToCaller(await this.loaders.customer.load(vehicle.ownerId));
+    }
+    return facts;
+  }
+
+  async vehicle(vin: string): Promise<VehicleRecord | null> {
+    const vehicle = await this.loaders.vehicle.load(vin);
+    return vehicle && (await this.canSeeVehicle(vehicle)) ? vehicle : null;
+  }
+
+  async canSeeVehicle(vehicle: VehicleRecord): Promise<boolean> {
+    return vehiclePolicy.canRead(this.principal, await this.vehicleFacts(vehicle));
+  }
+
+  async canWriteVehicle(vehicle: VehicleRecord): Promise<boolean> {
+    return vehiclePolicy.canWrite(this.principal, await this.vehicleFacts(vehicle));
+  }
+
+  async dealer(id: string): Promise<DealerRecord | null> {
+    if (!dealerPolicy.canRead(this.principal, id)) return null;
+    return this.loaders.dealer.load(id);
+  }
+}

@@ -1,0 +1,39 @@
+import { listCustomers } from '../../customer/customer-listing.js';
+import { createCustomer, linkCustomerToDealer, setConsents, updateCustomer } from '../../customer/customer-service.js';
+import { CONSENT_CHANNELS } from '../../customer/customer.js';
+import { keyOfGlobalId, toGlobalId } from '../../shared/ids.js';
+import { checkPageSize, pageOfKeys, toConnection } from '../connection.js';
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+
+export const customerResolvers: Resolvers = {
+  Query: {
+    customer: (_, { id }, ctx) => {
+      const key = keyOfGlobalId(id, 'Customer');
+      return key ? ctx.access.customer(key) : null;
+    },
+    customers: (_, { first, after, filter }, ctx) => listCustomers(ctx, { first: checkPageSize(first), after, filter }),
+  },
+  Mutation: {
+    createCustomer: (_, { input }, ctx) => createCustomer(ctx, input),
+    updateCustomer: (_, { input }, ctx) => updateCustomer(ctx, input),
+    setConsents: (_, { input }, ctx) => setConsents(ctx, input),
+    linkCustomerToDealer: async (_, { input }, ctx) => {
+      const result = await linkCustomerToDealer(ctx, input);
+      return { ...result, dealer: result.dealerId ? await ctx.access.dealer(result.dealerId) : null };
+    },
+  },
+  Customer: {
+    id: (c) => toGlobalId('Customer', c.id),
+    consents: (c) => CONSENT_CHANNELS.flatMap((channel) => (c.consents[channel] ? [c.consents[channel]] : [])),
+    vehicles: async (c, { first, after }, ctx) => {
+      const page = pageOfKeys(c.vehicleVins, checkPageSize(first), after);
+      const vehicles = await Promise.all(page.keys.map((vin) => ctx.access.vehicle(vin)));
+      return toConnection(
+        vehicles.map((node, i) => ({ cursor: page.cursors[i]!, node })),
+        page.hasNextPage,
+        page.cursors.at(-1) ?? null,
+      );
+    },
+    dealers: async (c, _, ctx) => (await Promise.all(c.dealerIds.map((id) => ctx.access.dealer(id)))).filter((d) => d !== null),
+  },
+};

@@ -1,0 +1,41 @@
+import { dealerPolicy } from '../../auth/policies.js';
+import { customersOfDealer } from '../../customer/customer-listing.js';
+import { apiKeyGlobalKey, createDealer, issueDealerApiKey, revokeDealerApiKey } from '../../dealer/dealer-service.js';
+import { keyOfGlobalId, toGlobalId } from '../../shared/ids.js';
+import { checkPageSize, pageToConnection, toConnection } from '../connection.js';
+import { scopeFromEnum, scopeToEnum } from '../../dealer/api-key.js';
+import type { DealerScope, Resolvers } from '../__generated__/resolvers-types.js';
+
+export const dealerResolvers: Resolvers = {
+  Query: {
+    dealer: (_, { id }, ctx) => {
+      const key = keyOfGlobalId(id, 'Dealer');
+      return key ? ctx.access.dealer(key) : null;
+    },
+    dealers: async (_, { first, after }, ctx) => {
+      const size = checkPageSize(first);
+      const p = ctx.principal;
+      // A dealer key sees one dealer: itself.
+      if (p.kind === 'dealer') {
+        const own = after ? null : await ctx.access.dealer(p.dealerId);
+        return toConnection(own ? [{ cursor: 'self', node: own }] : [], false, null);
+      }
+      return pageToConnection(await ctx.repos.dealers.list(size, after));
+    },
+  },
+  Mutation: {
+    createDealer: (_, { input }, ctx) => createDealer(ctx, input),
+    issueDealerApiKey: (_, { input }, ctx) => issueDealerApiKey(ctx, { ...input, scopes: input.scopes.map(scopeFromEnum) }),
+    revokeDealerApiKey: (_, { input }, ctx) => revokeDealerApiKey(ctx, input),
+  },
+  Dealer: {
+    id: (d) => toGlobalId('Dealer', d.id),
+    customers: (d, { first, after }, ctx) => customersOfDealer(ctx, d.id, { first: checkPageSize(first), after }),
+    apiKeys: (d, _, ctx) => (dealerPolicy.canSeeApiKeys(ctx.principal, d.id) ? ctx.repos.dealers.apiKeysOf(d.id) : []),
+  },
+  DealerApiKey: {
+    id: (k) => toGlobalId('DealerApiKey', apiKeyGlobalKey(k)),
+    scopes: (k) => k.scopes.map(scopeToEnum) as DealerScope[],
+    dealer: (k, _, ctx) => ctx.access.dealer(k.dealerId),
+  },
+};

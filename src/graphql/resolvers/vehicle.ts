@@ -1,0 +1,27 @@
+import { recordOdometerReading, registerVehicle, transferVehicle } from '../../vehicle/vehicle-service.js';
+import { normaliseVin } from '../../vehicle/vin.js';
+import { toGlobalId } from '../../shared/ids.js';
+import { checkPageSize, pageToConnection } from '../connection.js';
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+
+export const vehicleResolvers: Resolvers = {
+  Query: {
+    vehicle: (_, { vin }, ctx) => ctx.access.vehicle(normaliseVin(vin)),
+  },
+  Mutation: {
+    registerVehicle: (_, { input }, ctx) => registerVehicle(ctx, input),
+    recordOdometerReading: (_, { input }, ctx) => recordOdometerReading(ctx, input),
+    transferVehicle: (_, { input }, ctx) => transferVehicle(ctx, input),
+  },
+  Vehicle: {
+    id: (v) => toGlobalId('Vehicle', v.vin),
+    sellingDealer: (v, _, ctx) => ctx.access.dealer(v.sellingDealerId),
+    servicingDealer: (v, _, ctx) => ctx.access.dealer(v.servicingDealerId),
+    owner: (v, _, ctx) => ctx.access.customer(v.ownerId),
+    odometer: (v) => ({ vin: v.vin, km: v.odometerKm, readAt: v.odometerReadAt, source: 'latest', recordedAt: v.odometerReadAt }),
+    odometerHistory: async (v, { first, after }, ctx) => pageToConnection(await ctx.repos.vehicles.odometerHistory(v.vin, checkPageSize(first), after)),
+  },
+  Ownership: {
+    customer: (o, _, ctx) => ctx.access.customer(o.customerId),
+  },
+};

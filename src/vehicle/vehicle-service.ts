@@ -1,0 +1,167 @@
+import { vehiclePolicy } from '../auth/policies.js';
+import { forbidden } from '../graphql/errors.js';
+import { keyOfGlobalId } from '../shared/ids.js';
+import type { ServiceContext } from '../shared/service-context.js';
+import { notFound, userError, type UserError } from '../shared/user-error.js';
+import { checkDateNotInFuture, checkInstantNotInFuture, checkIntRange, checkMoney, checkText } from '../shared/validation.js';
+import type { ModelLine, Powertrain } from './model-lines.js';
+import type { VehicleRecord } from './vehicle.js';
+import { normaliseVin, validateVin } from './vin.js';
+
+export interface VehicleResult {
+  vehicle: VehicleRecord | null;
+  userErrors: UserError[];
+}
+
+const failed = (...userErrors: UserError[]): VehicleResult => ({ vehicle: null, userErrors });
+const MAX_ODOMETER_KM = 2_000_000;
+const FIRST_MODEL_YEAR = 1948; // the brand's first car
+
+function checkVin(field: string, raw: string): { vin: string; errors: UserError[] } {
+  const vin = normaliseVin(raw);
+  const problem = validateVin(vin);
+  if (problem === 'INVALID_VIN') return { vin, errors: [userError(field, 'INVALID_VIN', 'A VIN has 17 letters and digits, without I, O or Q.')] };
+  if (problem) return { vin, errors: [userError(field, 'VIN_CHECK_DIGIT_MISMATCH', 'The check digit (9th character) does not match this VIN; check for a typo.')] };
+  return { vin, errors: [] };
+}
+
+function assertMayWriteVehicles(ctx: ServiceContext) {
+  const p = ctx.principal;
+  if (p.kind === 'analyst' || p.kind === 'customer' || (p.kind === 'dealer' && !p.scopes.includes('vehicles:write'))) throw forbidden();
+}
+
+/** A vehicle the caller may change, read strongly consistent, or null (answered as NOT_FOUND). */
+async function writableVehicle(ctx: ServiceContext, vin: string): Promise<VehicleRecord | null> {
+  const vehicle = await ctx.repos.vehicles.get(vin);
+  return vehicle && (await ctx.access.canSeeVehicle(vehicle)) && (await ctx.access.canWriteVehicle(vehicle)) ? vehicle : null;
+}
+
+function refresh(ctx: ServiceContext, vehicle: VehicleRecord): VehicleRecord {
+  ctx.loaders.vehicle.clear(vehicle.vin).prime(vehicle.vin, vehicle);
+  return vehicle;
+}
+
+export interface RegisterVehicleInput {
+  vin: string;
+  ownerId: string;
+  modelLine: ModelLine;
+  variant: string;
+  powertrain: Powertrain;
+  modelYear: number;
+  purchaseDate: string;
+  purchasePrice: { amount: string; currency: string };
+  sellingDealerId?: string | null;
+  servicingDealerId?: string | null;
+  odometerKm: number;
+  odometerReadAt?: string | null;
+}
+
+export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicleInput): Promise<VehicleResult> {
+  assertMayWriteVehicles(ctx);
+  const now = ctx.clock();
+  const { vin, errors } = checkVin('vin', input.vin);
+  errors.push(...checkText('variant', input.variant, { max: 60 }));
+  errors.push(...checkIntRange('modelYear', input.modelYear, FIRST_MODEL_YEAR, now.getUTCFullYear() + 1));
+  errors.push(...checkDateNotInFuture('purchaseDate', input.purchaseDate, now));
+  const price = checkMoney('purchasePrice', input.purchasePrice);
+  errors.push(...price.errors);
+  errors.push(...checkIntRange('odometerKm', input.odometerKm, 0, MAX_ODOMETER_KM));
+  const readAt = input.odometerReadAt ? checkInstantNotInFuture('odometerReadAt', input.odometerReadAt, now) : { errors: [], date: now };
+  errors.push(...readAt.errors);
+
+  const p = ctx.principal;
+  const sellingDealerId = input.sellingDealerId ? keyOfGlobalId(input.sellingDealerId, 'Dealer') : p.kind === 'dealer' ? p.dealerId : null;
+  if (!input.sellingDealerId && p.kind !== 'dealer') errors.push(userError('sellingDealerId', 'REQUIRED', 'Name the selling dealer.'));
+  else if (!sellingDealerId || !vehiclePolicy.canRegister(p, sellingDealerId)) errors.push(notFound('sellingDealerId', 'dealer'));
+  const servicingDealerId = input.servicingDealerId ? keyOfGlobalId(input.servicingDealerId, 'Dealer') : sellingDealerId;
+  if (input.servicingDealerId && !servicingDealerId) errors.push(notFound('servicingDealerId', 'dealer'));
+  const ownerKey = keyOfGlobalId(input.ownerId, 'Customer');
+  const owner = ownerKey ? await ctx.access.customer(ownerKey) : null;
+  if (!owner) errors.push(notFound('ownerId', 'customer'));
+  if (errors.length || !owner || !sellingDealerId || !servicingDealerId || !price.money || !readAt.date) return failed(...errors);
+
+  const at = now.toISOString();
+  const vehicle: VehicleRecord = {
+    vin,
+    modelLine: input.modelLine,
+    variant: input.variant.trim(),
+    powertrain: input.powertrain,
+    modelYear: input.modelYear,
+    purchaseDate: input.purchaseDate,
+    purchasePrice: price.money,
+    sellingDealerId,
+    servicingDealerId,
+    ownerId: owner.id,
+    ownerSince: input.purchaseDate,
+    ownerHistory: [{ customerId: owner.id, from: input.purchaseDate }],
+    odometerKm: input.odometerKm,
+    odometerReadAt: readAt.date.toISOString(),
+    version: 1,
+    registeredAt: at,
+  };
+  const outcome = await ctx.repos.vehicles.register(vehicle, {
+    vin,
+    km: input.odometerKm,
+    readAt: vehicle.odometerReadAt,
+    source: 'registration',
+    recordedAt: at,
+  });
+  if (outcome === 'VIN_TAKEN') return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
+  if (outcome === 'OWNER_NOT_FOUND') return failed(notFound('ownerId', 'customer'));
+  if (outcome === 'DEALER_NOT_FOUND') return failed(notFound(input.servicingDealerId ? 'servicingDealerId' : 'sellingDealerId', 'dealer'));
+  ctx.loaders.customer.clear(owner.id);
+  ctx.logger.info('vehicle registered', { vin, ownerId: owner.id });
+  return { vehicle: refresh(ctx, vehicle), userErrors: [] };
+}
+
+export async function recordOdometerReading(ctx: ServiceContext, input: { vin: string; km: number; readAt: string }): Promise<VehicleResult> {
+  assertMayWriteVehicles(ctx);
+  const now = ctx.clock();
+  const { vin, errors } = checkVin('vin', input.vin);
+  errors.push(...checkIntRange('km', input.km, 0, MAX_ODOMETER_KM));
+  const readAt = checkInstantNotInFuture('readAt', input.readAt, now);
+  errors.push(...readAt.errors);
+  if (errors.length || !readAt.date) return failed(...errors);
+  if (!(await writableVehicle(ctx, vin))) return failed(notFound('vin', 'vehicle'));
+
+  const outcome = await ctx.repos.vehicles.recordOdometer({
+    vin,
+    km: input.km,
+    readAt: readAt.date.toISOString(),
+    source: ctx.principal.kind,
+    recordedAt: now.toISOString(),
+  });
+  switch (outcome.kind) {
+    case 'RECORDED':
+      return { vehicle: refresh(ctx, outcome.vehicle), userErrors: [] };
+    case 'NOT_FOUND':
+      return failed(notFound('vin', 'vehicle'));
+    case 'DECREASE':
+      return failed(userError('km', 'ODOMETER_DECREASE', `An earlier reading (${outcome.earlierReadAt}) shows ${outcome.earlierKm} km; a later reading cannot be lower.`));
+    case 'EXCEEDS_LATER':
+      return failed(userError('km', 'ODOMETER_DECREASE', `A later reading (${outcome.laterReadAt}) shows ${outcome.laterKm} km; an earlier reading cannot be higher.`));
+  }
+}
+
+export async function transferVehicle(ctx: ServiceContext, input: { vin: string; newOwnerId: string; transferDate: string }): Promise<VehicleResult> {
+  assertMayWriteVehicles(ctx);
+  const now = ctx.clock();
+  const { vin, errors } = checkVin('vin', input.vin);
+  errors.push(...checkDateNotInFuture('transferDate', input.transferDate, now));
+  if (errors.length) return failed(...errors);
+  const vehicle = await writableVehicle(ctx, vin);
+  if (!vehicle) return failed(notFound('vin', 'vehicle'));
+  const newOwnerKey = keyOfGlobalId(input.newOwnerId, 'Customer');
+  const newOwner = newOwnerKey ? await ctx.access.customer(newOwnerKey) : null;
+  if (!newOwner) return failed(notFound('newOwnerId', 'customer'));
+  if (newOwner.id === vehicle.ownerId) return failed(userError('newOwnerId', 'INVALID', 'This customer already owns the vehicle.'));
+  if (input.transferDate < vehicle.ownerSince) {
+    return failed(userError('transferDate', 'INVALID_DATE', `The current ownership began on ${vehicle.ownerSince}; a transfer cannot be earlier.`));
+  }
+  const outcome = await ctx.repos.vehicles.transfer(vehicle, newOwner.id, input.transferDate);
+  if (outcome.kind === 'NEW_OWNER_NOT_FOUND') return failed(notFound('newOwnerId', 'customer'));
+  if (outcome.kind !== 'TRANSFERRED') return failed(userError('vin', 'STALE_VERSION', 'The vehicle changed while transferring; reload and retry.'));
+  ctx.loaders.customer.clear(vehicle.ownerId).clear(newOwner.id);
+  ctx.logger.info('vehicle transferred', { vin });
+  return { vehicle: refresh(ctx, outcome.vehicle), userErrors: [] };
+}
