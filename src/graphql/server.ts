@@ -80,6 +80,8 @@ export function createApolloServer(options: ServerOptions): ApolloServer<GraphQL
     validationRules: [queryLimitsRule(options.limits ?? DEFAULT_LIMITS)],
     formatError: formatError(options),
     csrfPrevention: true,
+    // The local server and Lambda own their lifecycles; Apollo must not trap SIGINT/SIGTERM.
+    stopOnTerminationSignals: false,
     plugins: [requestLogPlugin(options.logger), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
 }

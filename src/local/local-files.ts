@@ -1,0 +1,39 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalSigningKey } from './jwt-signer.js';
+
+/** Where the running local stack describes itself for other local commands. */
+export const PADDOCK_DIR = '.paddock';
+export const LOCAL_JSON = join(PADDOCK_DIR, 'local.json');
+const SIGNING_KEY_JSON = join(PADDOCK_DIR, 'jwt-signing-key.json');
+
+export interface LocalStackInfo {
+  graphqlUrl: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+  tokens: { admin: string; analyst: string; customer: string };
+  customerId: string;
+  dealers: { id: string; name: string; apiKey: string }[];
+}
+
+export function writeLocalInfo(info: LocalStackInfo, key: LocalSigningKey): void {
+  mkdirSync(PADDOCK_DIR, { recursive: true });
+  writeFileSync(LOCAL_JSON, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(SIGNING_KEY_JSON, JSON.stringify(key), { mode: 0o600 });
+}
+
+export function readLocalInfo(): LocalStackInfo {
+  try {
+    return JSON.parse(readFileSync(LOCAL_JSON, 'utf8')) as LocalStackInfo;
+  } catch {
+    throw new Error(`${LOCAL_JSON} not found: start the local stack first with \`npm start\` (in another terminal).`);
+  }
+}
+
+export function readSigningKey(): LocalSigningKey {
+  try {
+    return JSON.parse(readFileSync(SIGNING_KEY_JSON, 'utf8')) as LocalSigningKey;
+  } catch {
+    throw new Error(`${SIGNING_KEY_JSON} not found: start the local stack first with \`npm start\`.`);
+  }
+}

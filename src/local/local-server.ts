@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { createApolloServer } from '../graphql/server.js';
+import { contextFromHeaders, normaliseHeaders } from '../graphql/request-context.js';
+import type { createRuntime } from '../graphql/runtime.js';
+
+const MAX_BODY_BYTES = 1_000_000;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('Request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The local GraphQL server: the same Apollo server factory and context builder as the
+ * Lambda handler, behind Node's http module on `/graphql`. Listens on loopback only.
+ */
+export async function startLocalServer(runtime: ReturnType<typeof createRuntime>, { port = 4000, host = '127.0.0.1' } = {}): Promise<{ url: string; stop(): Promise<void> }> {
+  const apollo = createApolloServer({ development: runtime.development, logger: runtime.logger });
+  await apollo.start();
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    if (url.pathname !== '/graphql') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Paddock serves GraphQL on /graphql\n');
+      return;
+    }
+    try {
+      const headers = new HeaderMap();
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      const rawBody = req.method === 'POST' ? await readBody(req) : '';
+      let body: unknown = rawBody;
+      if (rawBody && (headers.get('content-type') ?? '').includes('application/json')) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'Body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }));
+          return;
+        }
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: () => contextFromHeaders(runtime, normaliseHeaders(req.headers), randomUUID()),
+      });
+      for (const [name, value] of response.headers) res.setHeader(name, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+      } else {
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    } catch (error) {
+      runtime.logger.error('local server error', { error });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [new GraphQLError('Internal server error')] }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://localhost:${actualPort}/graphql`,
+    stop: async () => {
+      // close() waits for keep-alive connections to end by themselves: end them now.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

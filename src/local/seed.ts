@@ -1,0 +1,224 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { customerKeys, customerToItem, dealerLinkItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
+import { dealerKeys, dealerToItem, type DealerRecord } from '../dealer/dealer.js';
+import { batchPutItems } from '../store/batch.js';
+import type { Store } from '../store/store.js';
+import { INDEXES, type Item } from '../store/table.js';
+import { odometerToItem, vehicleToItem, type Ownership, type VehicleRecord } from '../vehicle/vehicle.js';
+import { vinCheckDigit } from '../vehicle/vin.js';
+import { ulid } from 'ulid';
+import { DEMO_DEALERS, DEMO_NAMES, DEMO_VARIANTS, MODEL_YEAR_CODE, type DemoVariant } from './demo-brand.js';
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same demo brand. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!,
+    chance: (p: number) => next() < p,
+  };
+}
+
+const DAY = 86_400_000;
+const isoDate = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+export interface SeedOptions {
+  customers?: number;
+  vehicles?: number;
+  now?: Date;
+  seed?: number;
+}
+
+export interface SeedResult {
+  dealers: DealerRecord[];
+  customers: CustomerRecord[];
+  vehicles: VehicleRecord[];
+  items: number;
+}
+
+function pickVariant(rand: ReturnType<typeof prng>): DemoVariant {
+  const total = DEMO_VARIANTS.reduce((sum, v) => sum + v.weight, 0);
+  let roll = rand.next() * total;
+  for (const v of DEMO_VARIANTS) {
+    roll -= v.weight;
+    if (roll < 0) return v;
+  }
+  return DEMO_VARIANTS[0]!;
+}
+
+/**
+ * A European VIN (filler `Z` at position 9, no check digit) or, for one car in five, a
+ * North-American one with its check digit: both kinds pass `validateVin`.
+ */
+function demoVin(variant: DemoVariant, modelYear: number, serial: number, northAmerican: boolean): string {
+  const year = MODEL_YEAR_CODE[modelYear] ?? 'T';
+  const body = `${variant.vinCode}Z${year}S${String(serial).padStart(6, '0')}`;
+  if (!northAmerican) return `WP0ZZZ${body}`;
+  const draft = `WP0AB2${variant.vinCode}0${year}S${String(serial).padStart(6, '0')}`;
+  return `${draft.slice(0, 8)}${vinCheckDigit(draft)}${draft.slice(9)}`;
+}
+
+/** Monthly-ish readings from purchase to (nearly) now at the car's own pace, with some gaps. */
+function odometerSeries(rand: ReturnType<typeof prng>, purchasedAt: number, now: number): { km: number; readAt: string }[] {
+  const kmPerYear = rand.pick([4_000, 7_000, 9_000, 12_000, 15_000, 18_000, 24_000, 32_000]);
+  const readings: { km: number; readAt: string }[] = [{ km: rand.int(5, 60), readAt: new Date(purchasedAt + 9 * 3600_000).toISOString() }];
+  let t = purchasedAt;
+  let km = readings[0]!.km;
+  for (;;) {
+    const step = rand.int(60, 240) * DAY;
+    if (t + step > now - 3 * DAY) break;
+    km += Math.round((kmPerYear * step) / (365 * DAY) * (0.7 + rand.next() * 0.6));
+    t += step;
+    readings.push({ km, readAt: new Date(t + rand.int(8, 17) * 3600_000).toISOString() });
+  }
+  return readings;
+}
+
+/**
+ * Builds the demo brand in memory: dealers, customers (linked to 1–2 dealers, with
+ * consents), vehicles over every model line with odometer history and, for some, a
+ * previous owner. All invariants the repositories keep (VIN sets, counts, links,
+ * email claims) hold, because the items come from the same entity functions.
+ */
+export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items'>; items: Item[] } {
+  const rand = prng(seed);
+  const nowMs = now.getTime();
+  const stamp = (t: number) => new Date(t).toISOString();
+  const createdAt = stamp(nowMs - 3 * 365 * DAY);
+
+  const dealers: DealerRecord[] = DEMO_DEALERS.map((d, i) => ({
+    id: ulid(nowMs - 4 * 365 * DAY + i, () => rand.next()),
+    code: d.code,
+    name: d.name,
+    city: d.city,
+    country: d.country,
+    createdAt,
+  }));
+
+  const customers: CustomerRecord[] = [];
+  const usedEmails = new Set<string>();
+  for (let i = 0; i < customerCount; i++) {
+    const home = rand.int(0, dealers.length - 1);
+    const market = DEMO_DEALERS[home]!;
+    const names = DEMO_NAMES[market.country]!;
+    const firstName = rand.pick(names.first);
+    const lastName = rand.pick(names.last);
+    const plain = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    let email = `${plain(firstName)}.${plain(lastName)}@example.com`;
+    for (let n = 2; usedEmails.has(email); n++) email = `${plain(firstName)}.${plain(lastName)}${n}@example.com`;
+    usedEmails.add(email);
+    const joined = nowMs - rand.int(30, 3 * 365) * DAY;
+    const consents: CustomerRecord['consents'] = {};
+    for (const channel of ['EMAIL', 'SMS', 'PUSH', 'POST', 'PHONE'] as ConsentChannel[]) {
+      if (rand.chance(0.7)) consents[channel] = { channel, granted: rand.chance(0.75), source: rand.pick(['owners-app', 'crm-console', `dealer:${market.code}`]), recordedAt: stamp(joined + rand.int(0, 20) * DAY) };
+    }
+    const dealerIds = [dealers[home]!.id];
+    if (rand.chance(0.25)) dealerIds.push(dealers[(home + rand.int(1, dealers.length - 1)) % dealers.length]!.id);
+    customers.push({
+      id: ulid(joined, () => rand.next()),
+      firstName,
+      lastName,
+      email,
+      phone: `${market.phone}${rand.int(1_000_000, 9_999_999)}`,
+      birthDate: isoDate(Date.UTC(rand.int(1952, 2002), rand.int(0, 11), rand.int(1, 28))),
+      preferredLanguage: market.lang,
+      address: { city: market.city, country: market.country, postalCode: String(rand.int(10_000, 89_999)) },
+      consents,
+      vehicleCounts: emptyVehicleCounts(),
+      vehicleVins: [],
+      dealerIds: [...new Set(dealerIds)].sort(),
+      version: 1,
+      createdAt: stamp(joined),
+      updatedAt: stamp(joined),
+    });
+  }
+
+  const items: Item[] = [];
+  const vehicles: VehicleRecord[] = [];
+  for (let i = 0; i < vehicleCount; i++) {
+    // Every customer gets a car first, then the rest go to collectors.
+    const owner = customers[i < customers.length ? i : rand.int(0, customers.length - 1)]!;
+    const variant = pickVariant(rand);
+    const purchasedAt = nowMs - rand.int(20, 9 * 365) * DAY;
+    const purchaseYear = new Date(purchasedAt).getUTCFullYear();
+    const modelYear = Math.min(purchaseYear + (rand.chance(0.3) ? 1 : 0), 2027);
+    const vin = demoVin(variant, modelYear, 100_000 + i, rand.chance(0.2));
+    const dealerId = rand.pick(owner.dealerIds);
+    const readings = odometerSeries(rand, purchasedAt, nowMs);
+    const ownerHistory: Ownership[] = [];
+    let ownerSince = isoDate(purchasedAt);
+    // One car in seven changed hands: the first owner is another demo customer.
+    if (rand.chance(1 / 7) && readings.length > 3) {
+      const previous = customers[rand.int(0, customers.length - 1)]!;
+      if (previous.id !== owner.id) {
+        const handover = readings[Math.floor(readings.length / 2)]!.readAt.slice(0, 10);
+        ownerHistory.push({ customerId: previous.id, from: ownerSince, to: handover });
+        ownerSince = handover;
+      }
+    }
+    ownerHistory.push({ customerId: owner.id, from: ownerSince });
+    const latest = readings.at(-1)!;
+    const vehicle: VehicleRecord = {
+      vin,
+      modelLine: variant.modelLine,
+      variant: variant.variant,
+      powertrain: variant.powertrain,
+      modelYear,
+      purchaseDate: isoDate(purchasedAt),
+      purchasePrice: { amountMinor: Math.round(variant.priceEur * (1 + rand.next() * 0.25)) * 100, currency: 'EUR' },
+      sellingDealerId: dealerId,
+      servicingDealerId: rand.chance(0.85) ? dealerId : rand.pick(owner.dealerIds),
+      ownerId: owner.id,
+      ownerSince,
+      ownerHistory,
+      odometerKm: latest.km,
+      odometerReadAt: latest.readAt,
+      version: 1,
+      registeredAt: stamp(purchasedAt + DAY),
+    };
+    vehicles.push(vehicle);
+    owner.vehicleVins.push(vin);
+    owner.vehicleCounts[variant.modelLine] += 1;
+    items.push(vehicleToItem(vehicle));
+    readings.forEach((r, n) => items.push(odometerToItem({ vin, km: r.km, readAt: r.readAt, source: n === 0 ? 'registration' : 'dealer', recordedAt: r.readAt }, ulid(Date.parse(r.readAt), () => rand.next()))));
+  }
+
+  for (const d of dealers) {
+    items.push(dealerToItem(d), { ...dealerKeys.codeClaim(d.code), entityType: 'DealerCodeClaim', dealerId: d.id });
+  }
+  for (const c of customers) {
+    c.vehicleVins.sort();
+    items.push(customerToItem(c), { ...customerKeys.emailClaim(c.email), entityType: 'EmailClaim', customerId: c.id });
+    for (const dealerId of c.dealerIds) items.push(dealerLinkItem(c.id, dealerId, c.createdAt));
+  }
+  return { result: { dealers, customers, vehicles }, items };
+}
+
+/** Whether the table already holds a brand (any dealer): seeding happens only on an empty table. */
+export async function hasDealers(store: Store): Promise<boolean> {
+  const { Items = [] } = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: INDEXES.byCollection.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': INDEXES.byCollection.partitionKey },
+      ExpressionAttributeValues: { ':pk': dealerKeys.collection },
+      Limit: 1,
+    }),
+  );
+  return Items.length > 0;
+}
+
+export async function seedDemoBrand(store: Store, options: SeedOptions = {}): Promise<SeedResult> {
+  const { result, items } = buildDemoBrand(options);
+  await batchPutItems(store.doc, store.tableName, items);
+  return { ...result, items: items.length };
+}

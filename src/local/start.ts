@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readConfig } from '../config.js';
+import type { DealerRepository } from '../dealer/dealer-repository.js';
+import { createRepositories } from '../graphql/repositories.js';
+import { DEALER_SCOPES, displayPrefix, generateApiKey, hashApiKey } from '../dealer/api-key.js';
+import { createRuntime } from '../graphql/runtime.js';
+import { newId } from '../shared/ids.js';
+import { createLogger } from '../shared/logger.js';
+import { createDocumentClient } from '../store/dynamo-client.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { generateSigningKey, localAuthEnv, signLocalToken } from './jwt-signer.js';
+import { PADDOCK_DIR, LOCAL_JSON, writeLocalInfo, type LocalStackInfo } from './local-files.js';
+import { startLocalServer } from './local-server.js';
+import { ensureTable } from './table-admin.js';
+import { hasDealers, seedDemoBrand } from './seed.js';
+
+/**
+ * `npm start`: DynamoDB Local + the table + the demo brand + the GraphQL server, with
+ * credentials printed and written to `.paddock/local.json`. Ctrl-C stops everything.
+ */
+const TABLE_NAME = 'paddock-local';
+
+async function issueDemoKeys(repo: DealerRepository, dealers: { id: string; name: string }[], now: Date) {
+  const issued: LocalStackInfo['dealers'] = [];
+  for (const dealer of dealers) {
+    const apiKey = generateApiKey();
+    await repo.issueApiKey({ id: newId(), dealerId: dealer.id, name: 'local demo', prefix: displayPrefix(apiKey), keyHash: hashApiKey(apiKey), scopes: [...DEALER_SCOPES], createdAt: now.toISOString() });
+    issued.push({ id: dealer.id, name: dealer.name, apiKey });
+  }
+  return issued;
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false }, port: { type: 'string', default: '4000' } } });
+  const log = (line = '') => process.stdout.write(`${line}\n`);
+  mkdirSync(PADDOCK_DIR, { recursive: true });
+
+  log('Starting DynamoDB Local…');
+  const dataDir = join(PADDOCK_DIR, 'data');
+  if (values.persist) mkdirSync(dataDir, { recursive: true });
+  const engine = await startDynamoDbLocal(values.persist ? { dbPath: dataDir } : {});
+  let stopServer: (() => Promise<void>) | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`\n${signal}: stopping the GraphQL server and DynamoDB Local (pid ${engine.pid})…`);
+    await stopServer?.().catch(() => undefined);
+    await engine.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const doc = createDocumentClient({ endpoint: engine.endpoint, region: 'eu-central-1' });
+    const store = { doc, tableName: TABLE_NAME };
+    await ensureTable(doc as never, TABLE_NAME);
+    const now = new Date();
+    const repos = createRepositories(store);
+    if (!(await hasDealers(store))) {
+      log('Seeding the demo brand…');
+      const seeded = await seedDemoBrand(store, { now });
+      log(`  ${seeded.dealers.length} dealers, ${seeded.customers.length} customers, ${seeded.vehicles.length} vehicles (${seeded.items} items)`);
+    } else {
+      log('Table already holds a brand (--persist): not seeding again.');
+    }
+    const dealers = (await repos.dealers.list(100)).items;
+    const demoCustomer = (await repos.customers.list(100, null, {})).items.find((c) => c.vehicleVins.length > 1) ?? (await repos.customers.list(1, null, {})).items[0]!;
+
+    const signingKey = generateSigningKey();
+    const config = readConfig({ PADDOCK_STAGE: 'development', TABLE_NAME, DYNAMODB_ENDPOINT: engine.endpoint, ...localAuthEnv(signingKey) });
+    const runtime = createRuntime(config, { doc, logger: createLogger({ service: 'paddock-local' }, { level: 'warn' }) });
+    const server = await startLocalServer(runtime, { port: Number(values.port) });
+    stopServer = server.stop;
+
+    const info: LocalStackInfo = {
+      graphqlUrl: server.url,
+      dynamodbEndpoint: engine.endpoint,
+      tableName: TABLE_NAME,
+      tokens: {
+        admin: signLocalToken(signingKey, { role: 'admin' }),
+        analyst: signLocalToken(signingKey, { role: 'analyst' }),
+        customer: signLocalToken(signingKey, { role: 'customer', customerId: demoCustomer.id, subject: `local-customer-${demoCustomer.id}` }),
+      },
+      customerId: demoCustomer.id,
+      dealers: await issueDemoKeys(repos.dealers, dealers, now),
+    };
+    writeLocalInfo(info, signingKey);
+
+    log('');
+    log(`Paddock is running: ${info.graphqlUrl}`);
+    log(`DynamoDB Local:      ${info.dynamodbEndpoint} (table ${TABLE_NAME}, ${values.persist ? `persisted in ${dataDir}` : 'in memory'})`);
+    log('');
+    log(`Admin JWT:    ${info.tokens.admin}`);
+    log(`Analyst JWT:  ${info.tokens.analyst}`);
+    log(`Customer JWT: ${info.tokens.customer}`);
+    log(`              (customer ${demoCustomer.firstName} ${demoCustomer.lastName}, id ${demoCustomer.id})`);
+    log('');
+    log('Dealer API keys (all scopes; shown once, stored hashed):');
+    for (const d of info.dealers) log(`  ${d.name.padEnd(28)} ${d.apiKey}`);
+    log('');
+    log('Try it:');
+    log(`  curl -s ${info.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${info.dealers[0]!.apiKey}' \\`);
+    log(`    -d '{"query":"{ me { role dealer { name } } customers(first: 3) { edges { node { firstName lastName vehicles { edges { node { vin variant odometer { km } } } } } } } }"}'`);
+    log('');
+    log(`The same facts, machine-readable: ${LOCAL_JSON}. Press Ctrl-C to stop.`);
+  } catch (error) {
+    await stopServer?.().catch(() => undefined);
+    await engine.stop();
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
