@@ -73,7 +73,8 @@ export class CustomerRepository {
    */
   async update(current: CustomerRecord, expectedVersion: number, changes: CustomerChanges, now: string): Promise<'UPDATED' | 'STALE_VERSION' | 'EMAIL_TAKEN'> {
     const { tableName } = this.store;
-    const merged = { ...current, ...changes };
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as CustomerChanges;
+    const merged = { ...current, ...defined };
     const sets: string[] = ['#version = #version + :one', '#updatedAt = :now', '#searchText = :searchText', '#gsi2sk = :gsi2sk'];
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#searchText': 'searchText', '#gsi2sk': 'GSI2SK' };
     const values: Record<string, unknown> = {
@@ -83,8 +84,7 @@ export class CustomerRepository {
       ':searchText': searchTextOf(merged),
       ':gsi2sk': nameSortKey(merged),
     };
-    for (const [field, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
+    for (const [field, value] of Object.entries(defined)) {
       names[`#f_${field}`] = field;
       values[`:f_${field}`] = value;
       sets.push(`#f_${field} = :f_${field}`);
