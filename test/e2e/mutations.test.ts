@@ -259,8 +259,8 @@ describe('Lambda handler: mutations', () => {
       const seen: string[] = [];
       let after: string | null = null;
       for (let n = 0; n < 5; n++) {
-        const res = await api.call(page, { after }, admin);
-        const conn = res.data?.customers;
+        const res: { data?: Record<string, any> } = await api.call(page, { after }, admin);
+        const conn: any = res.data?.customers;
         seen.push(...conn.edges.map((e: { node: { lastName: string } }) => e.node.lastName));
         after = conn.pageInfo.endCursor;
         if (!conn.pageInfo.hasNextPage) break;

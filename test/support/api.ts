@@ -79,7 +79,7 @@ export async function createTestApi({ clock, apiKeyCacheTtlSeconds = 0, stage = 
     API_KEY_CACHE_TTL_SECONDS: String(apiKeyCacheTtlSeconds),
     ...localAuthEnv(signingKey),
   });
-  const runtime = createRuntime(config, { doc: store.doc, clock, logger: createLogger({}, { level: 'error', write: () => undefined }) });
+  const runtime = createRuntime(config, { doc: store.doc, clock, logger: createLogger({}, { level: 'error', write: () => true }) });
   const handler = createGraphqlHandler(runtime);
   const token = (role: LocalRole, customerId?: string) => signLocalToken(signingKey, { role, customerId });
   return {
