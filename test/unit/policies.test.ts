@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { customerPolicy, dealerPolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { DEALER_SCOPES } from '../../src/dealer/api-key.js';
+
+const admin: Principal = { kind: 'admin', subject: 'a' };
+const analyst: Principal = { kind: 'analyst', subject: 'b' };
+const customer: Principal = { kind: 'customer', subject: 'c', customerId: 'C1' };
+const dealer = (scopes = [...DEALER_SCOPES]): Principal => ({ kind: 'dealer', dealerId: 'D1', keyId: 'K1', scopes });
+
+describe('Policy: customers', () => {
+  it.each([
+    ['admin', admin, { customerId: 'C9', linkedToCallerDealer: false }, true, true],
+    ['analyst', analyst, { customerId: 'C9', linkedToCallerDealer: false }, true, false],
+    ['customer on itself', customer, { customerId: 'C1', linkedToCallerDealer: false }, true, true],
+    ['customer on another', customer, { customerId: 'C2', linkedToCallerDealer: false }, false, false],
+    ['dealer on a linked customer', dealer(), { customerId: 'C2', linkedToCallerDealer: true }, true, true],
+    ['dealer on an unlinked customer', dealer(), { customerId: 'C2', linkedToCallerDealer: false }, false, false],
+    ['read-only dealer on a linked customer', dealer(['customers:read']), { customerId: 'C2', linkedToCallerDealer: true }, true, false],
+    ['vehicles-only dealer on a linked customer', dealer(['vehicles:read']), { customerId: 'C2', linkedToCallerDealer: true }, false, false],
+  ] as const)('%s: read %s, write %s', (_, principal, facts, read, write) => {
+    expect(customerPolicy.canRead(principal, facts)).toBe(read);
+    expect(customerPolicy.canWrite(principal, facts)).toBe(write);
+  });
+
+  it('lets only admins and writing dealers create customers, and admins or the customer itself link dealers', () => {
+    expect([admin, analyst, customer, dealer(), dealer(['customers:read'])].map((p) => customerPolicy.canCreate(p))).toEqual([true, false, false, true, false]);
+    expect([admin, analyst, customer, dealer()].map((p) => customerPolicy.canLinkToDealer(p, 'C1'))).toEqual([true, false, true, false]);
+    expect(customerPolicy.canLinkToDealer(customer, 'C2')).toBe(false);
+  });
+});
+
+describe('Policy: vehicles', () => {
+  const facts = (overrides: Partial<VehicleFacts> = {}): VehicleFacts => ({ ownerId: 'C1', sellingDealerId: 'D9', servicingDealerId: 'D9', ownerLinkedToCallerDealer: false, ...overrides });
+
+  it('lets a dealer see cars it sold or services or whose owner is its customer, nothing else', () => {
+    expect(vehiclePolicy.canRead(dealer(), facts({ sellingDealerId: 'D1' }))).toBe(true);
+    expect(vehiclePolicy.canRead(dealer(), facts({ servicingDealerId: 'D1' }))).toBe(true);
+    expect(vehiclePolicy.canRead(dealer(), facts({ ownerLinkedToCallerDealer: true }))).toBe(true);
+    expect(vehiclePolicy.canRead(dealer(), facts())).toBe(false);
+    expect(vehiclePolicy.canRead(dealer(['customers:read']), facts({ sellingDealerId: 'D1' }))).toBe(false);
+  });
+
+  it('lets customers read only their own cars and never write them; analysts read all, write none', () => {
+    expect(vehiclePolicy.canRead(customer, facts())).toBe(true);
+    expect(vehiclePolicy.canRead(customer, facts({ ownerId: 'C2' }))).toBe(false);
+    expect(vehiclePolicy.canWrite(customer, facts())).toBe(false);
+    expect(vehiclePolicy.canRead(analyst, facts())).toBe(true);
+    expect(vehiclePolicy.canWrite(analyst, facts())).toBe(false);
+    expect(vehiclePolicy.canWrite(dealer(['vehicles:read']), facts({ sellingDealerId: 'D1' }))).toBe(false);
+  });
+
+  it('lets a dealer register only cars it sold itself', () => {
+    expect(vehiclePolicy.canRegister(dealer(), 'D1')).toBe(true);
+    expect(vehiclePolicy.canRegister(dealer(), 'D2')).toBe(false);
+    expect(vehiclePolicy.canRegister(admin, 'D2')).toBe(true);
+    expect(vehiclePolicy.canRegister(analyst, 'D1')).toBe(false);
+  });
+});
+
+describe('Policy: dealers', () => {
+  it('shows a dealer only itself, and its customers only with customers:read', () => {
+    expect(dealerPolicy.canRead(dealer(), 'D1')).toBe(true);
+    expect(dealerPolicy.canRead(dealer(), 'D2')).toBe(false);
+    expect(dealerPolicy.canRead(customer, 'D2')).toBe(true);
+    expect(dealerPolicy.canListCustomers(dealer(), 'D2')).toBe(false);
+    expect(dealerPolicy.canListCustomers(dealer(['vehicles:read']), 'D1')).toBe(false);
+    expect(dealerPolicy.canListCustomers(customer, 'D1')).toBe(false);
+    expect(dealerPolicy.canSeeApiKeys(dealer(), 'D1')).toBe(true);
+    expect(dealerPolicy.canSeeApiKeys(analyst, 'D1')).toBe(false);
+    expect([admin, analyst, customer, dealer()].map((p) => dealerPolicy.canAdminister(p))).toEqual([true, false, false, false]);
+  });
+});
