@@ -14,6 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { INDEXES } from '../../src/store/table.js';
+import { GRAPHQL_BUNDLE, GRAPHQL_ENTRY } from '../bundling.js';
 
 export interface ApiStackProps extends StackProps {
   table: ITableV2;
@@ -23,16 +24,6 @@ export interface ApiStackProps extends StackProps {
   throttle?: { rateLimit: number; burstLimit: number };
 }
 
-/** The Lambda bundle: ESM, minified, the SDK bundled and tree-shaken (pinned versions, small cold start). */
-export const GRAPHQL_BUNDLING = {
-  format: OutputFormat.ESM,
-  minify: true,
-  sourceMap: true,
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  // A dependency's dynamic require() needs a real `require` inside an ESM bundle.
-  banner: "import { createRequire as __paddockCreateRequire } from 'module'; const require = __paddockCreateRequire(import.meta.url);",
-};
 
 /**
  * The stateless API stack: the Cognito user pool for the brand's front-ends, the GraphQL
@@ -76,7 +67,7 @@ export class ApiStack extends Stack {
 
     const logGroup = new LogGroup(this, 'GraphqlLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.function = new NodejsFunction(this, 'Graphql', {
-      entry: fileURLToPath(new URL('../../src/handlers/graphql.ts', import.meta.url)),
+      entry: fileURLToPath(new URL(`../../${GRAPHQL_ENTRY}`, import.meta.url)),
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -84,7 +75,7 @@ export class ApiStack extends Stack {
       timeout: Duration.seconds(15),
       tracing: Tracing.ACTIVE,
       logGroup,
-      bundling: GRAPHQL_BUNDLING,
+      bundling: { ...GRAPHQL_BUNDLE, format: OutputFormat.ESM, sourceMap: true },
       environment: {
         TABLE_NAME: props.table.tableName,
         PADDOCK_STAGE: 'production',

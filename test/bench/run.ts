@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: figures, no pass/fail (machines are shared and noisy).
+ *
+ * 1. DynamoDB requests for a nested query — a dealer's 50 customers with their vehicles and
+ *    each vehicle's servicing dealer — through the real Lambda handler, against the count a
+ *    naive one-call-per-item resolver would make.
+ * 2. Size of the GraphQL Lambda bundle (esbuild, the CDK stack's options).
+ * 3. Cold start: a fresh Node process importing the bundle and answering one request, vs an
+ *    empty Node process (median of several runs).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { GRAPHQL_BUNDLE, GRAPHQL_ENTRY } from '../../infra/bundling.js';
+import { readConfig } from '../../src/config.js';
+import { createGraphqlHandler } from '../../src/graphql/lambda-handler.js';
+import { createRuntime } from '../../src/graphql/runtime.js';
+import { startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
+import { generateSigningKey, localAuthEnv, signLocalToken } from '../../src/local/jwt-signer.js';
+import { seedDemoBrand } from '../../src/local/seed.js';
+import { ensureTable } from '../../src/local/table-admin.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { toGlobalId } from '../../src/shared/ids.js';
+import { createDocumentClient } from '../../src/store/dynamo-client.js';
+import { apiGatewayEvent, lambdaContext } from '../support/api.js';
+
+const OUT = resolve('.paddock/bench');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+async function roundTrips() {
+  const engine = await startDynamoDbLocal();
+  try {
+    const tableName = 'paddock-bench';
+    const doc = createDocumentClient({ endpoint: engine.endpoint, region: 'eu-central-1' });
+    await ensureTable(doc as never, tableName);
+    // Seed enough customers that one dealer has at least 50 of them.
+    const seeded = await seedDemoBrand({ doc, tableName }, { customers: 400, vehicles: 600, now: new Date('2026-11-21T08:00:00Z') });
+    const perDealer = seeded.dealers.map((d) => ({ d, n: seeded.customers.filter((c) => c.dealerIds.includes(d.id)).length })).sort((a, b) => b.n - a.n);
+    const dealer = perDealer[0]!.d;
+
+    // Count every request the SDK sends, by operation.
+    const counts = new Map<string, number>();
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        counts.set(String(context.commandName), (counts.get(String(context.commandName)) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCounter' },
+    );
+    const key = generateSigningKey();
+    const config = readConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: engine.endpoint, ...localAuthEnv(key) });
+    const handler = createGraphqlHandler(createRuntime(config, { doc, logger: createLogger({}, { level: 'error' }) }));
+    const query = `query($id: ID!) { dealer(id: $id) { name customers(first: 50) { edges { node { firstName lastName vehicles(first: 10) { edges { node { vin variant odometer { km } servicingDealer { name } } } } } } } } }`;
+    const event = () => apiGatewayEvent({ body: JSON.stringify({ query, variables: { id: toGlobalId('Dealer', dealer.id) } }), headers: { authorization: `Bearer ${signLocalToken(key, { role: 'admin' })}` } });
+
+    counts.clear();
+    const first = (await handler(event(), lambdaContext(), () => undefined)) as APIGatewayProxyStructuredResultV2;
+    const body = JSON.parse(first.body!);
+    const customers = body.data.dealer.customers.edges as { node: { vehicles: { edges: unknown[] } } }[];
+    const vehicles = customers.reduce((sum, e) => sum + e.node.vehicles.edges.length, 0);
+    const measured = [...counts.values()].reduce((a, b) => a + b, 0);
+    const byOperation = [...counts.entries()].map(([op, n]) => `${op} ${n}`).join(', ');
+    // A resolver per item: GetItem dealer, Query links, GetItem per customer, Query per
+    // customer's vehicles, GetItem per vehicle's servicing dealer.
+    const naive = 1 + 1 + customers.length + customers.length + vehicles;
+
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const started = performance.now();
+      await handler(event(), lambdaContext(), () => undefined);
+      times.push(performance.now() - started);
+    }
+    print('1. DynamoDB requests for one nested query (dealer → 50 customers → vehicles → servicing dealer)');
+    print(`   result: ${customers.length} customers, ${vehicles} vehicles`);
+    print(`   measured: ${measured} requests (${byOperation})`);
+    print(`   naive one-call-per-item: ${naive} requests → ${(naive / measured).toFixed(1)}× fewer`);
+    print(`   latency against DynamoDB Local: median ${median(times).toFixed(1)} ms over ${times.length} runs`);
+  } finally {
+    await engine.stop();
+  }
+}
+
+async function bundle() {
+  mkdirSync(OUT, { recursive: true });
+  const outfile = join(OUT, 'graphql.mjs');
+  // The CDK stack's bundling options, so the figure is the deployed bundle's.
+  await build({
+    entryPoints: [GRAPHQL_ENTRY],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: GRAPHQL_BUNDLE.target,
+    minify: GRAPHQL_BUNDLE.minify,
+    mainFields: GRAPHQL_BUNDLE.mainFields,
+    external: GRAPHQL_BUNDLE.externalModules,
+    outfile,
+    logLevel: 'silent',
+    banner: { js: GRAPHQL_BUNDLE.banner },
+  });
+  const size = statSync(outfile).size;
+  print(`2. GraphQL Lambda bundle: ${(size / 1024).toFixed(0)} KiB minified (AWS SDK v3 bundled and tree-shaken)`);
+  return outfile;
+}
+
+function coldStart(bundlePath: string) {
+  const key = generateSigningKey();
+  const driver = join(OUT, 'cold-start.mjs');
+  const event = apiGatewayEvent({ body: JSON.stringify({ query: '{ me { role } }' }), headers: { authorization: `Bearer ${signLocalToken(key, { role: 'admin' })}` } });
+  writeFileSync(
+    driver,
+    `const t0 = performance.now();
+const { handler } = await import(${JSON.stringify(bundlePath)});
+const res = await handler(${JSON.stringify(event)}, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 3000 });
+if (res.statusCode !== 200) { console.error(res.body); process.exit(1); }
+console.log((performance.now() - t0).toFixed(1));
+`,
+  );
+  const env = { ...process.env, TABLE_NAME: 'unused', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'eu-central-1', ...localAuthEnv(key), LOG_LEVEL: 'error' };
+  const wall = (args: string[]) => {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`cold-start run failed: ${result.stderr}`);
+    return { ms: performance.now() - started, inner: Number(result.stdout.trim() || 0) };
+  };
+  const runs = 7;
+  const empty = Array.from({ length: runs }, () => wall(['-e', '']).ms);
+  const cold = Array.from({ length: runs }, () => wall([driver]));
+  const coldWall = median(cold.map((c) => c.ms));
+  print(`3. Cold start (fresh process: import bundle + build server + first request), median of ${runs}:`);
+  print(`   bundle: ${coldWall.toFixed(0)} ms wall (${median(cold.map((c) => c.inner)).toFixed(0)} ms inside the process)`);
+  print(`   empty node process: ${median(empty).toFixed(0)} ms wall → ratio ${(coldWall / median(empty)).toFixed(1)}×`);
+}
+
+async function main() {
+  print(`Paddock benchmark — node ${process.version}, ${execFileSync('nproc').toString().trim()} cores`);
+  print();
+  await roundTrips();
+  print();
+  const bundlePath = await bundle();
+  print();
+  coldStart(bundlePath);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
