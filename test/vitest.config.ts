@@ -10,6 +10,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: files run in parallel against one DynamoDB Local, each with its own table.
     maxWorkers: 2,
-    env: { LOG_LEVEL: 'error', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
+    env: { LOG_LEVEL: 'error', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

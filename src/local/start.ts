@@ -1,3 +1,4 @@
+import './quiet-sdk.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

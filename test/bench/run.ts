@@ -8,6 +8,7 @@
  * 3. Cold start: a fresh Node process importing the bundle and answering one request, vs an
  *    empty Node process (median of several runs).
  */
+import '../../src/local/quiet-sdk.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
