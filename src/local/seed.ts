@@ -6,6 +6,9 @@ import type { Store } from '../store/store.js';
 import { INDEXES, type Item } from '../store/table.js';
 import { odometerToItem, vehicleToItem, type Ownership, type VehicleRecord } from '../vehicle/vehicle.js';
 import { vinCheckDigit } from '../vehicle/vin.js';
+import { serviceVisitToItem } from '../service/service-visit.js';
+import { withServicePlan } from '../service/vehicle-plan.js';
+import { simulateServiceHistory } from './seed-service-history.js';
 import { ulid } from 'ulid';
 import { DEMO_DEALERS, DEMO_NAMES, DEMO_VARIANTS, MODEL_YEAR_CODE, type DemoVariant } from './demo-brand.js';
 
@@ -84,8 +87,8 @@ function odometerSeries(rand: ReturnType<typeof prng>, purchasedAt: number, now:
 
 /**
  * Builds the demo brand in memory: dealers, customers (linked to 1–2 dealers, with
- * consents), vehicles over every model line with odometer history and, for some, a
- * previous owner. All invariants the repositories keep (VIN sets, counts, links,
+ * consents), vehicles over every model line with odometer history, service visits
+ * replayed through the real planner and, for some, a previous owner. All invariants the repositories keep (VIN sets, counts, links,
  * email claims) hold, because the items come from the same entity functions.
  */
 export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items'>; items: Item[] } {
@@ -166,7 +169,7 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
     }
     ownerHistory.push({ customerId: owner.id, from: ownerSince });
     const latest = readings.at(-1)!;
-    const vehicle: VehicleRecord = {
+    const base: VehicleRecord = {
       vin,
       modelLine: variant.modelLine,
       variant: variant.variant,
@@ -181,10 +184,16 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
       ownerHistory,
       odometerKm: latest.km,
       odometerReadAt: latest.readAt,
+      lastServiced: {},
+      reminderCycle: 1,
+      remindedCycle: 0,
       version: 1,
       registeredAt: stamp(purchasedAt + DAY),
     };
+    const history = simulateServiceHistory(rand, base, readings, isoDate(nowMs), (at) => ulid(at, () => rand.next()));
+    const vehicle = withServicePlan({ ...base, lastServiced: history.lastServiced }, readings);
     vehicles.push(vehicle);
+    for (const visit of history.visits) items.push(serviceVisitToItem(visit));
     owner.vehicleVins.push(vin);
     owner.vehicleCounts[variant.modelLine] += 1;
     items.push(vehicleToItem(vehicle));

@@ -9,10 +9,15 @@
 export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 
 export const INDEXES = {
-  /** Children by their parent: a customer's vehicles, a dealer's customers and API keys. */
+  /** Children by their parent: a dealer's customers and serviced vehicles by due date; a customer's visits and reminders. */
   byParent: { indexName: 'ByParent', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   /** Every item of a kind in a stable order: all customers by name, all dealers by name. */
   byCollection: { indexName: 'ByCollection', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  /**
+   * Sparse: only vehicles whose current service cycle has no reminder yet, sharded and
+   * sorted by predicted due date, so the reminders job reads only what it acts on.
+   */
+  dueForReminder: { indexName: 'DueForReminder', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
 } as const;
 
 export type IndexName = keyof typeof INDEXES;

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetItems, itemMapKey } from '../store/batch.js';
 import type { Page } from '../store/cursor.js';
 import { queryPage } from '../store/query-page.js';
@@ -7,28 +7,27 @@ import { transactWrite, type TransactItem } from '../store/transactions.js';
 import { customerKeys, dealerLinkItem } from '../customer/customer.js';
 import { linkUpsert } from '../customer/customer-repository.js';
 import { dealerKeys } from '../dealer/dealer.js';
+import { ACTIVE_REMINDER_STATUSES, reminderFromItem, reminderKeys, type ReminderRecord } from '../reminder/reminder.js';
+import { maintenanceItem } from '../service/maintenance-catalogue.js';
+import { serviceVisitKeys, serviceVisitToItem, serviceVisitFromItem, type ServiceVisitRecord } from '../service/service-visit.js';
+import { withServicePlan } from '../service/vehicle-plan.js';
 import { newId } from '../shared/ids.js';
-import {
-  odometerFromItem,
-  odometerToItem,
-  vehicleFromItem,
-  vehicleKeys,
-  vehicleToItem,
-  type OdometerReading,
-  type VehicleRecord,
-} from './vehicle.js';
+import { INDEXES } from '../store/table.js';
+import { odometerFromItem, odometerToItem, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord } from './vehicle.js';
 
 export type RegisterOutcome = 'REGISTERED' | 'VIN_TAKEN' | 'OWNER_NOT_FOUND' | 'DEALER_NOT_FOUND';
-export type OdometerOutcome =
-  | { kind: 'RECORDED'; vehicle: VehicleRecord }
+export type ReadingOutcome =
+  | { kind: 'RECORDED'; vehicle: VehicleRecord; completedReminder?: ReminderRecord }
   | { kind: 'NOT_FOUND' }
   | { kind: 'DECREASE'; earlierKm: number; earlierReadAt: string }
   | { kind: 'EXCEEDS_LATER'; laterKm: number; laterReadAt: string };
-export type TransferOutcome = { kind: 'TRANSFERRED'; vehicle: VehicleRecord } | { kind: 'NOT_FOUND' } | { kind: 'NEW_OWNER_NOT_FOUND' } | { kind: 'CONFLICT' };
+export type TransferOutcome = { kind: 'TRANSFERRED'; vehicle: VehicleRecord } | { kind: 'NEW_OWNER_NOT_FOUND' } | { kind: 'CONFLICT' };
 
-const MAX_CONFLICT_RETRIES = 3;
+const MAX_CONFLICT_RETRIES = 4;
+/** Readings the mileage estimate looks at (newest first); see `estimateMileageRate`. */
+const PLAN_READINGS = 60;
 
-/** Vehicles with their odometer readings and owner history, all in the vehicle's partition. */
+/** Vehicles with their odometer readings, service visits and reminders, all in the vehicle's partition. */
 export class VehicleRepository {
   constructor(private readonly store: Store) {}
 
@@ -44,15 +43,27 @@ export class VehicleRepository {
 
   /** One vehicle, strongly consistent: what writes start from. */
   async get(vin: string): Promise<VehicleRecord | null> {
-    const items = await batchGetItems(this.store.doc, this.store.tableName, [vehicleKeys.vehicle(vin)], { consistentRead: true });
-    const item = items.get(itemMapKey(vehicleKeys.vehicle(vin)));
-    return item ? vehicleFromItem(item) : null;
+    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: vehicleKeys.vehicle(vin), ConsistentRead: true }));
+    return Item ? vehicleFromItem(Item) : null;
+  }
+
+  /** The vehicle item, written only if nobody changed it since `expectedVersion` was read. */
+  private putVersioned(vehicle: VehicleRecord, expectedVersion: number): TransactItem {
+    return {
+      Put: {
+        TableName: this.store.tableName,
+        Item: vehicleToItem(vehicle),
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      },
+    };
   }
 
   /**
-   * Registers a car with its first odometer reading and first owner, counts it on the
-   * owner's profile and links the owner to the selling dealer: one transaction, so a
-   * VIN is registered exactly once and nothing is half-written.
+   * Registers a car with its first odometer reading, counts it on the owner's profile and
+   * links the owner to the selling dealer: one transaction, so a VIN is registered exactly
+   * once and nothing is half-written. The caller passes the vehicle with its first plan.
    */
   async register(vehicle: VehicleRecord, firstReading: OdometerReading): Promise<RegisterOutcome> {
     const { tableName } = this.store;
@@ -84,6 +95,67 @@ export class VehicleRepository {
     return { ...page, items: page.items.map(odometerFromItem) };
   }
 
+  async serviceHistory(vin: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
+    const page = await queryPage(this.store.doc, this.store.tableName, { partition: vehicleKeys.partition(vin), sortKeyPrefix: serviceVisitKeys.prefix, first, after, newestFirst: true });
+    return { ...page, items: page.items.map(serviceVisitFromItem) };
+  }
+
+  /** A customer's visits over all the cars they owned at the time, newest first. */
+  async serviceHistoryOfCustomer(customerId: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
+    const page = await queryPage(this.store.doc, this.store.tableName, {
+      index: 'byParent',
+      partition: serviceVisitKeys.customerParent(customerId),
+      sortKeyPrefix: serviceVisitKeys.prefix,
+      first,
+      after,
+      newestFirst: true,
+    });
+    return { ...page, items: page.items.map(serviceVisitFromItem) };
+  }
+
+  /** Cars a dealer services whose next due date lies in [fromDay, toDay]: one partition of ByParent. */
+  async dueAtDealer(dealerId: string, fromDay: string, toDay: string): Promise<VehicleRecord[]> {
+    const vehicles: VehicleRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.store.tableName,
+          IndexName: INDEXES.byParent.indexName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': INDEXES.byParent.partitionKey, '#sk': INDEXES.byParent.sortKey },
+          ExpressionAttributeValues: { ':pk': dealerKeys.parent(dealerId), ':from': `DUE#${fromDay}`, ':to': `DUE#${toDay}#\uffff` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      vehicles.push(...(result.Items ?? []).map(vehicleFromItem));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return vehicles;
+  }
+
+  /** How many of a dealer's cars were due before `beforeDay` (a count: no items are returned). */
+  async overdueAtDealer(dealerId: string, beforeDay: string): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.store.tableName,
+          IndexName: INDEXES.byParent.indexName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': INDEXES.byParent.partitionKey, '#sk': INDEXES.byParent.sortKey },
+          ExpressionAttributeValues: { ':pk': dealerKeys.parent(dealerId), ':from': 'DUE#', ':to': `DUE#${beforeDay}` },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += result.Count ?? 0;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
   /** The readings just before and just after an instant: what a new reading must fit between. */
   private async neighbours(vin: string, readAt: string): Promise<{ before?: OdometerReading; after?: OdometerReading }> {
     const query = (forward: boolean) =>
@@ -91,11 +163,11 @@ export class VehicleRepository {
         new QueryCommand({
           TableName: this.store.tableName,
           ConsistentRead: true,
-          KeyConditionExpression: forward ? '#pk = :pk AND #sk BETWEEN :from AND :to' : '#pk = :pk AND #sk BETWEEN :floor AND :upto',
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
           ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
           ExpressionAttributeValues: forward
             ? { ':pk': vehicleKeys.partition(vin), ':from': `ODO#${readAt}#\uffff`, ':to': 'ODO#\uffff' }
-            : { ':pk': vehicleKeys.partition(vin), ':floor': 'ODO#', ':upto': `ODO#${readAt}#\uffff` },
+            : { ':pk': vehicleKeys.partition(vin), ':from': 'ODO#', ':to': `ODO#${readAt}#\uffff` },
           ScanIndexForward: forward,
           Limit: 1,
         }),
@@ -107,40 +179,77 @@ export class VehicleRepository {
     };
   }
 
+  private async recentReadings(vin: string): Promise<OdometerReading[]> {
+    const { Items = [] } = await this.store.doc.send(
+      new QueryCommand({
+        TableName: this.store.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
+        ExpressionAttributeValues: { ':pk': vehicleKeys.partition(vin), ':prefix': vehicleKeys.odometerPrefix },
+        ScanIndexForward: false,
+        Limit: PLAN_READINGS,
+      }),
+    );
+    return Items.map(odometerFromItem);
+  }
+
+  async reminder(vin: string, cycle: number): Promise<ReminderRecord | null> {
+    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: reminderKeys.reminder(vin, cycle), ConsistentRead: true }));
+    return Item ? reminderFromItem(Item) : null;
+  }
+
   /**
-   * Records a reading, possibly from the past (dealers upload history). It must not be
-   * lower than any earlier reading nor higher than any later one. The vehicle's version
-   * guards the check: a reading inserted concurrently bumps it, and we check again.
+   * Records an odometer reading — and, with `visit`, the service visit it came from —
+   * possibly from the past (dealers upload history). The reading must not be lower than
+   * any earlier one nor higher than any later one. The car's service plan is recomputed
+   * and stored with it. A visit that performs items of the cycle's reminder completes that
+   * reminder and starts the next cycle. All of it is one transaction under the vehicle's
+   * version: a concurrent write makes us read again and re-check, never overwrite.
    */
-  async recordOdometer(reading: OdometerReading): Promise<OdometerOutcome> {
+  async recordReading(reading: OdometerReading, visit?: ServiceVisitRecord): Promise<ReadingOutcome> {
     for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
       const vehicle = await this.get(reading.vin);
       if (!vehicle) return { kind: 'NOT_FOUND' };
       const { before, after } = await this.neighbours(reading.vin, reading.readAt);
       if (before && before.km > reading.km) return { kind: 'DECREASE', earlierKm: before.km, earlierReadAt: before.readAt };
       if (after && after.km < reading.km) return { kind: 'EXCEEDS_LATER', laterKm: after.km, laterReadAt: after.readAt };
+
       const isLatest = reading.readAt >= vehicle.odometerReadAt;
-      const updated: VehicleRecord = {
-        ...vehicle,
-        version: vehicle.version + 1,
-        ...(isLatest ? { odometerKm: reading.km, odometerReadAt: reading.readAt } : {}),
-      };
+      let next: VehicleRecord = { ...vehicle, version: vehicle.version + 1, ...(isLatest ? { odometerKm: reading.km, odometerReadAt: reading.readAt } : {}) };
+      const extra: TransactItem[] = [];
+      let completedReminder: ReminderRecord | undefined;
+      if (visit) {
+        next = { ...next, lastServiced: lastServicedAfter(vehicle.lastServiced, visit) };
+        const performed = new Set(visit.items.map((i) => i.code));
+        const reminder = vehicle.remindedCycle === vehicle.reminderCycle ? await this.reminder(vehicle.vin, vehicle.reminderCycle) : null;
+        if (reminder && reminder.items.some((i) => performed.has(i.code))) {
+          next = { ...next, reminderCycle: vehicle.reminderCycle + 1 };
+          if (ACTIVE_REMINDER_STATUSES.includes(reminder.status)) {
+            completedReminder = { ...reminder, status: 'COMPLETED', completedAt: visit.recordedAt, completedByVisitId: visit.id };
+            extra.push({
+              Update: {
+                TableName: this.store.tableName,
+                Key: reminderKeys.reminder(reminder.vin, reminder.cycle),
+                UpdateExpression: 'SET #status = :completed, #completedAt = :at, #visit = :visit',
+                ConditionExpression: '#status = :current',
+                ExpressionAttributeNames: { '#status': 'status', '#completedAt': 'completedAt', '#visit': 'completedByVisitId' },
+                ExpressionAttributeValues: { ':completed': 'COMPLETED', ':at': visit.recordedAt, ':visit': visit.id, ':current': reminder.status },
+              },
+            });
+          }
+        }
+        extra.push({ Put: { TableName: this.store.tableName, Item: serviceVisitToItem(visit), ConditionExpression: 'attribute_not_exists(PK)' } });
+      }
+      next = withServicePlan(next, [...(await this.recentReadings(reading.vin)), reading]);
       const result = await transactWrite(this.store.doc, [
-        {
-          Update: {
-            TableName: this.store.tableName,
-            Key: vehicleKeys.vehicle(reading.vin),
-            UpdateExpression: 'SET #version = :next, #km = :km, #readAt = :readAt',
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version', '#km': 'odometerKm', '#readAt': 'odometerReadAt' },
-            ExpressionAttributeValues: { ':next': updated.version, ':expected': vehicle.version, ':km': updated.odometerKm, ':readAt': updated.odometerReadAt },
-          },
-        },
+        this.putVersioned(next, vehicle.version),
         { Put: { TableName: this.store.tableName, Item: odometerToItem(reading, newId()) } },
+        ...extra,
       ]);
-      if (result.ok) return { kind: 'RECORDED', vehicle: updated };
+      if (result.ok) return { kind: 'RECORDED', vehicle: next, completedReminder };
     }
-    throw new Error(`Odometer reading for a vehicle kept conflicting after ${MAX_CONFLICT_RETRIES} retries`);
+    throw new Error(`Recording a reading kept conflicting after ${MAX_CONFLICT_RETRIES} retries`);
   }
 
   /**
@@ -155,16 +264,7 @@ export class VehicleRepository {
     ];
     const updated: VehicleRecord = { ...vehicle, ownerId: newOwnerId, ownerSince: transferDate, ownerHistory, version: vehicle.version + 1 };
     const result = await transactWrite(this.store.doc, [
-      {
-        Update: {
-          TableName: tableName,
-          Key: vehicleKeys.vehicle(vehicle.vin),
-          UpdateExpression: 'SET #owner = :owner, #since = :since, #history = :history, #version = :next',
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#owner': 'ownerId', '#since': 'ownerSince', '#history': 'ownerHistory', '#version': 'version' },
-          ExpressionAttributeValues: { ':owner': newOwnerId, ':since': transferDate, ':history': ownerHistory, ':next': updated.version, ':expected': vehicle.version },
-        },
-      },
+      this.putVersioned(updated, vehicle.version),
       ownerProfileChange(tableName, newOwnerId, vehicle, +1),
       ownerProfileChange(tableName, vehicle.ownerId, vehicle, -1),
     ]);
@@ -172,6 +272,18 @@ export class VehicleRepository {
     if (result.failedConditions.includes(1)) return { kind: 'NEW_OWNER_NOT_FOUND' };
     return { kind: 'CONFLICT' };
   }
+}
+
+/** Scheduled items a visit performed restart their intervals — unless a later visit already did. */
+function lastServicedAfter(current: VehicleRecord['lastServiced'], visit: ServiceVisitRecord): VehicleRecord['lastServiced'] {
+  const next = { ...current };
+  const day = visit.performedAt.slice(0, 10);
+  for (const item of visit.items) {
+    if (!maintenanceItem(item.code)) continue;
+    const previous = next[item.code];
+    if (!previous || previous.date <= day) next[item.code] = { date: day, km: visit.odometerKm };
+  }
+  return next;
 }
 
 /**

@@ -6,7 +6,9 @@ import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { checkDateNotInFuture, checkInstantNotInFuture, checkIntRange, checkMoney, checkText } from '../shared/validation.js';
 import type { ModelLine, Powertrain } from './model-lines.js';
 import type { VehicleRecord } from './vehicle.js';
+import type { ReadingOutcome } from './vehicle-repository.js';
 import { normaliseVin, validateVin } from './vin.js';
+import { withServicePlan } from '../service/vehicle-plan.js';
 
 export interface VehicleResult {
   vehicle: VehicleRecord | null;
@@ -14,10 +16,10 @@ export interface VehicleResult {
 }
 
 const failed = (...userErrors: UserError[]): VehicleResult => ({ vehicle: null, userErrors });
-const MAX_ODOMETER_KM = 2_000_000;
+export const MAX_ODOMETER_KM = 2_000_000;
 const FIRST_MODEL_YEAR = 1948; // the brand's first car
 
-function checkVin(field: string, raw: string): { vin: string; errors: UserError[] } {
+export function checkVin(field: string, raw: string): { vin: string; errors: UserError[] } {
   const vin = normaliseVin(raw);
   const problem = validateVin(vin);
   if (problem === 'INVALID_VIN') return { vin, errors: [userError(field, 'INVALID_VIN', 'A VIN has 17 letters and digits, without I, O or Q.')] };
@@ -31,14 +33,26 @@ function assertMayWriteVehicles(ctx: ServiceContext) {
 }
 
 /** A vehicle the caller may change, read strongly consistent, or null (answered as NOT_FOUND). */
-async function writableVehicle(ctx: ServiceContext, vin: string): Promise<VehicleRecord | null> {
+export async function writableVehicle(ctx: ServiceContext, vin: string): Promise<VehicleRecord | null> {
   const vehicle = await ctx.repos.vehicles.get(vin);
   return vehicle && (await ctx.access.canSeeVehicle(vehicle)) && (await ctx.access.canWriteVehicle(vehicle)) ? vehicle : null;
 }
 
-function refresh(ctx: ServiceContext, vehicle: VehicleRecord): VehicleRecord {
+export function refresh(ctx: ServiceContext, vehicle: VehicleRecord): VehicleRecord {
   ctx.loaders.vehicle.clear(vehicle.vin).prime(vehicle.vin, vehicle);
   return vehicle;
+}
+
+/** The user error for a reading the repository refused (shared by readings and service visits). */
+export function readingProblem(outcome: Exclude<ReadingOutcome, { kind: 'RECORDED' }>, vinField: string, kmField: string): UserError {
+  switch (outcome.kind) {
+    case 'NOT_FOUND':
+      return notFound(vinField, 'vehicle');
+    case 'DECREASE':
+      return userError(kmField, 'ODOMETER_DECREASE', `An earlier reading (${outcome.earlierReadAt}) shows ${outcome.earlierKm} km; a later reading cannot be lower.`);
+    case 'EXCEEDS_LATER':
+      return userError(kmField, 'ODOMETER_DECREASE', `A later reading (${outcome.laterReadAt}) shows ${outcome.laterKm} km; an earlier reading cannot be higher.`);
+  }
 }
 
 export interface RegisterVehicleInput {
@@ -96,22 +110,21 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
     ownerHistory: [{ customerId: owner.id, from: input.purchaseDate }],
     odometerKm: input.odometerKm,
     odometerReadAt: readAt.date.toISOString(),
+    lastServiced: {},
+    reminderCycle: 1,
+    remindedCycle: 0,
     version: 1,
     registeredAt: at,
   };
-  const outcome = await ctx.repos.vehicles.register(vehicle, {
-    vin,
-    km: input.odometerKm,
-    readAt: vehicle.odometerReadAt,
-    source: 'registration',
-    recordedAt: at,
-  });
+  const firstReading = { vin, km: input.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: at };
+  const planned = withServicePlan(vehicle, [firstReading]);
+  const outcome = await ctx.repos.vehicles.register(planned, firstReading);
   if (outcome === 'VIN_TAKEN') return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
   if (outcome === 'OWNER_NOT_FOUND') return failed(notFound('ownerId', 'customer'));
   if (outcome === 'DEALER_NOT_FOUND') return failed(notFound(input.servicingDealerId ? 'servicingDealerId' : 'sellingDealerId', 'dealer'));
   ctx.loaders.customer.clear(owner.id);
   ctx.logger.info('vehicle registered', { vin, ownerId: owner.id });
-  return { vehicle: refresh(ctx, vehicle), userErrors: [] };
+  return { vehicle: refresh(ctx, planned), userErrors: [] };
 }
 
 export async function recordOdometerReading(ctx: ServiceContext, input: { vin: string; km: number; readAt: string }): Promise<VehicleResult> {
@@ -124,23 +137,15 @@ export async function recordOdometerReading(ctx: ServiceContext, input: { vin: s
   if (errors.length || !readAt.date) return failed(...errors);
   if (!(await writableVehicle(ctx, vin))) return failed(notFound('vin', 'vehicle'));
 
-  const outcome = await ctx.repos.vehicles.recordOdometer({
+  const outcome = await ctx.repos.vehicles.recordReading({
     vin,
     km: input.km,
     readAt: readAt.date.toISOString(),
     source: ctx.principal.kind,
     recordedAt: now.toISOString(),
   });
-  switch (outcome.kind) {
-    case 'RECORDED':
-      return { vehicle: refresh(ctx, outcome.vehicle), userErrors: [] };
-    case 'NOT_FOUND':
-      return failed(notFound('vin', 'vehicle'));
-    case 'DECREASE':
-      return failed(userError('km', 'ODOMETER_DECREASE', `An earlier reading (${outcome.earlierReadAt}) shows ${outcome.earlierKm} km; a later reading cannot be lower.`));
-    case 'EXCEEDS_LATER':
-      return failed(userError('km', 'ODOMETER_DECREASE', `A later reading (${outcome.laterReadAt}) shows ${outcome.laterKm} km; an earlier reading cannot be higher.`));
-  }
+  if (outcome.kind === 'RECORDED') return { vehicle: refresh(ctx, outcome.vehicle), userErrors: [] };
+  return failed(readingProblem(outcome, 'vin', 'km'));
 }
 
 export async function transferVehicle(ctx: ServiceContext, input: { vin: string; newOwnerId: string; transferDate: string }): Promise<VehicleResult> {

@@ -1,4 +1,6 @@
+import { crc32 } from 'node:zlib';
 import type { Money } from '../shared/money.js';
+import type { ItemPrediction, LastService, MileageEstimate } from '../service/prediction.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import type { ModelLine, Powertrain } from './model-lines.js';
 
@@ -24,6 +26,16 @@ export interface VehicleRecord {
   /** The highest reading so far, denormalised so a list of cars needs no extra query. */
   odometerKm: number;
   odometerReadAt: string;
+  /** Per scheduled item code, when it was last performed (from service visits). */
+  lastServiced: Record<string, LastService>;
+  /** The predicted plan, recomputed on every reading and visit (see `withServicePlan`). */
+  servicePlan?: { rate: MileageEstimate; items: ItemPrediction[] };
+  /**
+   * Service cycles: a reminder is sent once per cycle (`remindedCycle` catches up with
+   * `reminderCycle`), and a visit performing the reminded items starts the next cycle.
+   */
+  reminderCycle: number;
+  remindedCycle: number;
   version: number;
   registeredAt: string;
 }
@@ -53,10 +65,31 @@ export const vehicleKeys = {
   odometerPrefix: 'ODO#',
 };
 
+/** Shards of the DueForReminder index: spreads writes, and lets the job work shards in parallel. */
+export const REMINDER_SHARDS = 8;
+
+export function reminderShard(vin: string): number {
+  return crc32(vin) % REMINDER_SHARDS;
+}
+
+/** Index keys derived from the plan: never set by hand, so they cannot drift from it. */
+function dueIndexKeys(v: VehicleRecord): Record<string, string> {
+  const due = v.servicePlan?.items[0]?.dueDate;
+  if (!due) return {};
+  return {
+    // A dealer's serviced cars by due date: the service forecast.
+    GSI1PK: `DEALER#${v.servicingDealerId}`,
+    GSI1SK: `DUE#${due}#${v.vin}`,
+    // Sparse: present only while the current cycle awaits its reminder.
+    ...(v.remindedCycle < v.reminderCycle ? { GSI3PK: `REMINDERDUE#${reminderShard(v.vin)}`, GSI3SK: `${due}#${v.vin}` } : {}),
+  };
+}
+
 export function vehicleToItem(v: VehicleRecord): Item {
   return {
     ...vehicleKeys.vehicle(v.vin),
     [ENTITY_TYPE_ATTRIBUTE]: ENTITY,
+    ...dueIndexKeys(v),
     ...v,
   };
 }
@@ -78,6 +111,10 @@ export function vehicleFromItem(item: Record<string, unknown>): VehicleRecord {
     ownerHistory: (item.ownerHistory ?? []) as Ownership[],
     odometerKm: item.odometerKm as number,
     odometerReadAt: item.odometerReadAt as string,
+    lastServiced: (item.lastServiced ?? {}) as VehicleRecord['lastServiced'],
+    servicePlan: item.servicePlan as VehicleRecord['servicePlan'],
+    reminderCycle: (item.reminderCycle as number | undefined) ?? 1,
+    remindedCycle: (item.remindedCycle as number | undefined) ?? 0,
     version: item.version as number,
     registeredAt: item.registeredAt as string,
   };
@@ -117,6 +154,9 @@ export function makeVehicle(overrides: Partial<VehicleRecord> = {}): VehicleReco
     ownerHistory: [{ customerId: '01JCUSTOMER0000000000000000', from: '2024-03-15' }],
     odometerKm: 12,
     odometerReadAt: '2024-03-15T10:00:00.000Z',
+    lastServiced: {},
+    reminderCycle: 1,
+    remindedCycle: 0,
     version: 1,
     registeredAt: '2024-03-15T10:00:00.000Z',
     ...overrides,

@@ -51,7 +51,7 @@ describe('Class: VehicleRepository (DynamoDB Local)', () => {
 
   it('fits past readings between their neighbours and keeps the latest on the vehicle', async () => {
     const vehicle = await registered();
-    const at = (iso: string, km: number) => store.repos.vehicles.recordOdometer({ vin: vehicle.vin, km, readAt: new Date(iso).toISOString(), source: 'dealer', recordedAt: '2026-11-21T00:00:00.000Z' });
+    const at = (iso: string, km: number) => store.repos.vehicles.recordReading({ vin: vehicle.vin, km, readAt: new Date(iso).toISOString(), source: 'dealer', recordedAt: '2026-11-21T00:00:00.000Z' });
     expect((await at('2026-01-01T00:00:00Z', 20_000)).kind).toBe('RECORDED');
     expect((await at('2025-01-01T00:00:00Z', 9_000)).kind).toBe('RECORDED');
     expect(await at('2025-06-01T00:00:00Z', 8_000)).toEqual({ kind: 'DECREASE', earlierKm: 9_000, earlierReadAt: '2025-01-01T00:00:00.000Z' });
@@ -64,8 +64,8 @@ describe('Class: VehicleRepository (DynamoDB Local)', () => {
     const vehicle = await registered();
     // Two uploads race: 5,000 km in February and 4,000 km in March cannot both be true.
     const results = await Promise.all([
-      store.repos.vehicles.recordOdometer({ vin: vehicle.vin, km: 5_000, readAt: '2026-02-01T00:00:00.000Z', source: 'dealer', recordedAt: 'x' }),
-      store.repos.vehicles.recordOdometer({ vin: vehicle.vin, km: 4_000, readAt: '2026-03-01T00:00:00.000Z', source: 'dealer', recordedAt: 'x' }),
+      store.repos.vehicles.recordReading({ vin: vehicle.vin, km: 5_000, readAt: '2026-02-01T00:00:00.000Z', source: 'dealer', recordedAt: 'x' }),
+      store.repos.vehicles.recordReading({ vin: vehicle.vin, km: 4_000, readAt: '2026-03-01T00:00:00.000Z', source: 'dealer', recordedAt: 'x' }),
     ]);
     // Whichever lands first, the other contradicts it (lower later, or higher earlier) and is refused.
     expect(results.filter((r) => r.kind === 'RECORDED')).toHaveLength(1);

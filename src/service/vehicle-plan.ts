@@ -1,0 +1,23 @@
+import type { VehicleRecord } from '../vehicle/vehicle.js';
+import { planService, type ReadingPoint } from './prediction.js';
+
+/**
+ * Recomputes a car's service plan from its readings and last services. Every write that
+ * changes either (a reading, a visit, a registration) stores the result on the vehicle
+ * item, together with the index keys derived from its next due date.
+ */
+export function withServicePlan(vehicle: VehicleRecord, readings: readonly ReadingPoint[]): VehicleRecord {
+  const plan = planService({
+    modelLine: vehicle.modelLine,
+    powertrain: vehicle.powertrain,
+    purchaseDate: vehicle.purchaseDate,
+    readings,
+    lastServiced: vehicle.lastServiced,
+  });
+  return { ...vehicle, servicePlan: { rate: plan.rate, items: plan.items } };
+}
+
+/** The next due date of a car: its soonest item. */
+export function nextDueDate(vehicle: Pick<VehicleRecord, 'servicePlan'>): string | undefined {
+  return vehicle.servicePlan?.items[0]?.dueDate;
+}
