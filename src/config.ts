@@ -50,6 +50,17 @@ function readAuth(env: Env): AuthConfig {
   throw new ConfigurationError(`AUTH_MODE must be "cognito" or "local", not "${kind}"`);
 }
 
+/** Where the table is: all a job needs. */
+export type StoreConfig = Pick<AppConfig, 'tableName' | 'region' | 'dynamodbEndpoint'>;
+
+export function readStoreConfig(env: Env): StoreConfig {
+  return {
+    tableName: required(env, 'TABLE_NAME'),
+    region: env.AWS_REGION ?? 'eu-central-1',
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT?.trim() || undefined,
+  };
+}
+
 /**
  * @example
  * const config = readConfig(process.env); // at module level in a handler
@@ -60,12 +71,5 @@ export function readConfig(env: Env): AppConfig {
   if (!Number.isFinite(ttl) || ttl < 0 || ttl > 60) {
     throw new ConfigurationError('API_KEY_CACHE_TTL_SECONDS must be between 0 and 60 (the promised revocation bound)');
   }
-  return {
-    stage,
-    tableName: required(env, 'TABLE_NAME'),
-    region: env.AWS_REGION ?? 'eu-central-1',
-    dynamodbEndpoint: env.DYNAMODB_ENDPOINT?.trim() || undefined,
-    auth: readAuth(env),
-    apiKeyCacheTtlSeconds: ttl,
-  };
+  return { stage, ...readStoreConfig(env), auth: readAuth(env), apiKeyCacheTtlSeconds: ttl };
 }

@@ -120,8 +120,10 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
     usedEmails.add(email);
     const joined = nowMs - rand.int(30, 3 * 365) * DAY;
     const consents: CustomerRecord['consents'] = {};
+    // One customer in ten has opted out of everything: their reminders are not deliverable.
+    const optedOut = rand.chance(0.1);
     for (const channel of ['EMAIL', 'SMS', 'PUSH', 'POST', 'PHONE'] as ConsentChannel[]) {
-      if (rand.chance(0.7)) consents[channel] = { channel, granted: rand.chance(0.75), source: rand.pick(['owners-app', 'crm-console', `dealer:${market.code}`]), recordedAt: stamp(joined + rand.int(0, 20) * DAY) };
+      if (rand.chance(0.7)) consents[channel] = { channel, granted: !optedOut && rand.chance(0.75), source: rand.pick(['owners-app', 'crm-console', `dealer:${market.code}`]), recordedAt: stamp(joined + rand.int(0, 20) * DAY) };
     }
     const dealerIds = [dealers[home]!.id];
     if (rand.chance(0.25)) dealerIds.push(dealers[(home + rand.int(1, dealers.length - 1)) % dealers.length]!.id);
