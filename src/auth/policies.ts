@@ -99,6 +99,41 @@ export const vehiclePolicy = {
   },
 };
 
+/**
+ * Service visits and maintenance reminders belong to a car: who may see the car may see
+ * them. A customer also sees the visits and reminders addressed to them (a car they owned).
+ * Writing them takes `service:write` for dealers; analysts write nothing.
+ */
+export const servicePolicy = {
+  canRecordVisit(p: Principal, f: VehicleFacts): boolean {
+    if (p.kind === 'admin') return true;
+    return p.kind === 'dealer' && hasScope(p, 'service:write') && dealerSeesVehicle(p, f);
+  },
+  /** `vehicleVisible`: the car is visible to the caller by `vehiclePolicy.canRead`. */
+  canReadOwnItem(p: Principal, itemCustomerId: string, vehicleVisible: boolean): boolean {
+    if (p.kind === 'customer') return p.customerId === itemCustomerId;
+    return vehicleVisible;
+  },
+  /** `f`: the car's facts, needed for dealers only (null when the car is gone). */
+  canHandleReminder(p: Principal, reminderCustomerId: string, f: VehicleFacts | null): boolean {
+    switch (p.kind) {
+      case 'admin':
+        return true;
+      case 'analyst':
+        return false;
+      case 'customer':
+        return p.customerId === reminderCustomerId;
+      case 'dealer':
+        return f !== null && hasScope(p, 'service:write') && dealerSeesVehicle(p, f);
+    }
+  },
+  /** A dealer's workshop forecast: the brand's staff, or the dealer itself. */
+  canSeeForecast(p: Principal, dealerId: string): boolean {
+    if (p.kind === 'admin' || p.kind === 'analyst') return true;
+    return p.kind === 'dealer' && p.dealerId === dealerId && hasScope(p, 'vehicles:read');
+  },
+};
+
 export const dealerPolicy = {
   /** The dealer directory (name, city) is open to the brand and its customers; a dealer sees only itself. */
   canRead(p: Principal, dealerId: string): boolean {

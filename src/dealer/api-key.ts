@@ -16,7 +16,7 @@ const RANDOM_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 const KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${RANDOM_LENGTH + CHECKSUM_LENGTH}}$`);
 
-export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write'] as const;
+export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write', 'service:write'] as const;
 export type DealerScope = (typeof DEALER_SCOPES)[number];
 
 /** The GraphQL spelling of a scope (`CUSTOMERS_READ`) and back. */

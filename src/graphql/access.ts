@@ -1,4 +1,5 @@
-import { customerPolicy, dealerPolicy, vehiclePolicy, type VehicleFacts } from '../auth/policies.js';
+import { customerPolicy, dealerPolicy, servicePolicy, vehiclePolicy, type VehicleFacts } from '../auth/policies.js';
+import type { ReminderRecord } from '../reminder/reminder.js';
 import type { Principal } from '../auth/principal.js';
 import type { CustomerRecord } from '../customer/customer.js';
 import type { DealerRecord } from '../dealer/dealer.js';
@@ -61,6 +62,26 @@ export class Access {
 
   async canWriteVehicle(vehicle: VehicleRecord): Promise<boolean> {
     return vehiclePolicy.canWrite(this.principal, await this.vehicleFacts(vehicle));
+  }
+
+  async canWriteVehicleService(vehicle: VehicleRecord): Promise<boolean> {
+    return servicePolicy.canRecordVisit(this.principal, await this.vehicleFacts(vehicle));
+  }
+
+  /** A visit or reminder: visible with its car, or to the customer it concerns. */
+  async canSeeVehicleItem(item: { vin: string; customerId: string }): Promise<boolean> {
+    if (this.principal.kind === 'customer') return servicePolicy.canReadOwnItem(this.principal, item.customerId, false);
+    return servicePolicy.canReadOwnItem(this.principal, item.customerId, (await this.vehicle(item.vin)) !== null);
+  }
+
+  /** Keeps the items the caller may see, in order, `null` for the others (connections drop them). */
+  async visibleVehicleItems<T extends { vin: string; customerId: string }>(items: readonly T[]): Promise<(T | null)[]> {
+    return Promise.all(items.map(async (item) => ((await this.canSeeVehicleItem(item)) ? item : null)));
+  }
+
+  async canHandleReminder(reminder: ReminderRecord): Promise<boolean> {
+    const vehicle = this.principal.kind === 'dealer' ? await this.loaders.vehicle.load(reminder.vin) : null;
+    return servicePolicy.canHandleReminder(this.principal, reminder.customerId, vehicle ? await this.vehicleFacts(vehicle) : null);
   }
 
   async dealer(id: string): Promise<DealerRecord | null> {

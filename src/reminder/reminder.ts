@@ -1,4 +1,5 @@
 import type { ConsentChannel } from '../customer/customer.js';
+import type { RecommendedProduct } from '../service/maintenance-catalogue.js';
 import type { DueBasis } from '../service/prediction.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 
@@ -12,6 +13,14 @@ export interface ReminderItem {
   dueDate: string;
   dueOdometerKm?: number;
   basis: DueBasis;
+  /** As recommended when the reminder was made: a reminder is a message, it does not change later. */
+  recommendedProducts: RecommendedProduct[];
+}
+
+export interface ReminderBooking {
+  appointmentAt: string;
+  dealerId: string;
+  bookedAt: string;
 }
 
 /** One reminder per vehicle and service cycle (the GraphQL `MaintenanceReminder` mapper). */
@@ -28,7 +37,7 @@ export interface ReminderRecord {
   status: ReminderStatus;
   createdAt: string;
   acknowledgedAt?: string;
-  booking?: { appointmentAt: string; dealerId: string; bookedAt: string };
+  booking?: ReminderBooking;
   dismissal?: { reason: string; dismissedAt: string };
   completedAt?: string;
   completedByVisitId?: string;

@@ -3,6 +3,7 @@ import type { ReminderRecord } from './reminder.js';
 import type { ReminderRepository } from './reminder-repository.js';
 import type { CustomerRepository } from '../customer/customer-repository.js';
 import { addDays } from '../service/calendar.js';
+import { maintenanceItem } from '../service/maintenance-catalogue.js';
 import { itemsDueBy, REMINDER_LEAD_DAYS } from '../service/prediction.js';
 import type { Logger } from '../shared/logger.js';
 import { vehicleFromItem, REMINDER_SHARDS } from '../vehicle/vehicle.js';
@@ -87,7 +88,13 @@ export async function runRemindersJob(deps: RemindersJobDeps, options: Reminders
           customerId: vehicle.ownerId,
           dealerId: vehicle.servicingDealerId,
           dueDate: items[0]!.dueDate,
-          items: items.map(({ code, dueDate, dueOdometerKm, basis }) => ({ code, dueDate, dueOdometerKm, basis })),
+          items: items.map(({ code, dueDate, dueOdometerKm, basis }) => ({
+            code,
+            dueDate,
+            dueOdometerKm,
+            basis,
+            recommendedProducts: maintenanceItem(code)?.products(vehicle.modelLine, vehicle.powertrain) ?? [],
+          })),
           channel: channel ?? undefined,
           deliverable: channel !== null,
           status: 'OPEN',

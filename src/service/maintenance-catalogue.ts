@@ -144,6 +144,14 @@ export function maintenanceItem(code: string): MaintenanceItem | undefined {
   return BY_CODE.get(code);
 }
 
+/**
+ * The catalogue item for a code, or — for an item the brand has since retired from the
+ * catalogue but that old reminders still name — a placeholder with its code.
+ */
+export function describeItem(code: string): MaintenanceItem {
+  return BY_CODE.get(code) ?? { code, name: serviceItemName(code), description: serviceItemName(code), intervalMonths: 0, powertrains: [], products: () => [] };
+}
+
 export function isKnownServiceItem(code: string): boolean {
   return BY_CODE.has(code) || code in UNSCHEDULED_ITEMS;
 }

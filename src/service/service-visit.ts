@@ -57,3 +57,11 @@ export function serviceVisitFromItem(item: Record<string, unknown>): ServiceVisi
   const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, [ENTITY_TYPE_ATTRIBUTE]: _t, ...record } = item;
   return record as unknown as ServiceVisitRecord;
 }
+
+/** The global key of a visit names its item: vehicle, time, id. */
+export const serviceVisitGlobalKey = (v: Pick<ServiceVisitRecord, 'vin' | 'performedAt' | 'id'>) => `${v.vin}|${v.performedAt}|${v.id}`;
+
+export function parseServiceVisitGlobalKey(key: string): { vin: string; performedAt: string; id: string } | null {
+  const [vin, performedAt, id, ...rest] = key.split('|');
+  return vin && performedAt && id && rest.length === 0 ? { vin, performedAt, id } : null;
+}

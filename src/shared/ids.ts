@@ -8,8 +8,8 @@ export function newId(): string {
 }
 
 /** GraphQL types that implement `Node`; the prefix of every global id. */
-export type NodeType = 'Customer' | 'Vehicle' | 'Dealer' | 'DealerApiKey';
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Customer', 'Vehicle', 'Dealer', 'DealerApiKey']);
+export type NodeType = 'Customer' | 'Vehicle' | 'Dealer' | 'DealerApiKey' | 'ServiceVisit' | 'MaintenanceReminder';
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Customer', 'Vehicle', 'Dealer', 'DealerApiKey', 'ServiceVisit', 'MaintenanceReminder']);
 
 /**
  * Global object ids are opaque to clients (base64url of `Type:key`), so the key

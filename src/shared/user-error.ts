@@ -18,7 +18,9 @@ export type UserErrorCode =
   | 'NOT_FOUND'
   | 'STALE_VERSION'
   | 'ODOMETER_DECREASE'
-  | 'TOO_MANY';
+  | 'TOO_MANY'
+  | 'UNKNOWN_SERVICE_ITEM'
+  | 'INVALID_STATUS';
 
 export interface UserError {
   /** Path to the offending input field, e.g. `['input', 'email']`. */

@@ -194,6 +194,11 @@ export class VehicleRepository {
     return Items.map(odometerFromItem);
   }
 
+  async visit(vin: string, performedAt: string, id: string): Promise<ServiceVisitRecord | null> {
+    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: serviceVisitKeys.visit(vin, performedAt, id) }));
+    return Item ? serviceVisitFromItem(Item) : null;
+  }
+
   async reminder(vin: string, cycle: number): Promise<ReminderRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: reminderKeys.reminder(vin, cycle), ConsistentRead: true }));
     return Item ? reminderFromItem(Item) : null;

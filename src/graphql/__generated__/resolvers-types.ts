@@ -6,6 +6,11 @@ import type { DealerRecord as DealerRecordModel } from '../../dealer/dealer.js';
 import type { ApiKeyRecord as ApiKeyRecordModel } from '../../dealer/api-key-record.js';
 import type { Money as MoneyModel } from '../../shared/money.js';
 import type { Principal as PrincipalModel } from '../../auth/principal.js';
+import type { ServiceVisitRecord as ServiceVisitRecordModel, PerformedItem as PerformedItemModel } from '../../service/service-visit.js';
+import type { MaintenanceItem as MaintenanceItemModel } from '../../service/maintenance-catalogue.js';
+import type { PredictionView as PredictionViewModel } from '../../service/prediction-view.js';
+import type { ForecastDayView as ForecastDayViewModel, ForecastWeekView as ForecastWeekViewModel, ItemCountView as ItemCountViewModel, ForecastView as ForecastViewModel } from '../../service/forecast.js';
+import type { ReminderRecord as ReminderRecordModel, ReminderItem as ReminderItemModel, ReminderBooking as ReminderBookingModel } from '../../reminder/reminder.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -31,6 +36,12 @@ export type Scalars = {
   EmailAddress: { input: string; output: string; }
 };
 
+/** Acknowledges a reminder. */
+export type AcknowledgeReminderInput = {
+  /** The reminder's global ID. */
+  id: Scalars['ID']['input'];
+};
+
 /** A postal address. */
 export type Address = {
   __typename?: 'Address';
@@ -54,6 +65,16 @@ export type AddressInput = {
   postalCode?: InputMaybe<Scalars['String']['input']>;
   /** Street and number. */
   street?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Books a service appointment from a reminder. */
+export type BookServiceFromReminderInput = {
+  /** The appointment (in the future). */
+  appointmentAt: Scalars['DateTime']['input'];
+  /** The dealer; defaults to the reminder's servicing dealer. */
+  dealerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The reminder's global ID. */
+  id: Scalars['ID']['input'];
 };
 
 /** A customer's statement about being contacted on one channel. */
@@ -182,12 +203,31 @@ export type Customer = Node & {
   phone?: Maybe<Scalars['String']['output']>;
   /** Preferred language as a BCP 47 tag, e.g. `de-DE`. */
   preferredLanguage?: Maybe<Scalars['String']['output']>;
+  /** The customer's reminders, newest first, optionally by status. */
+  reminders: MaintenanceReminderConnection;
+  /** Workshop visits on the cars the customer owned at the time, newest first. */
+  serviceHistory: ServiceVisitConnection;
   /** When the profile last changed. */
   updatedAt: Scalars['DateTime']['output'];
   /** The vehicles the customer owns now. */
   vehicles: VehicleConnection;
   /** The profile's version: pass it to `updateCustomer` to guard against lost updates. */
   version: Scalars['Int']['output'];
+};
+
+
+/** A person's 360° profile: identity, contact, consents, vehicles and dealers. */
+export type CustomerRemindersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<ReminderStatus>;
+};
+
+
+/** A person's 360° profile: identity, contact, consents, vehicles and dealers. */
+export type CustomerServiceHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -244,6 +284,8 @@ export type Dealer = Node & {
   id: Scalars['ID']['output'];
   /** Name, e.g. `Porsche Zentrum Stuttgart`. */
   name: Scalars['String']['output'];
+  /** Expected service demand over the next days (1–90) for the cars this dealer services; null when not visible to the caller. */
+  serviceForecast?: Maybe<ServiceForecast>;
 };
 
 
@@ -251,6 +293,12 @@ export type Dealer = Node & {
 export type DealerCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A partner dealer (Porsche Centre). */
+export type DealerServiceForecastArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** An API key issued to a dealer. The secret is shown once, when issued. */
@@ -300,10 +348,60 @@ export type DealerScope =
   | 'CUSTOMERS_READ'
   /** Create and change the dealer's linked customers. */
   | 'CUSTOMERS_WRITE'
+  /** Record service visits and handle maintenance reminders for the dealer's vehicles. */
+  | 'SERVICE_WRITE'
   /** Read the dealer's vehicles. */
   | 'VEHICLES_READ'
   /** Register cars, record readings and transfers for the dealer's vehicles. */
   | 'VEHICLES_WRITE';
+
+/** Dismisses a reminder. */
+export type DismissReminderInput = {
+  /** The reminder's global ID. */
+  id: Scalars['ID']['input'];
+  /** Why, e.g. `car sold` or `serviced elsewhere` (1–500 characters). */
+  reason: Scalars['String']['input'];
+};
+
+/** Whether the calendar or the car's mileage makes an item due first. */
+export type DueBasis =
+  /** The calendar interval comes first. */
+  | 'CALENDAR'
+  /** The distance interval comes first, projected from the car's own mileage rate. */
+  | 'MILEAGE';
+
+/** Expected visits on one day. */
+export type ForecastDay = {
+  __typename?: 'ForecastDay';
+  /** The day. */
+  date: Scalars['Date']['output'];
+  /** Cars expected that day. */
+  expectedVisits: Scalars['Int']['output'];
+  /** The items they need, most frequent first. */
+  items: Array<ForecastItemCount>;
+  /** The cars. */
+  vehicles: Array<Vehicle>;
+};
+
+/** How many expected visits need an item. */
+export type ForecastItemCount = {
+  __typename?: 'ForecastItemCount';
+  /** How many visits need it. */
+  count: Scalars['Int']['output'];
+  /** The item. */
+  item: MaintenanceItem;
+};
+
+/** Expected visits in one ISO week. */
+export type ForecastWeek = {
+  __typename?: 'ForecastWeek';
+  /** Cars expected that week (within the period). */
+  expectedVisits: Scalars['Int']['output'];
+  /** The items they need, most frequent first. */
+  items: Array<ForecastItemCount>;
+  /** Monday of the week. */
+  weekStart: Scalars['Date']['output'];
+};
 
 /** A new API key for a dealer. */
 export type IssueDealerApiKeyInput = {
@@ -347,6 +445,90 @@ export type LinkCustomerToDealerPayload = {
   userErrors: Array<UserError>;
 };
 
+/** A scheduled maintenance item of the brand's catalogue. */
+export type MaintenanceItem = {
+  __typename?: 'MaintenanceItem';
+  /** The catalogue code, e.g. `OIL_SERVICE`. */
+  code: Scalars['String']['output'];
+  /** What the item involves. */
+  description: Scalars['String']['output'];
+  /** Distance interval in kilometres; null for items due by time only. */
+  intervalKm?: Maybe<Scalars['Int']['output']>;
+  /** Calendar interval in months. */
+  intervalMonths: Scalars['Int']['output'];
+  /** Name, e.g. `Oil service`. */
+  name: Scalars['String']['output'];
+};
+
+/** A maintenance reminder: created 14 days before a car's next service is due (or when it is overdue), once per service cycle. */
+export type MaintenanceReminder = Node & {
+  __typename?: 'MaintenanceReminder';
+  /** When the customer acknowledged it. */
+  acknowledgedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The appointment, when booked. */
+  booking?: Maybe<ServiceBooking>;
+  /** The channel the owner consented to; null when none (then not deliverable). */
+  channel?: Maybe<ConsentChannel>;
+  /** When a visit completed it. */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the job created it. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The owner it was sent to (null when not visible to the caller). */
+  customer?: Maybe<Customer>;
+  /** The servicing dealer (null when not visible to the caller). */
+  dealer?: Maybe<Dealer>;
+  /** Whether the reminder can be delivered to the owner at all. */
+  deliverable: Scalars['Boolean']['output'];
+  /** The dismissal, when dismissed. */
+  dismissal?: Maybe<ReminderDismissal>;
+  /** The earliest due date among the items. */
+  dueDate: Scalars['Date']['output'];
+  /** The reminder's global ID. */
+  id: Scalars['ID']['output'];
+  /** The items due, with recommended products. */
+  items: Array<ReminderItem>;
+  /** Where the reminder is in its life. */
+  status: ReminderStatus;
+  /** The car (null when not visible to the caller). */
+  vehicle?: Maybe<Vehicle>;
+};
+
+/** A page of reminders. */
+export type MaintenanceReminderConnection = {
+  __typename?: 'MaintenanceReminderConnection';
+  /** The reminders on this page with their cursors. */
+  edges: Array<MaintenanceReminderEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** A reminder in a connection. */
+export type MaintenanceReminderEdge = {
+  __typename?: 'MaintenanceReminderEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The reminder. */
+  node: MaintenanceReminder;
+};
+
+/** A car's estimated mileage rate. */
+export type MileageEstimate = {
+  __typename?: 'MileageEstimate';
+  /** Kilometres per year. */
+  kmPerYear: Scalars['Int']['output'];
+  /** 0.2 (fleet default) to 1 (a year or more of consistent readings). */
+  quality: Scalars['Float']['output'];
+  /** Where the estimate comes from. */
+  source: MileageSource;
+};
+
+/** Where a car's mileage rate comes from. */
+export type MileageSource =
+  /** The fleet default of its model line (too little history). */
+  | 'FLEET_DEFAULT'
+  /** The car's own odometer history. */
+  | 'HISTORY';
+
 /** The brand's model lines. */
 export type ModelLine =
   /** The Cayenne. */
@@ -382,16 +564,24 @@ export type MoneyInput = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Marks a reminder as seen (OPEN → ACKNOWLEDGED): the owner or the brand; dealers with `SERVICE_WRITE`. */
+  acknowledgeReminder: ReminderPayload;
+  /** Books an appointment (OPEN, ACKNOWLEDGED or BOOKED → BOOKED). */
+  bookServiceFromReminder: ReminderPayload;
   /** Creates a customer profile. A dealer key (`customers:write`) links the new customer to its dealer. */
   createCustomer: CreateCustomerPayload;
   /** Adds a dealer (admins). */
   createDealer: CreateDealerPayload;
+  /** Dismisses a reminder (OPEN, ACKNOWLEDGED or BOOKED → DISMISSED) with a reason. */
+  dismissReminder: ReminderPayload;
   /** Issues an API key to a dealer (admins). The secret is in the payload, once. */
   issueDealerApiKey: IssueDealerApiKeyPayload;
   /** Links a customer to a dealer (admins; or customers choosing their own dealer). Linking twice changes nothing. */
   linkCustomerToDealer: LinkCustomerToDealerPayload;
   /** Records an odometer reading, possibly from the past; readings never go backwards. */
   recordOdometerReading: RecordOdometerReadingPayload;
+  /** Records a workshop visit (admins; dealers with `SERVICE_WRITE` for their cars). Restarts the intervals of the items performed and completes the reminder they answer. */
+  recordServiceVisit: RecordServiceVisitPayload;
   /** Registers a new car (admins; dealers with `vehicles:write` for cars they sold). Links the owner to the selling dealer. */
   registerVehicle: RegisterVehiclePayload;
   /** Revokes an API key (admins). It stops working within the API-key cache period (30 s by default, at most 60 s). */
@@ -406,6 +596,18 @@ export type Mutation = {
 
 
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationAcknowledgeReminderArgs = {
+  input: AcknowledgeReminderInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationBookServiceFromReminderArgs = {
+  input: BookServiceFromReminderInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationCreateCustomerArgs = {
   input: CreateCustomerInput;
 };
@@ -414,6 +616,12 @@ export type MutationCreateCustomerArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationCreateDealerArgs = {
   input: CreateDealerInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationDismissReminderArgs = {
+  input: DismissReminderInput;
 };
 
 
@@ -432,6 +640,12 @@ export type MutationLinkCustomerToDealerArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationRecordOdometerReadingArgs = {
   input: RecordOdometerReadingInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRecordServiceVisitArgs = {
+  input: RecordServiceVisitInput;
 };
 
 
@@ -523,6 +737,21 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Work done on one catalogue item during a visit. */
+export type PerformedServiceItem = {
+  __typename?: 'PerformedServiceItem';
+  /** The catalogue code, e.g. `OIL_SERVICE` or `BRAKE_PADS`. */
+  code: Scalars['String']['output'];
+  /** What was done, as the workshop described it. */
+  description: Scalars['String']['output'];
+  /** Labour lines. */
+  labour: Array<ServiceLine>;
+  /** The catalogue name, e.g. `Oil service`. */
+  name: Scalars['String']['output'];
+  /** Parts lines. */
+  parts: Array<ServiceLine>;
+};
+
 /** What drives the car. */
 export type Powertrain =
   /** Battery electric. */
@@ -601,6 +830,15 @@ export type QueryVehicleArgs = {
   vin: Scalars['String']['input'];
 };
 
+/** A product the brand approves for a maintenance item, e.g. the engine oil release. */
+export type RecommendedProduct = {
+  __typename?: 'RecommendedProduct';
+  /** Product name, e.g. `Mobil 1 ESP X3 0W-40`. */
+  name: Scalars['String']['output'];
+  /** The approved specification, e.g. `Porsche A40`. */
+  specification?: Maybe<Scalars['String']['output']>;
+};
+
 /** An odometer reading to record. */
 export type RecordOdometerReadingInput = {
   /** Kilometres: not lower than an earlier reading, not higher than a later one. */
@@ -617,6 +855,41 @@ export type RecordOdometerReadingPayload = {
   /** What to fix when nothing was recorded. */
   userErrors: Array<UserError>;
   /** The vehicle with the reading recorded. */
+  vehicle?: Maybe<Vehicle>;
+};
+
+/** A workshop visit to record. */
+export type RecordServiceVisitInput = {
+  /** The dealer that did the work; a dealer key may omit it (its own dealer), an admin must name it. */
+  dealerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Whether the problem was fixed on this visit. */
+  firstTimeFix: Scalars['Boolean']['input'];
+  /** The items performed (1–30). */
+  items: Array<ServiceItemInput>;
+  /** What the visit was for. */
+  kind: ServiceKind;
+  /** The odometer at the visit; recorded as a reading too. */
+  odometerKm: Scalars['Int']['input'];
+  /** When the work was done; may be in the past (history uploads), not in the future. */
+  performedAt: Scalars['DateTime']['input'];
+  /** The invoice total: not negative; the sum of the lines when lines are given. */
+  totalAmount: MoneyInput;
+  /** The car's VIN. */
+  vin: Scalars['String']['input'];
+  /** How long the customer waited, in minutes (0–10080). */
+  waitTimeMinutes: Scalars['Int']['input'];
+};
+
+/** Result of `recordServiceVisit`. */
+export type RecordServiceVisitPayload = {
+  __typename?: 'RecordServiceVisitPayload';
+  /** The reminder this visit completed, if any. */
+  completedReminder?: Maybe<MaintenanceReminder>;
+  /** The recorded visit. */
+  serviceVisit?: Maybe<ServiceVisit>;
+  /** What to fix when nothing was recorded. */
+  userErrors: Array<UserError>;
+  /** The car, with its service plan recomputed. */
   vehicle?: Maybe<Vehicle>;
 };
 
@@ -657,6 +930,52 @@ export type RegisterVehiclePayload = {
   vehicle?: Maybe<Vehicle>;
 };
 
+/** Why and when a reminder was dismissed. */
+export type ReminderDismissal = {
+  __typename?: 'ReminderDismissal';
+  /** When. */
+  dismissedAt: Scalars['DateTime']['output'];
+  /** The reason given. */
+  reason: Scalars['String']['output'];
+};
+
+/** An item a reminder is about. */
+export type ReminderItem = {
+  __typename?: 'ReminderItem';
+  /** Which interval makes it due. */
+  basis: DueBasis;
+  /** When it is due. */
+  dueDate: Scalars['Date']['output'];
+  /** The odometer at which it is due; null for items due by time only. */
+  dueOdometerKm?: Maybe<Scalars['Int']['output']>;
+  /** The maintenance item. */
+  item: MaintenanceItem;
+  /** The approved products for the car, as recommended in the reminder. */
+  recommendedProducts: Array<RecommendedProduct>;
+};
+
+/** Result of a reminder mutation. */
+export type ReminderPayload = {
+  __typename?: 'ReminderPayload';
+  /** The reminder after the change. */
+  reminder?: Maybe<MaintenanceReminder>;
+  /** What to fix when nothing changed. */
+  userErrors: Array<UserError>;
+};
+
+/** Where a maintenance reminder is in its life. */
+export type ReminderStatus =
+  /** The customer has seen it. */
+  | 'ACKNOWLEDGED'
+  /** An appointment is booked. */
+  | 'BOOKED'
+  /** A service visit performed the items. */
+  | 'COMPLETED'
+  /** The customer or the dealer dismissed it. */
+  | 'DISMISSED'
+  /** Created, waiting for the customer. */
+  | 'OPEN';
+
 /** Revokes an API key. */
 export type RevokeDealerApiKeyInput = {
   /** The key's global ID. */
@@ -682,6 +1001,144 @@ export type Role =
   | 'CUSTOMER'
   /** A partner dealer, through an API key: their linked customers and vehicles, within the key's scopes. */
   | 'DEALER';
+
+/** An appointment booked from a reminder. */
+export type ServiceBooking = {
+  __typename?: 'ServiceBooking';
+  /** The appointment. */
+  appointmentAt: Scalars['DateTime']['output'];
+  /** When it was booked. */
+  bookedAt: Scalars['DateTime']['output'];
+  /** The dealer (null when not visible to the caller). */
+  dealer?: Maybe<Dealer>;
+};
+
+/** The expected workshop demand at a dealer over the coming days, from the cars it services. */
+export type ServiceForecast = {
+  __typename?: 'ServiceForecast';
+  /** Every day of the period, with its expected visits. */
+  days: Array<ForecastDay>;
+  /** Visits expected in the period. */
+  expectedVisits: Scalars['Int']['output'];
+  /** First day of the forecast (today). */
+  from: Scalars['Date']['output'];
+  /** Cars already overdue before the period (not counted in the days). */
+  overdueVehicles: Scalars['Int']['output'];
+  /** Last day of the forecast. */
+  to: Scalars['Date']['output'];
+  /** The period by ISO week (Monday first). */
+  weeks: Array<ForecastWeek>;
+};
+
+/** An item performed during a visit. */
+export type ServiceItemInput = {
+  /** A catalogue code: a scheduled item (`OIL_SERVICE`, `INSPECTION`, …) or unscheduled work (`BRAKE_PADS`, `TYRE_CHANGE`, …). */
+  code: Scalars['String']['input'];
+  /** What was done; defaults to the catalogue description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Labour lines. */
+  labour?: InputMaybe<Array<ServiceLineInput>>;
+  /** Parts lines. */
+  parts?: InputMaybe<Array<ServiceLineInput>>;
+};
+
+/** What a workshop visit was for. */
+export type ServiceKind =
+  /** A scheduled inspection. */
+  | 'INSPECTION'
+  /** Scheduled maintenance (oil service, filters, fluids). */
+  | 'MAINTENANCE'
+  /** A recall campaign. */
+  | 'RECALL'
+  /** A repair. */
+  | 'REPAIR'
+  /** Tyres: change, storage, alignment. */
+  | 'TYRES';
+
+/** A line of parts or labour on a visit's invoice. */
+export type ServiceLine = {
+  __typename?: 'ServiceLine';
+  /** The line's amount. */
+  amount: Money;
+  /** What it is, e.g. `Oil filter` or `Labour, 1.2 h`. */
+  description: Scalars['String']['output'];
+  /** How many (parts) or hours (labour). */
+  quantity: Scalars['Float']['output'];
+};
+
+/** A line of parts or labour, as input. */
+export type ServiceLineInput = {
+  /** The line's amount (not negative, in the total's currency). */
+  amount: MoneyInput;
+  /** What it is. */
+  description: Scalars['String']['input'];
+  /** How many (parts) or hours (labour); more than 0. */
+  quantity?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** When a maintenance item of a car is next due. */
+export type ServicePrediction = {
+  __typename?: 'ServicePrediction';
+  /** Which interval makes it due first. */
+  basis: DueBasis;
+  /** 0–1: how sure the date is (1 = a fixed date or a distance already reached). */
+  confidence: Scalars['Float']['output'];
+  /** The predicted due date: the earlier of the calendar and the projected mileage. */
+  dueDate: Scalars['Date']['output'];
+  /** The odometer at which it is due; null for items due by time only. */
+  dueOdometerKm?: Maybe<Scalars['Int']['output']>;
+  /** The item. */
+  item: MaintenanceItem;
+  /** When the item was last performed; null if never since purchase. */
+  lastPerformedAt?: Maybe<Scalars['Date']['output']>;
+  /** The approved products for this car, e.g. its engine oil release. */
+  recommendedProducts: Array<RecommendedProduct>;
+};
+
+/** A workshop visit: what was done to a car, when, at which dealer, for how much. */
+export type ServiceVisit = Node & {
+  __typename?: 'ServiceVisit';
+  /** The dealer that did the work (null when not visible to the caller). */
+  dealer?: Maybe<Dealer>;
+  /** Whether the problem was fixed on this visit (no come-back needed). */
+  firstTimeFix: Scalars['Boolean']['output'];
+  /** The visit's global ID. */
+  id: Scalars['ID']['output'];
+  /** The items performed. */
+  items: Array<PerformedServiceItem>;
+  /** What the visit was for. */
+  kind: ServiceKind;
+  /** The odometer at the visit. */
+  odometerKm: Scalars['Int']['output'];
+  /** When the work was done. */
+  performedAt: Scalars['DateTime']['output'];
+  /** When the visit was recorded in Paddock. */
+  recordedAt: Scalars['DateTime']['output'];
+  /** The invoice total. */
+  totalAmount: Money;
+  /** The car (null when not visible to the caller). */
+  vehicle?: Maybe<Vehicle>;
+  /** How long the customer waited, in minutes. */
+  waitTimeMinutes: Scalars['Int']['output'];
+};
+
+/** A page of service visits. */
+export type ServiceVisitConnection = {
+  __typename?: 'ServiceVisitConnection';
+  /** The visits on this page with their cursors. */
+  edges: Array<ServiceVisitEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** A service visit in a connection. */
+export type ServiceVisitEdge = {
+  __typename?: 'ServiceVisitEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The visit. */
+  node: ServiceVisit;
+};
 
 /** Consent statements for a customer. */
 export type SetConsentsInput = {
@@ -773,6 +1230,8 @@ export type UserErrorCode =
   | 'INVALID_EMAIL'
   /** Not a phone number in E.164 format (`+4971112345678`). */
   | 'INVALID_PHONE'
+  /** The object's status does not allow this change (e.g. dismissing a completed reminder). */
+  | 'INVALID_STATUS'
   /** Not a VIN: 17 characters, letters and digits, no I, O or Q. */
   | 'INVALID_VIN'
   /** The date or time is in the future where that makes no sense. */
@@ -793,6 +1252,8 @@ export type UserErrorCode =
   | 'TOO_LONG'
   /** Too many items in one call. */
   | 'TOO_MANY'
+  /** A service item code that is not in the brand's catalogue. */
+  | 'UNKNOWN_SERVICE_ITEM'
   /** The VIN's check digit (position 9) does not match its other characters. */
   | 'VIN_CHECK_DIGIT_MISMATCH';
 
@@ -801,10 +1262,14 @@ export type Vehicle = Node & {
   __typename?: 'Vehicle';
   /** The vehicle's global ID. */
   id: Scalars['ID']['output'];
+  /** The mileage rate the predictions use. */
+  mileageRate?: Maybe<MileageEstimate>;
   /** Model line. */
   modelLine: ModelLine;
   /** Model year. */
   modelYear: Scalars['Int']['output'];
+  /** The soonest maintenance item due; null for a car without a schedule. */
+  nextService?: Maybe<ServicePrediction>;
   /** The latest odometer reading. */
   odometer: OdometerReading;
   /** Odometer readings, newest first. */
@@ -821,8 +1286,14 @@ export type Vehicle = Node & {
   purchasePrice: Money;
   /** When the vehicle was registered in Paddock. */
   registeredAt: Scalars['DateTime']['output'];
+  /** The car's reminders, newest first, optionally by status. */
+  reminders: MaintenanceReminderConnection;
   /** The dealer that sold it (null when not visible to the caller). */
   sellingDealer?: Maybe<Dealer>;
+  /** Workshop visits, newest first. */
+  serviceHistory: ServiceVisitConnection;
+  /** Every scheduled item with its predicted due date, soonest first. */
+  servicePlan: Array<ServicePrediction>;
   /** The dealer that services it (null when not visible to the caller). */
   servicingDealer?: Maybe<Dealer>;
   /** Variant, e.g. `911 Turbo S`. */
@@ -836,6 +1307,21 @@ export type Vehicle = Node & {
 
 /** A car, identified by its VIN. */
 export type VehicleOdometerHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A car, identified by its VIN. */
+export type VehicleRemindersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<ReminderStatus>;
+};
+
+
+/** A car, identified by its VIN. */
+export type VehicleServiceHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -947,14 +1433,18 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( CustomerRecordModel )
     | ( DealerRecordModel )
     | ( ApiKeyRecordModel )
+    | ( ReminderRecordModel )
+    | ( ServiceVisitRecordModel )
     | ( VehicleRecordModel )
   ;
 };
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AcknowledgeReminderInput: AcknowledgeReminderInput;
   Address: ResolverTypeWrapper<Address>;
   AddressInput: AddressInput;
+  BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Consent: ResolverTypeWrapper<ConsentModel>;
   ConsentChannel: ConsentChannel;
@@ -976,13 +1466,25 @@ export type ResolversTypes = {
   DealerEdge: ResolverTypeWrapper<Omit<DealerEdge, 'node'> & { node: ResolversTypes['Dealer'] }>;
   DealerScope: DealerScope;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DismissReminderInput: DismissReminderInput;
+  DueBasis: DueBasis;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ForecastDay: ResolverTypeWrapper<ForecastDayViewModel>;
+  ForecastItemCount: ResolverTypeWrapper<ItemCountViewModel>;
+  ForecastWeek: ResolverTypeWrapper<ForecastWeekViewModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   IssueDealerApiKeyInput: IssueDealerApiKeyInput;
   IssueDealerApiKeyPayload: ResolverTypeWrapper<Omit<IssueDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['DealerApiKey']> }>;
   LinkCustomerToDealerInput: LinkCustomerToDealerInput;
   LinkCustomerToDealerPayload: ResolverTypeWrapper<Omit<LinkCustomerToDealerPayload, 'customer' | 'dealer'> & { customer?: Maybe<ResolversTypes['Customer']>, dealer?: Maybe<ResolversTypes['Dealer']> }>;
+  MaintenanceItem: ResolverTypeWrapper<MaintenanceItemModel>;
+  MaintenanceReminder: ResolverTypeWrapper<ReminderRecordModel>;
+  MaintenanceReminderConnection: ResolverTypeWrapper<Omit<MaintenanceReminderConnection, 'edges'> & { edges: Array<ResolversTypes['MaintenanceReminderEdge']> }>;
+  MaintenanceReminderEdge: ResolverTypeWrapper<Omit<MaintenanceReminderEdge, 'node'> & { node: ResolversTypes['MaintenanceReminder'] }>;
+  MileageEstimate: ResolverTypeWrapper<MileageEstimate>;
+  MileageSource: MileageSource;
   ModelLine: ModelLine;
   Money: ResolverTypeWrapper<MoneyModel>;
   MoneyInput: MoneyInput;
@@ -993,15 +1495,33 @@ export type ResolversTypes = {
   OdometerReadingEdge: ResolverTypeWrapper<Omit<OdometerReadingEdge, 'node'> & { node: ResolversTypes['OdometerReading'] }>;
   Ownership: ResolverTypeWrapper<OwnershipModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PerformedServiceItem: ResolverTypeWrapper<PerformedItemModel>;
   Powertrain: Powertrain;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecommendedProduct: ResolverTypeWrapper<RecommendedProduct>;
   RecordOdometerReadingInput: RecordOdometerReadingInput;
   RecordOdometerReadingPayload: ResolverTypeWrapper<Omit<RecordOdometerReadingPayload, 'vehicle'> & { vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
+  RecordServiceVisitInput: RecordServiceVisitInput;
+  RecordServiceVisitPayload: ResolverTypeWrapper<Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversTypes['ServiceVisit']>, vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
   RegisterVehicleInput: RegisterVehicleInput;
   RegisterVehiclePayload: ResolverTypeWrapper<Omit<RegisterVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
+  ReminderDismissal: ResolverTypeWrapper<ReminderDismissal>;
+  ReminderItem: ResolverTypeWrapper<ReminderItemModel>;
+  ReminderPayload: ResolverTypeWrapper<Omit<ReminderPayload, 'reminder'> & { reminder?: Maybe<ResolversTypes['MaintenanceReminder']> }>;
+  ReminderStatus: ReminderStatus;
   RevokeDealerApiKeyInput: RevokeDealerApiKeyInput;
   RevokeDealerApiKeyPayload: ResolverTypeWrapper<Omit<RevokeDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['DealerApiKey']> }>;
   Role: Role;
+  ServiceBooking: ResolverTypeWrapper<ReminderBookingModel>;
+  ServiceForecast: ResolverTypeWrapper<ForecastViewModel>;
+  ServiceItemInput: ServiceItemInput;
+  ServiceKind: ServiceKind;
+  ServiceLine: ResolverTypeWrapper<Omit<ServiceLine, 'amount'> & { amount: ResolversTypes['Money'] }>;
+  ServiceLineInput: ServiceLineInput;
+  ServicePrediction: ResolverTypeWrapper<PredictionViewModel>;
+  ServiceVisit: ResolverTypeWrapper<ServiceVisitRecordModel>;
+  ServiceVisitConnection: ResolverTypeWrapper<Omit<ServiceVisitConnection, 'edges'> & { edges: Array<ResolversTypes['ServiceVisitEdge']> }>;
+  ServiceVisitEdge: ResolverTypeWrapper<Omit<ServiceVisitEdge, 'node'> & { node: ResolversTypes['ServiceVisit'] }>;
   SetConsentsInput: SetConsentsInput;
   SetConsentsPayload: ResolverTypeWrapper<Omit<SetConsentsPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1019,8 +1539,10 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AcknowledgeReminderInput: AcknowledgeReminderInput;
   Address: Address;
   AddressInput: AddressInput;
+  BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: Scalars['Boolean']['output'];
   Consent: ConsentModel;
   ConsentInput: ConsentInput;
@@ -1039,13 +1561,23 @@ export type ResolversParentTypes = {
   DealerConnection: Omit<DealerConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealerEdge']> };
   DealerEdge: Omit<DealerEdge, 'node'> & { node: ResolversParentTypes['Dealer'] };
   Decimal: Scalars['Decimal']['output'];
+  DismissReminderInput: DismissReminderInput;
   EmailAddress: Scalars['EmailAddress']['output'];
+  Float: Scalars['Float']['output'];
+  ForecastDay: ForecastDayViewModel;
+  ForecastItemCount: ItemCountViewModel;
+  ForecastWeek: ForecastWeekViewModel;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   IssueDealerApiKeyInput: IssueDealerApiKeyInput;
   IssueDealerApiKeyPayload: Omit<IssueDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['DealerApiKey']> };
   LinkCustomerToDealerInput: LinkCustomerToDealerInput;
   LinkCustomerToDealerPayload: Omit<LinkCustomerToDealerPayload, 'customer' | 'dealer'> & { customer?: Maybe<ResolversParentTypes['Customer']>, dealer?: Maybe<ResolversParentTypes['Dealer']> };
+  MaintenanceItem: MaintenanceItemModel;
+  MaintenanceReminder: ReminderRecordModel;
+  MaintenanceReminderConnection: Omit<MaintenanceReminderConnection, 'edges'> & { edges: Array<ResolversParentTypes['MaintenanceReminderEdge']> };
+  MaintenanceReminderEdge: Omit<MaintenanceReminderEdge, 'node'> & { node: ResolversParentTypes['MaintenanceReminder'] };
+  MileageEstimate: MileageEstimate;
   Money: MoneyModel;
   MoneyInput: MoneyInput;
   Mutation: Record<PropertyKey, never>;
@@ -1055,13 +1587,29 @@ export type ResolversParentTypes = {
   OdometerReadingEdge: Omit<OdometerReadingEdge, 'node'> & { node: ResolversParentTypes['OdometerReading'] };
   Ownership: OwnershipModel;
   PageInfo: PageInfo;
+  PerformedServiceItem: PerformedItemModel;
   Query: Record<PropertyKey, never>;
+  RecommendedProduct: RecommendedProduct;
   RecordOdometerReadingInput: RecordOdometerReadingInput;
   RecordOdometerReadingPayload: Omit<RecordOdometerReadingPayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
+  RecordServiceVisitInput: RecordServiceVisitInput;
+  RecordServiceVisitPayload: Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversParentTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversParentTypes['ServiceVisit']>, vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
   RegisterVehicleInput: RegisterVehicleInput;
   RegisterVehiclePayload: Omit<RegisterVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
+  ReminderDismissal: ReminderDismissal;
+  ReminderItem: ReminderItemModel;
+  ReminderPayload: Omit<ReminderPayload, 'reminder'> & { reminder?: Maybe<ResolversParentTypes['MaintenanceReminder']> };
   RevokeDealerApiKeyInput: RevokeDealerApiKeyInput;
   RevokeDealerApiKeyPayload: Omit<RevokeDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['DealerApiKey']> };
+  ServiceBooking: ReminderBookingModel;
+  ServiceForecast: ForecastViewModel;
+  ServiceItemInput: ServiceItemInput;
+  ServiceLine: Omit<ServiceLine, 'amount'> & { amount: ResolversParentTypes['Money'] };
+  ServiceLineInput: ServiceLineInput;
+  ServicePrediction: PredictionViewModel;
+  ServiceVisit: ServiceVisitRecordModel;
+  ServiceVisitConnection: Omit<ServiceVisitConnection, 'edges'> & { edges: Array<ResolversParentTypes['ServiceVisitEdge']> };
+  ServiceVisitEdge: Omit<ServiceVisitEdge, 'node'> & { node: ResolversParentTypes['ServiceVisit'] };
   SetConsentsInput: SetConsentsInput;
   SetConsentsPayload: Omit<SetConsentsPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   String: Scalars['String']['output'];
@@ -1112,6 +1660,8 @@ export type CustomerResolvers<ContextType = GraphQLContext, ParentType extends R
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   preferredLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reminders?: Resolver<ResolversTypes['MaintenanceReminderConnection'], ParentType, ContextType, RequireFields<CustomerRemindersArgs, 'first'>>;
+  serviceHistory?: Resolver<ResolversTypes['ServiceVisitConnection'], ParentType, ContextType, RequireFields<CustomerServiceHistoryArgs, 'first'>>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   vehicles?: Resolver<ResolversTypes['VehicleConnection'], ParentType, ContextType, RequireFields<CustomerVehiclesArgs, 'first'>>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1145,6 +1695,7 @@ export type DealerResolvers<ContextType = GraphQLContext, ParentType extends Res
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<DealerCustomersArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  serviceForecast?: Resolver<Maybe<ResolversTypes['ServiceForecast']>, ParentType, ContextType, RequireFields<DealerServiceForecastArgs, 'days'>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1179,6 +1730,24 @@ export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<Resolv
   name: 'EmailAddress';
 }
 
+export type ForecastDayResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastDay'] = ResolversParentTypes['ForecastDay']> = {
+  date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  expectedVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['ForecastItemCount']>, ParentType, ContextType>;
+  vehicles?: Resolver<Array<ResolversTypes['Vehicle']>, ParentType, ContextType>;
+};
+
+export type ForecastItemCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastItemCount'] = ResolversParentTypes['ForecastItemCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  item?: Resolver<ResolversTypes['MaintenanceItem'], ParentType, ContextType>;
+};
+
+export type ForecastWeekResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastWeek'] = ResolversParentTypes['ForecastWeek']> = {
+  expectedVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['ForecastItemCount']>, ParentType, ContextType>;
+  weekStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
 export type IssueDealerApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['IssueDealerApiKeyPayload'] = ResolversParentTypes['IssueDealerApiKeyPayload']> = {
   apiKey?: Resolver<Maybe<ResolversTypes['DealerApiKey']>, ParentType, ContextType>;
   secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1191,17 +1760,63 @@ export type LinkCustomerToDealerPayloadResolvers<ContextType = GraphQLContext, P
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type MaintenanceItemResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceItem'] = ResolversParentTypes['MaintenanceItem']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  intervalKm?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  intervalMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MaintenanceReminderResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceReminder'] = ResolversParentTypes['MaintenanceReminder']> = {
+  acknowledgedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  booking?: Resolver<Maybe<ResolversTypes['ServiceBooking']>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['ConsentChannel']>, ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+  deliverable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  dismissal?: Resolver<Maybe<ResolversTypes['ReminderDismissal']>, ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['ReminderItem']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ReminderStatus'], ParentType, ContextType>;
+  vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MaintenanceReminderConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceReminderConnection'] = ResolversParentTypes['MaintenanceReminderConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['MaintenanceReminderEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type MaintenanceReminderEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceReminderEdge'] = ResolversParentTypes['MaintenanceReminderEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['MaintenanceReminder'], ParentType, ContextType>;
+};
+
+export type MileageEstimateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MileageEstimate'] = ResolversParentTypes['MileageEstimate']> = {
+  kmPerYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['MileageSource'], ParentType, ContextType>;
+};
+
 export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['CurrencyCode'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acknowledgeReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationAcknowledgeReminderArgs, 'input'>>;
+  bookServiceFromReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationBookServiceFromReminderArgs, 'input'>>;
   createCustomer?: Resolver<ResolversTypes['CreateCustomerPayload'], ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input'>>;
   createDealer?: Resolver<ResolversTypes['CreateDealerPayload'], ParentType, ContextType, RequireFields<MutationCreateDealerArgs, 'input'>>;
+  dismissReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationDismissReminderArgs, 'input'>>;
   issueDealerApiKey?: Resolver<ResolversTypes['IssueDealerApiKeyPayload'], ParentType, ContextType, RequireFields<MutationIssueDealerApiKeyArgs, 'input'>>;
   linkCustomerToDealer?: Resolver<ResolversTypes['LinkCustomerToDealerPayload'], ParentType, ContextType, RequireFields<MutationLinkCustomerToDealerArgs, 'input'>>;
   recordOdometerReading?: Resolver<ResolversTypes['RecordOdometerReadingPayload'], ParentType, ContextType, RequireFields<MutationRecordOdometerReadingArgs, 'input'>>;
+  recordServiceVisit?: Resolver<ResolversTypes['RecordServiceVisitPayload'], ParentType, ContextType, RequireFields<MutationRecordServiceVisitArgs, 'input'>>;
   registerVehicle?: Resolver<ResolversTypes['RegisterVehiclePayload'], ParentType, ContextType, RequireFields<MutationRegisterVehicleArgs, 'input'>>;
   revokeDealerApiKey?: Resolver<ResolversTypes['RevokeDealerApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeDealerApiKeyArgs, 'input'>>;
   setConsents?: Resolver<ResolversTypes['SetConsentsPayload'], ParentType, ContextType, RequireFields<MutationSetConsentsArgs, 'input'>>;
@@ -1210,7 +1825,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'Customer' | 'Dealer' | 'DealerApiKey' | 'Vehicle', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Customer' | 'Dealer' | 'DealerApiKey' | 'MaintenanceReminder' | 'ServiceVisit' | 'Vehicle', ParentType, ContextType>;
 };
 
 export type OdometerReadingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OdometerReading'] = ResolversParentTypes['OdometerReading']> = {
@@ -1242,6 +1857,14 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type PerformedServiceItemResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PerformedServiceItem'] = ResolversParentTypes['PerformedServiceItem']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  labour?: Resolver<Array<ResolversTypes['ServiceLine']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parts?: Resolver<Array<ResolversTypes['ServiceLine']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
@@ -1253,7 +1876,19 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType, RequireFields<QueryVehicleArgs, 'vin'>>;
 };
 
+export type RecommendedProductResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecommendedProduct'] = ResolversParentTypes['RecommendedProduct']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  specification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type RecordOdometerReadingPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordOdometerReadingPayload'] = ResolversParentTypes['RecordOdometerReadingPayload']> = {
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
+};
+
+export type RecordServiceVisitPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordServiceVisitPayload'] = ResolversParentTypes['RecordServiceVisitPayload']> = {
+  completedReminder?: Resolver<Maybe<ResolversTypes['MaintenanceReminder']>, ParentType, ContextType>;
+  serviceVisit?: Resolver<Maybe<ResolversTypes['ServiceVisit']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
 };
@@ -1263,9 +1898,83 @@ export type RegisterVehiclePayloadResolvers<ContextType = GraphQLContext, Parent
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
 };
 
+export type ReminderDismissalResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReminderDismissal'] = ResolversParentTypes['ReminderDismissal']> = {
+  dismissedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ReminderItemResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReminderItem'] = ResolversParentTypes['ReminderItem']> = {
+  basis?: Resolver<ResolversTypes['DueBasis'], ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  dueOdometerKm?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  item?: Resolver<ResolversTypes['MaintenanceItem'], ParentType, ContextType>;
+  recommendedProducts?: Resolver<Array<ResolversTypes['RecommendedProduct']>, ParentType, ContextType>;
+};
+
+export type ReminderPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReminderPayload'] = ResolversParentTypes['ReminderPayload']> = {
+  reminder?: Resolver<Maybe<ResolversTypes['MaintenanceReminder']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type RevokeDealerApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeDealerApiKeyPayload'] = ResolversParentTypes['RevokeDealerApiKeyPayload']> = {
   apiKey?: Resolver<Maybe<ResolversTypes['DealerApiKey']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ServiceBookingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceBooking'] = ResolversParentTypes['ServiceBooking']> = {
+  appointmentAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  bookedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+};
+
+export type ServiceForecastResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceForecast'] = ResolversParentTypes['ServiceForecast']> = {
+  days?: Resolver<Array<ResolversTypes['ForecastDay']>, ParentType, ContextType>;
+  expectedVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  overdueVehicles?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  weeks?: Resolver<Array<ResolversTypes['ForecastWeek']>, ParentType, ContextType>;
+};
+
+export type ServiceLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceLine'] = ResolversParentTypes['ServiceLine']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type ServicePredictionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServicePrediction'] = ResolversParentTypes['ServicePrediction']> = {
+  basis?: Resolver<ResolversTypes['DueBasis'], ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  dueOdometerKm?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  item?: Resolver<ResolversTypes['MaintenanceItem'], ParentType, ContextType>;
+  lastPerformedAt?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  recommendedProducts?: Resolver<Array<ResolversTypes['RecommendedProduct']>, ParentType, ContextType>;
+};
+
+export type ServiceVisitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceVisit'] = ResolversParentTypes['ServiceVisit']> = {
+  dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+  firstTimeFix?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['PerformedServiceItem']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ServiceKind'], ParentType, ContextType>;
+  odometerKm?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  performedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  totalAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
+  waitTimeMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ServiceVisitConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceVisitConnection'] = ResolversParentTypes['ServiceVisitConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ServiceVisitEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ServiceVisitEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceVisitEdge'] = ResolversParentTypes['ServiceVisitEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ServiceVisit'], ParentType, ContextType>;
 };
 
 export type SetConsentsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SetConsentsPayload'] = ResolversParentTypes['SetConsentsPayload']> = {
@@ -1291,8 +2000,10 @@ export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends 
 
 export type VehicleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Vehicle'] = ResolversParentTypes['Vehicle']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mileageRate?: Resolver<Maybe<ResolversTypes['MileageEstimate']>, ParentType, ContextType>;
   modelLine?: Resolver<ResolversTypes['ModelLine'], ParentType, ContextType>;
   modelYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  nextService?: Resolver<Maybe<ResolversTypes['ServicePrediction']>, ParentType, ContextType>;
   odometer?: Resolver<ResolversTypes['OdometerReading'], ParentType, ContextType>;
   odometerHistory?: Resolver<ResolversTypes['OdometerReadingConnection'], ParentType, ContextType, RequireFields<VehicleOdometerHistoryArgs, 'first'>>;
   owner?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
@@ -1301,7 +2012,10 @@ export type VehicleResolvers<ContextType = GraphQLContext, ParentType extends Re
   purchaseDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   purchasePrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reminders?: Resolver<ResolversTypes['MaintenanceReminderConnection'], ParentType, ContextType, RequireFields<VehicleRemindersArgs, 'first'>>;
   sellingDealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+  serviceHistory?: Resolver<ResolversTypes['ServiceVisitConnection'], ParentType, ContextType, RequireFields<VehicleServiceHistoryArgs, 'first'>>;
+  servicePlan?: Resolver<Array<ResolversTypes['ServicePrediction']>, ParentType, ContextType>;
   servicingDealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
   variant?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1342,8 +2056,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DealerEdge?: DealerEdgeResolvers<ContextType>;
   Decimal?: GraphQLScalarType;
   EmailAddress?: GraphQLScalarType;
+  ForecastDay?: ForecastDayResolvers<ContextType>;
+  ForecastItemCount?: ForecastItemCountResolvers<ContextType>;
+  ForecastWeek?: ForecastWeekResolvers<ContextType>;
   IssueDealerApiKeyPayload?: IssueDealerApiKeyPayloadResolvers<ContextType>;
   LinkCustomerToDealerPayload?: LinkCustomerToDealerPayloadResolvers<ContextType>;
+  MaintenanceItem?: MaintenanceItemResolvers<ContextType>;
+  MaintenanceReminder?: MaintenanceReminderResolvers<ContextType>;
+  MaintenanceReminderConnection?: MaintenanceReminderConnectionResolvers<ContextType>;
+  MaintenanceReminderEdge?: MaintenanceReminderEdgeResolvers<ContextType>;
+  MileageEstimate?: MileageEstimateResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -1352,10 +2074,23 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OdometerReadingEdge?: OdometerReadingEdgeResolvers<ContextType>;
   Ownership?: OwnershipResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PerformedServiceItem?: PerformedServiceItemResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecommendedProduct?: RecommendedProductResolvers<ContextType>;
   RecordOdometerReadingPayload?: RecordOdometerReadingPayloadResolvers<ContextType>;
+  RecordServiceVisitPayload?: RecordServiceVisitPayloadResolvers<ContextType>;
   RegisterVehiclePayload?: RegisterVehiclePayloadResolvers<ContextType>;
+  ReminderDismissal?: ReminderDismissalResolvers<ContextType>;
+  ReminderItem?: ReminderItemResolvers<ContextType>;
+  ReminderPayload?: ReminderPayloadResolvers<ContextType>;
   RevokeDealerApiKeyPayload?: RevokeDealerApiKeyPayloadResolvers<ContextType>;
+  ServiceBooking?: ServiceBookingResolvers<ContextType>;
+  ServiceForecast?: ServiceForecastResolvers<ContextType>;
+  ServiceLine?: ServiceLineResolvers<ContextType>;
+  ServicePrediction?: ServicePredictionResolvers<ContextType>;
+  ServiceVisit?: ServiceVisitResolvers<ContextType>;
+  ServiceVisitConnection?: ServiceVisitConnectionResolvers<ContextType>;
+  ServiceVisitEdge?: ServiceVisitEdgeResolvers<ContextType>;
   SetConsentsPayload?: SetConsentsPayloadResolvers<ContextType>;
   TransferVehiclePayload?: TransferVehiclePayloadResolvers<ContextType>;
   UpdateCustomerPayload?: UpdateCustomerPayloadResolvers<ContextType>;

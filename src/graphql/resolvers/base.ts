@@ -1,6 +1,8 @@
 import { dealerPolicy } from '../../auth/policies.js';
 import { roleOf } from '../../auth/principal.js';
 import { parseApiKeyGlobalKey } from '../../dealer/dealer-service.js';
+import { parseReminderGlobalKey } from '../../reminder/reminder.js';
+import { parseServiceVisitGlobalKey } from '../../service/service-visit.js';
 import { formatAmount } from '../../shared/money.js';
 import { fromGlobalId } from '../../shared/ids.js';
 import type { GraphQLContext } from '../context.js';
@@ -27,6 +29,16 @@ async function loadNode(ctx: GraphQLContext, id: string) {
       if (!ref || !dealerPolicy.canSeeApiKeys(ctx.principal, ref.dealerId)) return null;
       return ctx.repos.dealers.getApiKey(ref.dealerId, ref.id);
     }
+    case 'ServiceVisit': {
+      const ref = parseServiceVisitGlobalKey(parsed.key);
+      const visit = ref ? await ctx.repos.vehicles.visit(ref.vin, ref.performedAt, ref.id) : null;
+      return visit && (await ctx.access.canSeeVehicleItem(visit)) ? visit : null;
+    }
+    case 'MaintenanceReminder': {
+      const ref = parseReminderGlobalKey(parsed.key);
+      const reminder = ref ? await ctx.repos.reminders.get(ref.vin, ref.cycle) : null;
+      return reminder && (await ctx.access.canSeeVehicleItem(reminder)) ? reminder : null;
+    }
   }
 }
 
@@ -38,6 +50,8 @@ export const baseResolvers: Resolvers = {
   Node: {
     // Mapped records carry no type tag; each has a field no other has.
     __resolveType: (node) => {
+      if ('cycle' in node) return 'MaintenanceReminder';
+      if ('performedAt' in node) return 'ServiceVisit';
       if ('vin' in node) return 'Vehicle';
       if ('keyHash' in node) return 'DealerApiKey';
       if ('code' in node) return 'Dealer';

@@ -2,6 +2,8 @@ import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { baseResolvers } from './base.js';
 import { customerResolvers } from './customer.js';
 import { dealerResolvers } from './dealer.js';
+import { reminderResolvers } from './reminder.js';
+import { serviceResolvers } from './service.js';
 import { vehicleResolvers } from './vehicle.js';
 
 /** All resolvers, one module per schema domain, merged by type. */
@@ -20,4 +22,4 @@ export function mergeResolvers(...modules: Resolvers[]): Resolvers {
   return merged as Resolvers;
 }
 
-export const resolvers = mergeResolvers(baseResolvers, customerResolvers, vehicleResolvers, dealerResolvers);
+export const resolvers = mergeResolvers(baseResolvers, customerResolvers, vehicleResolvers, dealerResolvers, serviceResolvers, reminderResolvers);

@@ -1,0 +1,35 @@
+import { acknowledgeReminder, bookServiceFromReminder, dismissReminder } from '../../reminder/reminder-service.js';
+import { reminderGlobalKey } from '../../reminder/reminder.js';
+import { toGlobalId } from '../../shared/ids.js';
+import { checkPageSize, pageToConnection } from '../connection.js';
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+
+export const reminderResolvers: Resolvers = {
+  Mutation: {
+    acknowledgeReminder: (_, { input }, ctx) => acknowledgeReminder(ctx, input),
+    bookServiceFromReminder: (_, { input }, ctx) => bookServiceFromReminder(ctx, input),
+    dismissReminder: (_, { input }, ctx) => dismissReminder(ctx, input),
+  },
+  MaintenanceReminder: {
+    id: (r) => toGlobalId('MaintenanceReminder', reminderGlobalKey(r)),
+    vehicle: (r, _, ctx) => ctx.access.vehicle(r.vin),
+    customer: (r, _, ctx) => ctx.access.customer(r.customerId),
+    dealer: (r, _, ctx) => ctx.access.dealer(r.dealerId),
+    channel: (r) => r.channel ?? null,
+  },
+  ServiceBooking: {
+    dealer: (b, _, ctx) => ctx.access.dealer(b.dealerId),
+  },
+  Vehicle: {
+    reminders: async (v, { status, first, after }, ctx) => {
+      const page = await ctx.repos.reminders.ofVehicle(v.vin, checkPageSize(first), after, status);
+      return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
+    },
+  },
+  Customer: {
+    reminders: async (c, { status, first, after }, ctx) => {
+      const page = await ctx.repos.reminders.ofCustomer(c.id, checkPageSize(first), after, status);
+      return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
+    },
+  },
+};

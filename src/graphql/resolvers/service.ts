@@ -1,0 +1,47 @@
+import { dealerForecast } from '../../service/forecast-service.js';
+import { describeItem, serviceItemName } from '../../service/maintenance-catalogue.js';
+import { predictionViews } from '../../service/prediction-view.js';
+import { recordServiceVisit } from '../../service/service-visit-service.js';
+import { serviceVisitGlobalKey } from '../../service/service-visit.js';
+import { toGlobalId } from '../../shared/ids.js';
+import { checkPageSize, pageToConnection } from '../connection.js';
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+
+export const serviceResolvers: Resolvers = {
+  Mutation: {
+    recordServiceVisit: (_, { input }, ctx) => recordServiceVisit(ctx, input),
+  },
+  ServiceVisit: {
+    id: (v) => toGlobalId('ServiceVisit', serviceVisitGlobalKey(v)),
+    vehicle: (v, _, ctx) => ctx.access.vehicle(v.vin),
+    dealer: (v, _, ctx) => ctx.access.dealer(v.dealerId),
+    totalAmount: (v) => v.total,
+  },
+  PerformedServiceItem: {
+    name: (i) => serviceItemName(i.code),
+  },
+  Vehicle: {
+    nextService: (v) => predictionViews(v)[0] ?? null,
+    servicePlan: (v) => predictionViews(v),
+    mileageRate: (v) => v.servicePlan?.rate ?? null,
+    serviceHistory: async (v, { first, after }, ctx) => {
+      const page = await ctx.repos.vehicles.serviceHistory(v.vin, checkPageSize(first), after);
+      return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
+    },
+  },
+  Customer: {
+    serviceHistory: async (c, { first, after }, ctx) => {
+      const page = await ctx.repos.vehicles.serviceHistoryOfCustomer(c.id, checkPageSize(first), after);
+      return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
+    },
+  },
+  Dealer: {
+    serviceForecast: (d, { days }, ctx) => dealerForecast(ctx, d.id, days ?? 30),
+  },
+  ForecastDay: {
+    vehicles: async (day, _, ctx) => (await Promise.all(day.vehicles.map((v) => ctx.access.vehicle(v.vin)))).filter((v) => v !== null),
+  },
+  ReminderItem: {
+    item: (i) => describeItem(i.code),
+  },
+};

@@ -1,0 +1,87 @@
+import { forbidden } from '../graphql/errors.js';
+import type { ReminderRecord } from '../reminder/reminder.js';
+import { keyOfGlobalId, newId } from '../shared/ids.js';
+import type { ServiceContext } from '../shared/service-context.js';
+import { notFound, userError, type UserError } from '../shared/user-error.js';
+import { checkInstantNotInFuture, checkIntRange } from '../shared/validation.js';
+import { checkVin, MAX_ODOMETER_KM, readingProblem, refresh } from '../vehicle/vehicle-service.js';
+import type { VehicleRecord } from '../vehicle/vehicle.js';
+import type { ServiceKind, ServiceVisitRecord } from './service-visit.js';
+import { checkServiceItems, checkWaitTime, type ServiceItemInput } from './service-visit-validation.js';
+
+export interface RecordServiceVisitInput {
+  vin: string;
+  dealerId?: string | null;
+  performedAt: string;
+  odometerKm: number;
+  kind: ServiceKind;
+  items: readonly ServiceItemInput[];
+  totalAmount: { amount: string; currency: string };
+  waitTimeMinutes: number;
+  firstTimeFix: boolean;
+}
+
+export interface RecordServiceVisitResult {
+  serviceVisit: ServiceVisitRecord | null;
+  vehicle: VehicleRecord | null;
+  completedReminder: ReminderRecord | null;
+  userErrors: UserError[];
+}
+
+const failed = (...userErrors: UserError[]): RecordServiceVisitResult => ({ serviceVisit: null, vehicle: null, completedReminder: null, userErrors });
+
+/** Who owned the car on a day: a visit from before a sale belongs to the seller's history. */
+function ownerOn(vehicle: VehicleRecord, day: string): string {
+  return vehicle.ownerHistory.find((o) => o.from <= day && (o.to === undefined || day < o.to))?.customerId ?? vehicle.ownerId;
+}
+
+/**
+ * Records a workshop visit with its reading. Admins name the dealer; a dealer key
+ * records for itself, with `service:write`, and only on cars it may see.
+ */
+export async function recordServiceVisit(ctx: ServiceContext, input: RecordServiceVisitInput): Promise<RecordServiceVisitResult> {
+  const p = ctx.principal;
+  if (p.kind !== 'admin' && !(p.kind === 'dealer' && p.scopes.includes('service:write'))) throw forbidden();
+  const now = ctx.clock();
+  const { vin, errors } = checkVin('vin', input.vin);
+  const performedAt = checkInstantNotInFuture('performedAt', input.performedAt, now);
+  errors.push(...performedAt.errors);
+  errors.push(...checkIntRange('odometerKm', input.odometerKm, 0, MAX_ODOMETER_KM));
+  errors.push(...checkWaitTime(input.waitTimeMinutes));
+  const invoice = checkServiceItems(input.items, input.totalAmount);
+  errors.push(...invoice.errors);
+
+  let dealerId: string | null;
+  if (p.kind === 'dealer') {
+    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : p.dealerId;
+    if (dealerId !== p.dealerId) errors.push(notFound('dealerId', 'dealer'));
+  } else {
+    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : null;
+    if (!input.dealerId) errors.push(userError('dealerId', 'REQUIRED', 'Name the dealer that did the work.'));
+    else if (!dealerId || !(await ctx.loaders.dealer.load(dealerId))) errors.push(notFound('dealerId', 'dealer'));
+  }
+  if (errors.length || !performedAt.date || !invoice.items || !invoice.total || !dealerId) return failed(...errors);
+
+  const vehicle = await ctx.repos.vehicles.get(vin);
+  if (!vehicle || !(await ctx.access.canSeeVehicle(vehicle)) || !(await ctx.access.canWriteVehicleService(vehicle))) return failed(notFound('vin', 'vehicle'));
+
+  const at = performedAt.date.toISOString();
+  const visit: ServiceVisitRecord = {
+    id: newId(),
+    vin,
+    dealerId,
+    customerId: ownerOn(vehicle, at.slice(0, 10)),
+    performedAt: at,
+    odometerKm: input.odometerKm,
+    kind: input.kind,
+    items: invoice.items,
+    total: invoice.total,
+    waitTimeMinutes: input.waitTimeMinutes,
+    firstTimeFix: input.firstTimeFix,
+    recordedAt: now.toISOString(),
+  };
+  const outcome = await ctx.repos.vehicles.recordReading({ vin, km: input.odometerKm, readAt: at, source: 'service-visit', recordedAt: visit.recordedAt }, visit);
+  if (outcome.kind !== 'RECORDED') return failed(readingProblem(outcome, 'vin', 'odometerKm'));
+  ctx.logger.info('service visit recorded', { vin, dealerId, visitId: visit.id, completedReminder: outcome.completedReminder ? outcome.completedReminder.cycle : null });
+  return { serviceVisit: visit, vehicle: refresh(ctx, outcome.vehicle), completedReminder: outcome.completedReminder ?? null, userErrors: [] };
+}
