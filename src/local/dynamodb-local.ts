@@ -70,7 +70,7 @@ export async function startDynamoDbLocal({ port, dbPath, timeoutMs = 60_000 }: {
   const dir = jarDirectory();
   const args = [
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-    '-Xmx512m',
+    '-Xmx2g',
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),
     ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),

@@ -52,8 +52,13 @@ export interface RemindersJobStats {
   complete: boolean;
 }
 
+/** Runs `work` over values, `size` at a time; a failure is thrown only once its batch has settled. */
 async function inBatches<T>(values: readonly T[], size: number, work: (value: T) => Promise<void>) {
-  for (let i = 0; i < values.length; i += size) await Promise.all(values.slice(i, i + size).map(work));
+  for (let i = 0; i < values.length; i += size) {
+    const results = await Promise.allSettled(values.slice(i, i + size).map(work));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
 }
 
 export async function runRemindersJob(deps: RemindersJobDeps, options: RemindersJobOptions): Promise<RemindersJobStats> {
