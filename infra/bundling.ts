@@ -1,10 +1,10 @@
 /**
- * How the GraphQL function is bundled, in one place for the CDK stack and the benchmark
+ * How every Lambda function is bundled, in one place for the CDK stacks and the benchmark
  * (which measures exactly what is deployed). Plain values: no CDK import here.
  */
 export const GRAPHQL_ENTRY = 'src/handlers/graphql.ts';
 
-export const GRAPHQL_BUNDLE = {
+export const LAMBDA_BUNDLE = {
   target: 'node22',
   minify: true,
   mainFields: ['module', 'main'],

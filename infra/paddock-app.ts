@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
+import { JobsStack } from './stacks/jobs-stack.js';
 
 /**
  * Paddock's CDK app. Configure with context (`cdk deploy -c corsOrigins=https://crm.example.com,…`)
@@ -14,7 +15,8 @@ export function buildApp(app = new App()) {
   const corsOrigins = String(app.node.tryGetContext('corsOrigins') ?? 'https://crm.paddock.example,https://owners.paddock.example').split(',');
   const data = new DataStack(app, 'PaddockData', { env, description: 'Paddock: the table (stateful, retained)' });
   const api = new ApiStack(app, 'PaddockApi', { env, table: data.table, corsOrigins, description: 'Paddock: GraphQL API, user pool, alarms' });
+  const jobs = new JobsStack(app, 'PaddockJobs', { env, table: data.table, timeZone: app.node.tryGetContext('timeZone') ?? 'Europe/Berlin', description: 'Paddock: scheduled jobs and events out' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, data, api };
+  return { app, data, api, jobs };
 }
 

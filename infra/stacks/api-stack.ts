@@ -14,7 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { INDEXES } from '../../src/store/table.js';
-import { GRAPHQL_BUNDLE, GRAPHQL_ENTRY } from '../bundling.js';
+import { LAMBDA_BUNDLE, GRAPHQL_ENTRY } from '../bundling.js';
 
 export interface ApiStackProps extends StackProps {
   table: ITableV2;
@@ -75,7 +75,7 @@ export class ApiStack extends Stack {
       timeout: Duration.seconds(15),
       tracing: Tracing.ACTIVE,
       logGroup,
-      bundling: { ...GRAPHQL_BUNDLE, format: OutputFormat.ESM, sourceMap: true },
+      bundling: { ...LAMBDA_BUNDLE, format: OutputFormat.ESM, sourceMap: true },
       environment: {
         TABLE_NAME: props.table.tableName,
         PADDOCK_STAGE: 'production',

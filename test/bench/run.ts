@@ -14,7 +14,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { GRAPHQL_BUNDLE, GRAPHQL_ENTRY } from '../../infra/bundling.js';
+import { LAMBDA_BUNDLE, GRAPHQL_ENTRY } from '../../infra/bundling.js';
 import { readConfig } from '../../src/config.js';
 import { createGraphqlHandler } from '../../src/graphql/lambda-handler.js';
 import { createRuntime } from '../../src/graphql/runtime.js';
@@ -93,13 +93,13 @@ async function bundle() {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: GRAPHQL_BUNDLE.target,
-    minify: GRAPHQL_BUNDLE.minify,
-    mainFields: GRAPHQL_BUNDLE.mainFields,
-    external: GRAPHQL_BUNDLE.externalModules,
+    target: LAMBDA_BUNDLE.target,
+    minify: LAMBDA_BUNDLE.minify,
+    mainFields: LAMBDA_BUNDLE.mainFields,
+    external: LAMBDA_BUNDLE.externalModules,
     outfile,
     logLevel: 'silent',
-    banner: { js: GRAPHQL_BUNDLE.banner },
+    banner: { js: LAMBDA_BUNDLE.banner },
   });
   const size = statSync(outfile).size;
   print(`2. GraphQL Lambda bundle: ${(size / 1024).toFixed(0)} KiB minified (AWS SDK v3 bundled and tree-shaken)`);

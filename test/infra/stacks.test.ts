@@ -7,12 +7,14 @@ import { INDEXES, TTL_ATTRIBUTE } from '../../src/store/table.js';
 describe('CDK app', () => {
   let data: Template;
   let api: Template;
+  let jobs: Template;
 
   beforeAll(() => {
     // Prepare: skip esbuild bundling (it is exercised by `npm run synth`)
-    const { data: dataStack, api: apiStack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    const { data: dataStack, api: apiStack, jobs: jobsStack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
     data = Template.fromStack(dataStack);
     api = Template.fromStack(apiStack);
+    jobs = Template.fromStack(jobsStack);
   });
 
   describe('Stack: PaddockData', () => {
@@ -92,6 +94,53 @@ describe('CDK app', () => {
       expect(names).toEqual(['5xx', 'Duration', 'Errors', 'Throttles']);
       for (const alarm of Object.values(metrics)) expect((alarm as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions).toHaveLength(1);
       api.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    });
+  });
+
+  describe('Stack: PaddockJobs', () => {
+    it('schedules the reminders job daily at 06:00 brand time, with the scheduled time as input, retries and a DLQ', () => {
+      const target = new Capture();
+      jobs.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(0 6 * * ? *)',
+        ScheduleExpressionTimezone: 'Europe/Berlin',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: target,
+      });
+      expect(JSON.parse(target.asObject().Input)).toEqual({ now: '<aws.scheduler.scheduled-time>' });
+      expect(target.asObject().RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(target.asObject().DeadLetterConfig.Arn).toBeDefined();
+    });
+
+    it('runs the job on Node.js 22 with a 15-minute timeout, retried twice, failures to the DLQ', () => {
+      jobs.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 900 });
+      jobs.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+    });
+
+    it('lets the job read only the DueForReminder index, not the other indexes', () => {
+      const policies = JSON.stringify(jobs.findResources('AWS::IAM::Policy'));
+      expect(policies).toContain(`/index/${INDEXES.dueForReminder.indexName}`);
+      expect(policies).not.toContain(`/index/${INDEXES.byCollection.indexName}`);
+    });
+
+    it('carries new outbox items from the table stream to the event bus through a filtered, enriched pipe', () => {
+      const filter = new Capture();
+      jobs.hasResourceProperties('AWS::Pipes::Pipe', {
+        Source: Match.anyValue(),
+        Enrichment: Match.anyValue(),
+        Target: Match.anyValue(),
+        SourceParameters: { DynamoDBStreamParameters: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, MaximumRetryAttempts: 10 }), FilterCriteria: { Filters: [{ Pattern: filter }] } },
+        TargetParameters: { EventBridgeEventBusParameters: { Source: 'paddock', DetailType: '$.eventType' }, InputTemplate: '<$.detail>' },
+      });
+      expect(JSON.parse(filter.asString())).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { entityType: { S: ['OutboxEvent'] } } } });
+      jobs.hasResourceProperties('AWS::Events::EventBus', { Name: 'paddock' });
+      jobs.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+    });
+
+    it('alarms on job failures, a run nearing its timeout, dead letters and enrichment errors', () => {
+      const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { MetricName: string; Threshold: number } }).Properties);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Duration', 'Errors', 'Errors']);
+      expect(alarms.find((a) => a.MetricName === 'Duration')!.Threshold).toBe(900_000 * 0.8);
+      jobs.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     });
   });
 });

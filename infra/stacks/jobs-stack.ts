@@ -1,0 +1,161 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing, type CfnFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { EVENT_SOURCE, OUTBOX_ENTITY } from '../../src/store/outbox.js';
+import { INDEXES } from '../../src/store/table.js';
+import { LAMBDA_BUNDLE } from '../bundling.js';
+
+export interface JobsStackProps extends StackProps {
+  table: ITableV2;
+  /** The brand's time zone: schedules fire at local time, daylight saving included. */
+  timeZone?: string;
+}
+
+/** Lambda timeout of the reminders job; alarms fire when a run gets close to it. */
+export const REMINDERS_TIMEOUT = Duration.minutes(15);
+
+/**
+ * Scheduled jobs and events out: the daily reminders job (EventBridge Scheduler, brand
+ * time zone, retries, dead-letter queue, alarms) and the outbox wiring — the table's
+ * stream through EventBridge Pipes onto Paddock's event bus.
+ */
+export class JobsStack extends Stack {
+  readonly bus: EventBus;
+  readonly remindersFunction: NodejsFunction;
+  readonly deadLetters: Queue;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: JobsStackProps) {
+    super(scope, id, props);
+    const { table } = props;
+    const key = new Key(this, 'JobsKey', { enableKeyRotation: true, description: 'Paddock jobs: queues and alarm topic' });
+    this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Paddock job alarms', masterKey: key, enforceSSL: true });
+    // One dead-letter queue for everything that failed for good: job invocations, schedule deliveries, pipe batches.
+    this.deadLetters = new Queue(this, 'DeadLetters', { encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: 'paddock' });
+    this.bus.archive('Archive', { eventPattern: { source: [EVENT_SOURCE] }, retention: Duration.days(30), description: 'Replayable history of Paddock events' });
+
+    const fn = (name: string, entry: string, timeout: Duration, environment: Record<string, string>) =>
+      new NodejsFunction(this, name, {
+        entry: fileURLToPath(new URL(`../../${entry}`, import.meta.url)),
+        handler: 'handler',
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 1024,
+        timeout,
+        tracing: Tracing.ACTIVE,
+        logGroup: new LogGroup(this, `${name}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+        bundling: { ...LAMBDA_BUNDLE, format: OutputFormat.ESM, sourceMap: true },
+        environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+      });
+
+    // The reminders job: reads the DueForReminder index and owner profiles, writes reminders, vehicles and outbox items.
+    this.remindersFunction = fn('RemindersJob', 'src/handlers/reminders-job.ts', REMINDERS_TIMEOUT, { TABLE_NAME: table.tableName });
+    this.remindersFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+        resources: [table.tableArn, `${table.tableArn}/index/${INDEXES.dueForReminder.indexName}`],
+      }),
+    );
+    // Failed runs are retried twice by Lambda (each retry resumes the work); then they land in the DLQ.
+    this.remindersFunction.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.deadLetters) });
+
+    const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    this.remindersFunction.grantInvoke(schedulerRole);
+    this.deadLetters.grantSendMessages(schedulerRole);
+    new CfnSchedule(this, 'RemindersSchedule', {
+      name: 'paddock-maintenance-reminders',
+      description: 'Daily: create maintenance reminders 14 days ahead',
+      scheduleExpression: 'cron(0 6 * * ? *)',
+      scheduleExpressionTimezone: props.timeZone ?? 'Europe/Berlin',
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: this.remindersFunction.functionArn,
+        roleArn: schedulerRole.roleArn,
+        // The scheduled time, not the delivery time: a retried delivery decides as the on-time one.
+        input: JSON.stringify({ now: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 6 * 3600 },
+        deadLetterConfig: { arn: this.deadLetters.queueArn },
+      },
+    });
+
+    // Events out: new outbox items on the stream → enrichment (unmarshall) → the bus.
+    const enrichment = fn('OutboxEnrichment', 'src/handlers/outbox-enrichment.ts', Duration.seconds(30), {});
+    const pipeRole = new Role(this, 'OutboxPipeRole', { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
+    pipeRole.addToPolicy(new PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [table.tableStreamArn!] }));
+    pipeRole.addToPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+    enrichment.grantInvoke(pipeRole);
+    this.bus.grantPutEventsTo(pipeRole);
+    this.deadLetters.grantSendMessages(pipeRole);
+    new CfnPipe(this, 'OutboxPipe', {
+      name: 'paddock-outbox',
+      description: 'Carries outbox items from the table stream to the Paddock event bus',
+      roleArn: pipeRole.roleArn,
+      source: table.tableStreamArn!,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 10,
+          maximumBatchingWindowInSeconds: 1,
+          maximumRetryAttempts: 10,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: this.deadLetters.queueArn },
+        },
+        filterCriteria: { filters: [{ pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { entityType: { S: [OUTBOX_ENTITY] } } } }) }] },
+      },
+      enrichment: enrichment.functionArn,
+      target: this.bus.eventBusArn,
+      targetParameters: { eventBridgeEventBusParameters: { source: EVENT_SOURCE, detailType: '$.eventType' }, inputTemplate: '<$.detail>' },
+    });
+
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string) =>
+      new Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING, alarmDescription: description }).addAlarmAction(new SnsAction(this.alarmTopic));
+    alarm('RemindersJobErrors', this.remindersFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The reminders job failed (it is retried; see the DLQ if it keeps failing)');
+    alarm('RemindersJobNearTimeout', this.remindersFunction.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }), REMINDERS_TIMEOUT.toMilliseconds() * 0.8, 'A reminders run took over 80 % of its timeout: shard the work before it stops fitting');
+    alarm('DeadLettersWaiting', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'A job invocation, schedule delivery or outbox batch failed for good');
+    alarm('OutboxEnrichmentErrors', enrichment.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The outbox enrichment failed: events are delayed');
+
+    for (const f of [this.remindersFunction, enrichment] as IFunction[]) {
+      Validations.of(f).acknowledge(
+        {
+          id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs; it is the AWS-maintained minimum for Lambda.',
+        },
+        { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.' },
+        { id: 'AwsSolutions::AwsSolutions-L1', reason: 'Node.js 22 is the runtime the code is built and tested for; moving to a newer runtime is a deliberate, tested change.' },
+      );
+    }
+    // grantSendMessages to the KMS-encrypted DLQ adds the key's data-key actions (on this one key only).
+    const kmsForDlq = ['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
+      id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
+      reason: 'Sending to the KMS-encrypted dead-letter queue needs the data-key actions, granted on this stack’s key only.',
+    }));
+    // grantInvoke covers the function's versions and aliases (`<arn>:*`), nothing else.
+    const invokeVersions = (f: IFunction) => ({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason: 'Invoking the function’s own versions and aliases.',
+    });
+    Validations.of(this.remindersFunction).acknowledge(...kmsForDlq);
+    Validations.of(schedulerRole).acknowledge(...kmsForDlq, invokeVersions(this.remindersFunction));
+    Validations.of(pipeRole).acknowledge(...kmsForDlq, invokeVersions(enrichment), {
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'dynamodb:ListStreams is an account-level action with no resource-level permissions; it reads no data.',
+    });
+    Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue.' });
+  }
+}
