@@ -7,6 +7,7 @@
  * 2. Size of the GraphQL Lambda bundle (esbuild, the CDK stack's options).
  * 3. Cold start: a fresh Node process importing the bundle and answering one request, vs an
  *    empty Node process (median of several runs).
+ * 4. The reminders job over a 10,000-car fleet: time, and items read per reminder created.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +27,10 @@ import { createLogger } from '../../src/shared/logger.js';
 import { toGlobalId } from '../../src/shared/ids.js';
 import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import { apiGatewayEvent, lambdaContext } from '../support/api.js';
+import { makeFleet, writeFleet } from '../support/fleet.js';
+import { CustomerRepository } from '../../src/customer/customer-repository.js';
+import { ReminderRepository } from '../../src/reminder/reminder-repository.js';
+import { runRemindersJob } from '../../src/reminder/reminders-job.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -135,6 +140,29 @@ console.log((performance.now() - t0).toFixed(1));
   print(`   empty node process: ${median(empty).toFixed(0)} ms wall → ratio ${(coldWall / median(empty)).toFixed(1)}×`);
 }
 
+async function remindersJob() {
+  const engine = await startDynamoDbLocal();
+  try {
+    const tableName = 'paddock-bench-jobs';
+    const doc = createDocumentClient({ endpoint: engine.endpoint, region: 'eu-central-1' });
+    await ensureTable(doc as never, tableName);
+    const store = { doc, tableName };
+    const fleet = makeFleet({ vehicles: 10_000, today: '2026-12-01', dealerIds: ['D1', 'D2', 'D3', 'D4', 'D5'] });
+    await writeFleet(store, fleet);
+    const deps = { reminders: new ReminderRepository(store), customers: new CustomerRepository(store), logger: createLogger({}, { level: 'error' }) };
+    print('4. Reminders job over a fleet of 10,000 cars (due dates spread from 20 days ago to 70 days ahead)');
+    for (const day of ['2026-12-01', '2026-12-02']) {
+      const started = performance.now();
+      const stats = await runRemindersJob(deps, { now: new Date(`${day}T06:00:00Z`) });
+      const seconds = (performance.now() - started) / 1000;
+      const itemsRead = stats.vehiclesRead + stats.ownersRead;
+      print(`   ${day}: ${stats.remindersCreated} reminders in ${seconds.toFixed(1)} s (${(stats.remindersCreated / seconds).toFixed(0)}/s); items read ${itemsRead} (${stats.vehiclesRead} cars + ${stats.ownersRead} owners) → ${(itemsRead / Math.max(1, stats.remindersCreated)).toFixed(2)} per reminder; cars read without a reminder: ${stats.vehiclesRead - stats.remindersCreated}`);
+    }
+  } finally {
+    await engine.stop();
+  }
+}
+
 async function main() {
   print(`Paddock benchmark — node ${process.version}, ${execFileSync('nproc').toString().trim()} cores`);
   print();
@@ -143,6 +171,8 @@ async function main() {
   const bundlePath = await bundle();
   print();
   coldStart(bundlePath);
+  print();
+  await remindersJob();
 }
 
 main().catch((error) => {
