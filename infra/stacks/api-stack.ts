@@ -1,20 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { INDEXES } from '../../src/store/table.js';
-import { LAMBDA_BUNDLE, GRAPHQL_ENTRY } from '../bundling.js';
+import { GRAPHQL_ENTRY } from '../bundling.js';
+import { alarmsTo, paddockFunction } from '../constructs/paddock-function.js';
 
 export interface ApiStackProps extends StackProps {
   table: ITableV2;
@@ -65,17 +62,9 @@ export class ApiStack extends Stack {
       preventUserExistenceErrors: true,
     });
 
-    const logGroup = new LogGroup(this, 'GraphqlLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
-    this.function = new NodejsFunction(this, 'Graphql', {
-      entry: fileURLToPath(new URL(`../../${GRAPHQL_ENTRY}`, import.meta.url)),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 1024,
+    this.function = paddockFunction(this, 'Graphql', {
+      entry: GRAPHQL_ENTRY,
       timeout: Duration.seconds(15),
-      tracing: Tracing.ACTIVE,
-      logGroup,
-      bundling: { ...LAMBDA_BUNDLE, format: OutputFormat.ESM, sourceMap: true },
       environment: {
         TABLE_NAME: props.table.tableName,
         PADDOCK_STAGE: 'production',
@@ -83,7 +72,6 @@ export class ApiStack extends Stack {
         COGNITO_USER_POOL_ID: this.userPool.userPoolId,
         COGNITO_CLIENT_ID: client.userPoolClientId,
         API_KEY_CACHE_TTL_SECONDS: '30',
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
     // Least privilege: the item operations the API uses, on this table and its named indexes only.
@@ -138,8 +126,7 @@ export class ApiStack extends Stack {
 
     const alarmKey = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Paddock alarm topic' });
     this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Paddock API alarms', masterKey: alarmKey, enforceSSL: true });
-    const alarm = (id: string, metric: IMetric, threshold: number, description: string) =>
-      new Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING, alarmDescription: description }).addAlarmAction(new SnsAction(this.alarmTopic));
+    const alarm = alarmsTo(this, this.alarmTopic);
     alarm('Api5xx', this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 5, 'The API answered 5 or more 5xx in 5 minutes');
     alarm('FunctionErrors', this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 3, 'The GraphQL function failed 3 or more times in 5 minutes');
     alarm('FunctionThrottles', this.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The GraphQL function was throttled');
@@ -149,14 +136,6 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
 
-    Validations.of(this.function).acknowledge(
-      {
-        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs; it is the AWS-maintained minimum for Lambda.',
-      },
-      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.' },
-      { id: 'AwsSolutions::AwsSolutions-L1', reason: 'Node.js 22 is the runtime the code is built and tested for; moving to a newer runtime is a deliberate, tested change.' },
-    );
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'Authentication runs in the function for both credentials (Cognito JWTs via aws-jwt-verify and dealer API keys looked up by hash); HTTP API allows one authorizer per route and has no API-key authorizer.',

@@ -1,15 +1,11 @@
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing, type CfnFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -17,7 +13,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE, OUTBOX_ENTITY } from '../../src/store/outbox.js';
 import { INDEXES } from '../../src/store/table.js';
-import { LAMBDA_BUNDLE } from '../bundling.js';
+import { alarmsTo, paddockFunction } from '../constructs/paddock-function.js';
 
 export interface JobsStackProps extends StackProps {
   table: ITableV2;
@@ -49,22 +45,9 @@ export class JobsStack extends Stack {
     this.bus = new EventBus(this, 'Bus', { eventBusName: 'paddock' });
     this.bus.archive('Archive', { eventPattern: { source: [EVENT_SOURCE] }, retention: Duration.days(30), description: 'Replayable history of Paddock events' });
 
-    const fn = (name: string, entry: string, timeout: Duration, environment: Record<string, string>) =>
-      new NodejsFunction(this, name, {
-        entry: fileURLToPath(new URL(`../../${entry}`, import.meta.url)),
-        handler: 'handler',
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
-        memorySize: 1024,
-        timeout,
-        tracing: Tracing.ACTIVE,
-        logGroup: new LogGroup(this, `${name}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
-        bundling: { ...LAMBDA_BUNDLE, format: OutputFormat.ESM, sourceMap: true },
-        environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
-      });
 
     // The reminders job: reads the DueForReminder index and owner profiles, writes reminders, vehicles and outbox items.
-    this.remindersFunction = fn('RemindersJob', 'src/handlers/reminders-job.ts', REMINDERS_TIMEOUT, { TABLE_NAME: table.tableName });
+    this.remindersFunction = paddockFunction(this, 'RemindersJob', { entry: 'src/handlers/reminders-job.ts', timeout: REMINDERS_TIMEOUT, environment: { TABLE_NAME: table.tableName } });
     this.remindersFunction.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
@@ -95,7 +78,7 @@ export class JobsStack extends Stack {
     });
 
     // Events out: new outbox items on the stream → enrichment (unmarshall) → the bus.
-    const enrichment = fn('OutboxEnrichment', 'src/handlers/outbox-enrichment.ts', Duration.seconds(30), {});
+    const enrichment = paddockFunction(this, 'OutboxEnrichment', { entry: 'src/handlers/outbox-enrichment.ts', timeout: Duration.seconds(30), environment: {} });
     const pipeRole = new Role(this, 'OutboxPipeRole', { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
     pipeRole.addToPolicy(new PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [table.tableStreamArn!] }));
     pipeRole.addToPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
@@ -123,23 +106,12 @@ export class JobsStack extends Stack {
       targetParameters: { eventBridgeEventBusParameters: { source: EVENT_SOURCE, detailType: '$.eventType' }, inputTemplate: '<$.detail>' },
     });
 
-    const alarm = (id: string, metric: IMetric, threshold: number, description: string) =>
-      new Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING, alarmDescription: description }).addAlarmAction(new SnsAction(this.alarmTopic));
+    const alarm = alarmsTo(this, this.alarmTopic);
     alarm('RemindersJobErrors', this.remindersFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The reminders job failed (it is retried; see the DLQ if it keeps failing)');
     alarm('RemindersJobNearTimeout', this.remindersFunction.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }), REMINDERS_TIMEOUT.toMilliseconds() * 0.8, 'A reminders run took over 80 % of its timeout: shard the work before it stops fitting');
     alarm('DeadLettersWaiting', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'A job invocation, schedule delivery or outbox batch failed for good');
     alarm('OutboxEnrichmentErrors', enrichment.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The outbox enrichment failed: events are delayed');
 
-    for (const f of [this.remindersFunction, enrichment] as IFunction[]) {
-      Validations.of(f).acknowledge(
-        {
-          id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs; it is the AWS-maintained minimum for Lambda.',
-        },
-        { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.' },
-        { id: 'AwsSolutions::AwsSolutions-L1', reason: 'Node.js 22 is the runtime the code is built and tested for; moving to a newer runtime is a deliberate, tested change.' },
-      );
-    }
     // grantSendMessages to the KMS-encrypted DLQ adds the key's data-key actions (on this one key only).
     const kmsForDlq = ['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
       id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,

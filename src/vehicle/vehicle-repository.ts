@@ -116,27 +116,19 @@ export class VehicleRepository {
   /** Cars a dealer services whose next due date lies in [fromDay, toDay]: one partition of ByParent. */
   async dueAtDealer(dealerId: string, fromDay: string, toDay: string): Promise<VehicleRecord[]> {
     const vehicles: VehicleRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.store.doc.send(
-        new QueryCommand({
-          TableName: this.store.tableName,
-          IndexName: INDEXES.byParent.indexName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#pk': INDEXES.byParent.partitionKey, '#sk': INDEXES.byParent.sortKey },
-          ExpressionAttributeValues: { ':pk': dealerKeys.parent(dealerId), ':from': `DUE#${fromDay}`, ':to': `DUE#${toDay}#\uffff` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      vehicles.push(...(result.Items ?? []).map(vehicleFromItem));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
+    await this.queryDealerDue(dealerId, `DUE#${fromDay}`, `DUE#${toDay}#\uffff`, false, (items) => vehicles.push(...items.map(vehicleFromItem)));
     return vehicles;
   }
 
   /** How many of a dealer's cars were due before `beforeDay` (a count: no items are returned). */
   async overdueAtDealer(dealerId: string, beforeDay: string): Promise<number> {
     let count = 0;
+    await this.queryDealerDue(dealerId, 'DUE#', `DUE#${beforeDay}`, true, (_, n) => (count += n));
+    return count;
+  }
+
+  /** Walks every page of a dealer's due-date range in the ByParent index. */
+  private async queryDealerDue(dealerId: string, from: string, to: string, countOnly: boolean, onPage: (items: Record<string, unknown>[], count: number) => void): Promise<void> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const result = await this.store.doc.send(
@@ -145,15 +137,14 @@ export class VehicleRepository {
           IndexName: INDEXES.byParent.indexName,
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
           ExpressionAttributeNames: { '#pk': INDEXES.byParent.partitionKey, '#sk': INDEXES.byParent.sortKey },
-          ExpressionAttributeValues: { ':pk': dealerKeys.parent(dealerId), ':from': 'DUE#', ':to': `DUE#${beforeDay}` },
-          Select: 'COUNT',
+          ExpressionAttributeValues: { ':pk': dealerKeys.parent(dealerId), ':from': from, ':to': to },
+          Select: countOnly ? 'COUNT' : undefined,
           ExclusiveStartKey: startKey,
         }),
       );
-      count += result.Count ?? 0;
+      onPage(result.Items ?? [], result.Count ?? 0);
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return count;
   }
 
   /** The readings just before and just after an instant: what a new reading must fit between. */

@@ -36,12 +36,20 @@ const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
-async function roundTrips() {
+/** Runs `work` against a fresh DynamoDB Local and table, stopping the engine afterwards. */
+async function withTable<T>(tableName: string, work: (store: { doc: ReturnType<typeof createDocumentClient>; tableName: string; endpoint: string }) => Promise<T>): Promise<T> {
   const engine = await startDynamoDbLocal();
   try {
-    const tableName = 'paddock-bench';
     const doc = createDocumentClient({ endpoint: engine.endpoint, region: 'eu-central-1' });
     await ensureTable(doc as never, tableName);
+    return await work({ doc, tableName, endpoint: engine.endpoint });
+  } finally {
+    await engine.stop();
+  }
+}
+
+async function roundTrips() {
+  await withTable('paddock-bench', async ({ doc, tableName, endpoint }) => {
     // Seed enough customers that one dealer has at least 50 of them.
     const seeded = await seedDemoBrand({ doc, tableName }, { customers: 400, vehicles: 600, now: new Date('2026-11-21T08:00:00Z') });
     const perDealer = seeded.dealers.map((d) => ({ d, n: seeded.customers.filter((c) => c.dealerIds.includes(d.id)).length })).sort((a, b) => b.n - a.n);
@@ -57,7 +65,7 @@ async function roundTrips() {
       { step: 'initialize', name: 'benchCounter' },
     );
     const key = generateSigningKey();
-    const config = readConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: engine.endpoint, ...localAuthEnv(key) });
+    const config = readConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...localAuthEnv(key) });
     const handler = createGraphqlHandler(createRuntime(config, { doc, logger: createLogger({}, { level: 'error' }) }));
     const query = `query($id: ID!) { dealer(id: $id) { name customers(first: 50) { edges { node { firstName lastName vehicles(first: 10) { edges { node { vin variant odometer { km } servicingDealer { name } } } } } } } } }`;
     const event = () => apiGatewayEvent({ body: JSON.stringify({ query, variables: { id: toGlobalId('Dealer', dealer.id) } }), headers: { authorization: `Bearer ${signLocalToken(key, { role: 'admin' })}` } });
@@ -84,9 +92,7 @@ async function roundTrips() {
     print(`   measured: ${measured} requests (${byOperation})`);
     print(`   naive one-call-per-item: ${naive} requests → ${(naive / measured).toFixed(1)}× fewer`);
     print(`   latency against DynamoDB Local: median ${median(times).toFixed(1)} ms over ${times.length} runs`);
-  } finally {
-    await engine.stop();
-  }
+  });
 }
 
 async function bundle() {
@@ -141,12 +147,7 @@ console.log((performance.now() - t0).toFixed(1));
 }
 
 async function remindersJob() {
-  const engine = await startDynamoDbLocal();
-  try {
-    const tableName = 'paddock-bench-jobs';
-    const doc = createDocumentClient({ endpoint: engine.endpoint, region: 'eu-central-1' });
-    await ensureTable(doc as never, tableName);
-    const store = { doc, tableName };
+  await withTable('paddock-bench-jobs', async (store) => {
     const fleet = makeFleet({ vehicles: 10_000, today: '2026-12-01', dealerIds: ['D1', 'D2', 'D3', 'D4', 'D5'] });
     await writeFleet(store, fleet);
     const deps = { reminders: new ReminderRepository(store), customers: new CustomerRepository(store), logger: createLogger({}, { level: 'error' }) };
@@ -158,9 +159,7 @@ async function remindersJob() {
       const itemsRead = stats.vehiclesRead + stats.ownersRead;
       print(`   ${day}: ${stats.remindersCreated} reminders in ${seconds.toFixed(1)} s (${(stats.remindersCreated / seconds).toFixed(0)}/s); items read ${itemsRead} (${stats.vehiclesRead} cars + ${stats.ownersRead} owners) → ${(itemsRead / Math.max(1, stats.remindersCreated)).toFixed(2)} per reminder; cars read without a reminder: ${stats.vehiclesRead - stats.remindersCreated}`);
     }
-  } finally {
-    await engine.stop();
-  }
+  });
 }
 
 async function main() {
