@@ -3,6 +3,7 @@ import { forbidden } from '../graphql/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
+import { emptyAggregates } from '../value/aggregates.js';
 import { emptyVehicleCounts, type Consent, type ConsentChannel, type CustomerRecord } from './customer.js';
 import type { CustomerChanges } from './customer-repository.js';
 import { checkConsents, checkCustomerFields, toAddress, type ConsentInput, type CustomerFieldsInput } from './customer-validation.js';
@@ -58,6 +59,7 @@ export async function createCustomer(ctx: ServiceContext, input: CustomerFieldsI
     vehicleCounts: emptyVehicleCounts(),
     vehicleVins: [],
     dealerIds: [],
+    aggregates: emptyAggregates(),
     version: 1,
     createdAt: at,
     updatedAt: at,

@@ -1,5 +1,7 @@
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
+import { emptyAggregates, type CustomerAggregates } from '../value/aggregates.js';
+import type { CustomerValue } from '../value/scoring.js';
 
 export const CONSENT_CHANNELS = ['EMAIL', 'SMS', 'PHONE', 'PUSH', 'POST'] as const;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
@@ -40,6 +42,10 @@ export interface CustomerRecord {
    */
   vehicleVins: string[];
   dealerIds: string[];
+  /** Running aggregates of every fact about the customer (see value/aggregates.ts). */
+  aggregates: CustomerAggregates;
+  /** The latest scores, written by the scores job only when they change. */
+  value?: CustomerValue;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -105,6 +111,8 @@ export function customerFromItem(item: Record<string, unknown>): CustomerRecord 
     vehicleCounts: { ...emptyVehicleCounts(), ...(item.vehicleCounts as Partial<Record<ModelLine, number>>) },
     vehicleVins: fromStringSet(item.vehicleVins),
     dealerIds: fromStringSet(item.dealerIds),
+    aggregates: { ...emptyAggregates(), ...(item.aggregates as Partial<CustomerAggregates> | undefined) },
+    value: item.value as CustomerValue | undefined,
     version: item.version as number,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
@@ -139,6 +147,7 @@ export function makeCustomer(overrides: Partial<CustomerRecord> = {}): CustomerR
     vehicleCounts: emptyVehicleCounts(),
     vehicleVins: [],
     dealerIds: [],
+    aggregates: emptyAggregates(),
     version: 1,
     createdAt: now,
     updatedAt: now,

@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { emptyAggregates } from '../value/aggregates.js';
 import { customerKeys, customerToItem, dealerLinkItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
 import { dealerKeys, dealerToItem, type DealerRecord } from '../dealer/dealer.js';
 import { batchPutItems } from '../store/batch.js';
@@ -139,6 +140,7 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
       consents,
       vehicleCounts: emptyVehicleCounts(),
       vehicleVins: [],
+      aggregates: emptyAggregates(),
       dealerIds: [...new Set(dealerIds)].sort(),
       version: 1,
       createdAt: stamp(joined),

@@ -1,0 +1,88 @@
+import type { ModelLine, Powertrain } from '../vehicle/model-lines.js';
+
+/**
+ * A customer's running aggregates, kept on the profile item and updated in the same
+ * transaction as every fact that feeds them (a purchase, a visit, an order, a finance
+ * contract, a survey, an interaction). Scoring and KPIs read only this: one item per
+ * customer, never their whole history.
+ *
+ * Lists hold compact dated facts (a customer has a handful of cars, a visit or two a
+ * year); interactions are counted per interest key instead of listed.
+ */
+export interface PurchaseFact {
+  at: string;
+  vin: string;
+  dealerId: string;
+  modelLine: ModelLine;
+  variant: string;
+  powertrain: Powertrain;
+  priceMinor: number;
+}
+
+export interface VisitFact {
+  at: string;
+  dealerId: string;
+  revenueMinor: number;
+  waitMinutes: number;
+  firstTimeFix: boolean;
+}
+
+export interface OrderFact {
+  at: string;
+  amountMinor: number;
+  dealerId?: string;
+}
+
+export interface FinanceFact {
+  kind: 'LOAN' | 'LEASE';
+  vin: string;
+  dealerId?: string;
+  principalMinor: number;
+  monthlyMinor: number;
+  startDate: string;
+  endDate: string;
+}
+
+export interface SurveyFact {
+  at: string;
+  kind: 'NPS' | 'CSAT';
+  score: number;
+  touchpoint: string;
+  dealerId?: string;
+}
+
+/** Interaction counts per interest key (`<MODEL_LINE>|<topic>`), with the latest time seen. */
+export interface InterestCounter {
+  count: number;
+  last: string;
+}
+
+export interface CustomerAggregates {
+  purchases: PurchaseFact[];
+  visits: VisitFact[];
+  orders: OrderFact[];
+  finance: FinanceFact[];
+  surveys: SurveyFact[];
+  interests: Record<string, InterestCounter>;
+  /** Interactions per channel, for the digital-first segment. */
+  channels: Record<string, number>;
+}
+
+export function emptyAggregates(): CustomerAggregates {
+  return { purchases: [], visits: [], orders: [], finance: [], surveys: [], interests: {}, channels: {} };
+}
+
+/** The aggregate list a fact kind is appended to. */
+export type AggregateList = 'purchases' | 'visits' | 'orders' | 'finance' | 'surveys';
+
+/**
+ * The DynamoDB update clause that appends one fact to a list of the profile's
+ * aggregates: `list_append` keeps concurrent writers from overwriting each other.
+ */
+export function appendFactClause(list: AggregateList, fact: unknown, n = 0) {
+  return {
+    expression: `#agg.#list${n} = list_append(if_not_exists(#agg.#list${n}, :empty${n}), :fact${n})`,
+    names: { '#agg': 'aggregates', [`#list${n}`]: list },
+    values: { [`:empty${n}`]: [], [`:fact${n}`]: [fact] },
+  };
+}
