@@ -51,8 +51,9 @@ export interface SurveyFact {
   dealerId?: string;
 }
 
-/** Interaction counts per interest key (`<MODEL_LINE>|<topic>`), with the latest time seen. */
+/** Interaction counts per interest key (`<MODEL_LINE>|<variant or topic>`), with the latest time seen. */
 export interface InterestCounter {
+  key: string;
   count: number;
   last: string;
 }
@@ -63,13 +64,23 @@ export interface CustomerAggregates {
   orders: OrderFact[];
   finance: FinanceFact[];
   surveys: SurveyFact[];
-  interests: Record<string, InterestCounter>;
+  /**
+   * Interactions per interest key and the latest time each was seen: two flat maps, so
+   * one interaction is one atomic `SET count = count + 1` without read-modify-write.
+   */
+  interestCounts: Record<string, number>;
+  interestLast: Record<string, string>;
   /** Interactions per channel, for the digital-first segment. */
   channels: Record<string, number>;
 }
 
 export function emptyAggregates(): CustomerAggregates {
-  return { purchases: [], visits: [], orders: [], finance: [], surveys: [], interests: {}, channels: {} };
+  return { purchases: [], visits: [], orders: [], finance: [], surveys: [], interestCounts: {}, interestLast: {}, channels: {} };
+}
+
+/** The interest counters as a list. */
+export function interestsOf(a: Pick<CustomerAggregates, 'interestCounts' | 'interestLast'>): InterestCounter[] {
+  return Object.entries(a.interestCounts).map(([key, count]) => ({ key, count, last: a.interestLast[key] ?? '' }));
 }
 
 /** The aggregate list a fact kind is appended to. */

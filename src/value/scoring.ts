@@ -1,7 +1,7 @@
 import type { CustomerRecord } from '../customer/customer.js';
 import type { Currency } from '../shared/money.js';
 import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
-import type { CustomerAggregates } from './aggregates.js';
+import { interestsOf, type CustomerAggregates } from './aggregates.js';
 import {
   BENEFITS,
   CHURN_MODEL,
@@ -90,7 +90,7 @@ export function logistic(model: LogisticModel, score: Reason['score'], features:
 }
 
 function lastContact(a: CustomerAggregates): string | undefined {
-  const dates = [...a.purchases.map((p) => p.at), ...a.visits.map((v) => v.at), ...a.orders.map((o) => o.at), ...Object.values(a.interests).map((i) => i.last)];
+  const dates = [...a.purchases.map((p) => p.at), ...a.visits.map((v) => v.at), ...a.orders.map((o) => o.at), ...Object.values(a.interestLast)];
   return dates.sort().at(-1);
 }
 
@@ -105,7 +105,7 @@ export function churnFeatures(a: CustomerAggregates, now: Date): Record<string, 
   const latestNps = a.surveys.filter((s) => s.kind === 'NPS').sort((x, y) => x.at.localeCompare(y.at)).at(-1);
   const visits24 = a.visits.filter((v) => daysBetween(v.at, now) <= 730).length;
   const firstPurchase = a.purchases.map((p) => p.at).sort()[0];
-  const recentInteraction = Object.values(a.interests).some((i) => daysBetween(i.last, now) <= 90);
+  const recentInteraction = Object.values(a.interestLast).some((last) => daysBetween(last, now) <= 90);
   return {
     monthsSinceContact: last ? Math.min(36, daysBetween(last, now) / 30.4) : 36,
     serviceGap: a.purchases.length ? 1 - Math.min(1, visits24 / 2) : 0,
@@ -120,7 +120,9 @@ export function churnFeatures(a: CustomerAggregates, now: Date): Record<string, 
 export function upgradeFeatures(a: CustomerAggregates, now: Date): Record<string, number> {
   const owned = a.purchases;
   const topRank = Math.max(0, ...owned.map((p) => carRank(p.modelLine, p.variant)));
-  const recent = Object.entries(a.interests).filter(([, i]) => daysBetween(i.last, now) <= 180);
+  const recent = interestsOf(a)
+    .filter((i) => daysBetween(i.last, now) <= 180)
+    .map((i) => [i.key, i] as const);
   // Interest keys are `<line>|<variant or topic>`: a "Cayenne|Cayenne Turbo" interest outranks a Cayenne.
   const higherInterest = recent
     .filter(([key]) => {
@@ -195,7 +197,7 @@ export function segmentsOf(customer: Pick<CustomerRecord, 'birthDate' | 'aggrega
   const digital = DIGITAL_CHANNELS.reduce((s, c) => s + (a.channels[c] ?? 0), 0);
   const lines = new Set(a.purchases.map((p) => p.modelLine));
   const powertrains = new Set(a.purchases.map((p) => p.powertrain));
-  const topics = new Set(Object.keys(a.interests).map((k) => k.split('|')[1]));
+  const topics = new Set(Object.keys(a.interestCounts).map((k) => k.split('|')[1]?.toLowerCase()));
   const matches = SEGMENT_RULES.filter(
     (rule) =>
       (rule.ageBelow === undefined || (age !== undefined && age < rule.ageBelow)) &&

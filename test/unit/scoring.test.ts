@@ -62,7 +62,8 @@ describe('Function: scoreCustomer', () => {
         purchases: [purchase({ at: '2020-01-15T00:00:00.000Z', modelLine: 'CAYENNE', variant: 'Cayenne', priceMinor: 9_500_000 })],
         surveys: [{ at: '2026-10-01T00:00:00.000Z', kind: 'NPS', score: 4, touchpoint: 'SERVICE' }],
         finance: [{ kind: 'LEASE', vin: 'X', principalMinor: 8_000_000, monthlyMinor: 120_000, startDate: '2023-03-01', endDate: '2027-03-01' }],
-        interests: { 'TAYCAN|test-drive': { count: 3, last: '2026-11-20T00:00:00.000Z' }, 'CAYENNE|turbo': { count: 2, last: '2026-11-10T00:00:00.000Z' } },
+        interestCounts: { 'TAYCAN|test-drive': 3, 'CAYENNE|turbo': 2 },
+        interestLast: { 'TAYCAN|test-drive': '2026-11-20T00:00:00.000Z', 'CAYENNE|turbo': '2026-11-10T00:00:00.000Z' },
       }),
       NOW,
     );
@@ -102,7 +103,8 @@ describe('Function: scoreCustomer', () => {
     expect(valueChanged(today, tomorrow)).toBe(false);
     expect(valueChanged(today, { ...today, tier: 'GOLD' })).toBe(true);
     // Key order from the store does not count as a change.
-    const reordered = JSON.parse(JSON.stringify({ components: today.components, ...today }));
+    const { components, ...rest } = today;
+    const reordered = JSON.parse(JSON.stringify({ components: Object.fromEntries(Object.entries(components).reverse()), ...rest }));
     expect(valueChanged(today, reordered)).toBe(false);
   });
 });
