@@ -11,6 +11,9 @@ import { ACTIVE_REMINDER_STATUSES, reminderFromItem, reminderKeys, type Reminder
 import { maintenanceItem } from '../service/maintenance-catalogue.js';
 import { serviceVisitKeys, serviceVisitToItem, serviceVisitFromItem, type ServiceVisitRecord } from '../service/service-visit.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
+import { appendFactClause, type PurchaseFact, type VisitFact } from '../value/aggregates.js';
+import { appendToCustomer } from '../value/fact-repository.js';
+import { toEurMinor } from '../value/scoring.js';
 import { newId } from '../shared/ids.js';
 import { INDEXES } from '../store/table.js';
 import { odometerFromItem, odometerToItem, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord } from './vehicle.js';
@@ -69,7 +72,7 @@ export class VehicleRepository {
     const { tableName } = this.store;
     const items: TransactItem[] = [
       { Put: { TableName: tableName, Item: vehicleToItem(vehicle), ConditionExpression: 'attribute_not_exists(PK)' } },
-      ownerProfileChange(tableName, vehicle.ownerId, vehicle, +1, vehicle.sellingDealerId),
+      ownerProfileChange(tableName, vehicle.ownerId, vehicle, +1, vehicle.sellingDealerId, purchaseFact(vehicle)),
       { ConditionCheck: { TableName: tableName, Key: dealerKeys.profile(vehicle.sellingDealerId), ConditionExpression: 'attribute_exists(PK)' } },
       { Put: { TableName: tableName, Item: odometerToItem(firstReading, newId()) } },
       linkUpsert(tableName, dealerLinkItem(vehicle.ownerId, vehicle.sellingDealerId, vehicle.registeredAt)),
@@ -236,6 +239,7 @@ export class VehicleRepository {
           }
         }
         extra.push({ Put: { TableName: this.store.tableName, Item: serviceVisitToItem(visit), ConditionExpression: 'attribute_not_exists(PK)' } });
+        extra.push(appendToCustomer(this.store.tableName, visit.customerId, 'visits', visitFact(visit)));
       }
       next = withServicePlan(next, [...(await this.recentReadings(reading.vin)), reading]);
       const result = await transactWrite(this.store.doc, [
@@ -270,6 +274,16 @@ export class VehicleRepository {
   }
 }
 
+/** A visit as the customer's aggregates count it. */
+function visitFact(visit: ServiceVisitRecord): VisitFact {
+  return { at: visit.performedAt, dealerId: visit.dealerId, revenueMinor: toEurMinor(visit.total.amountMinor, visit.total.currency), waitMinutes: visit.waitTimeMinutes, firstTimeFix: visit.firstTimeFix };
+}
+
+/** A registration is the first owner's purchase. */
+function purchaseFact(v: VehicleRecord): PurchaseFact {
+  return { at: `${v.purchaseDate}T00:00:00.000Z`, vin: v.vin, dealerId: v.sellingDealerId, modelLine: v.modelLine, variant: v.variant, powertrain: v.powertrain, priceMinor: toEurMinor(v.purchasePrice.amountMinor, v.purchasePrice.currency) };
+}
+
 /** Scheduled items a visit performed restart their intervals — unless a later visit already did. */
 function lastServicedAfter(current: VehicleRecord['lastServiced'], visit: ServiceVisitRecord): VehicleRecord['lastServiced'] {
   const next = { ...current };
@@ -287,10 +301,17 @@ function lastServicedAfter(current: VehicleRecord['lastServiced'], visit: Servic
  * VIN set, and optionally links the selling dealer. One update, because a transaction
  * may touch an item only once. The owner must exist.
  */
-function ownerProfileChange(tableName: string, customerId: string, vehicle: VehicleRecord, delta: 1 | -1, linkDealerId?: string): TransactItem {
+function ownerProfileChange(tableName: string, customerId: string, vehicle: VehicleRecord, delta: 1 | -1, linkDealerId?: string, purchase?: PurchaseFact): TransactItem {
   const names: Record<string, string> = { '#vc': 'vehicleCounts', '#ml': vehicle.modelLine, '#vins': 'vehicleVins' };
   const values: Record<string, unknown> = { ':delta': delta, ':vin': new Set([vehicle.vin]) };
-  let expression = `SET #vc.#ml = #vc.#ml + :delta ${delta > 0 ? 'ADD' : 'DELETE'} #vins :vin`;
+  const sets = ['#vc.#ml = #vc.#ml + :delta'];
+  if (purchase) {
+    const clause = appendFactClause('purchases', purchase);
+    Object.assign(names, clause.names);
+    Object.assign(values, clause.values);
+    sets.push(clause.expression);
+  }
+  let expression = `SET ${sets.join(', ')} ${delta > 0 ? 'ADD' : 'DELETE'} #vins :vin`;
   if (linkDealerId) {
     names['#dealerIds'] = 'dealerIds';
     values[':dealer'] = new Set([linkDealerId]);
