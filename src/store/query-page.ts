@@ -14,6 +14,8 @@ export interface PageQuery {
   index?: IndexName;
   partition: string;
   sortKeyPrefix?: string;
+  /** Only sort keys at or above this value (with `newestFirst`, the list stops there). */
+  sortKeyFrom?: string;
   first: number;
   after?: string | null;
   newestFirst?: boolean;
@@ -45,6 +47,10 @@ export async function queryPage(doc: DynamoDBDocumentClient, tableName: string, 
     names['#sk'] = keys.sortKey;
     values[':skPrefix'] = query.sortKeyPrefix;
     keyCondition += ' AND begins_with(#sk, :skPrefix)';
+  } else if (query.sortKeyFrom) {
+    names['#sk'] = keys.sortKey;
+    values[':skFrom'] = query.sortKeyFrom;
+    keyCondition += ' AND #sk >= :skFrom';
   }
 
   const wanted = query.first + 1;

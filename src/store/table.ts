@@ -18,6 +18,8 @@ export const INDEXES = {
    * sorted by predicted due date, so the reminders job reads only what it acts on.
    */
   dueForReminder: { indexName: 'DueForReminder', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+  /** Scored customers by CLV (zero-padded), for "top customers" lists with a minimum CLV. */
+  byValue: { indexName: 'ByValue', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
 } as const;
 
 export type IndexName = keyof typeof INDEXES;

@@ -107,13 +107,14 @@ export function churnFeatures(a: CustomerAggregates, now: Date): Record<string, 
   const firstPurchase = a.purchases.map((p) => p.at).sort()[0];
   const recentInteraction = Object.values(a.interestLast).some((last) => daysBetween(last, now) <= 90);
   return {
-    monthsSinceContact: last ? Math.min(36, daysBetween(last, now) / 30.4) : 36,
+    // Whole months and years: the score steps once a month, not a little every night.
+    monthsSinceContact: last ? Math.min(36, Math.floor(daysBetween(last, now) / 30.4)) : 36,
     serviceGap: a.purchases.length ? 1 - Math.min(1, visits24 / 2) : 0,
     financeEndingSoon: financeEndingWithin(a, now, 183) ? 1 : 0,
     detractor: latestNps && latestNps.score <= 6 ? 1 : 0,
     promoter: latestNps && latestNps.score >= 9 ? 1 : 0,
     recentInteraction: recentInteraction ? 1 : 0,
-    tenureYears: firstPurchase ? Math.min(10, daysBetween(firstPurchase, now) / 365) : 0,
+    tenureYears: firstPurchase ? Math.min(10, Math.floor(daysBetween(firstPurchase, now) / 365)) : 0,
   };
 }
 
@@ -139,7 +140,7 @@ export function upgradeFeatures(a: CustomerAggregates, now: Date): Record<string
     higherModelInterest: Math.min(8, higherInterest),
     electricInterest: combustionOwner && electricInterest ? 1 : 0,
     financeEndingSoon: financeEndingWithin(a, now, 365) ? 1 : 0,
-    carAgeYears: newest ? Math.min(6, Math.max(0, daysBetween(newest, now) / 365 - 3)) : 0,
+    carAgeYears: newest ? Math.min(6, Math.max(0, Math.floor(daysBetween(newest, now) / 365) - 3)) : 0,
     budgetSignal: owned.length && nextLine && maxSpent >= ENTRY_PRICE_MINOR[nextLine] ? 1 : 0,
   };
 }

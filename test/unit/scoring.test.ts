@@ -21,7 +21,7 @@ const customer = (aggregates: Partial<CustomerAggregates>, birthDate?: string) =
 describe('Function: scoreCustomer', () => {
   it('computes a Macan owner’s CLV by hand: history plus five discounted, retained years', () => {
     // Hand computation (see the README's value model):
-    //   churn: z = −2.2 + 0.08 × 6.02 months since the last visit − 0.05 × 2 years tenure = −1.818 → 0.14
+    //   churn: z = −2.2 + 0.08 × 6 whole months since the last visit − 0.05 × 2 years tenure = −1.82 → 0.14
     //   upgrade: z = −2.6 + 0.6 (spent at least the 718's entry price) = −2.0 → 0.12
     //   retention factor: q = 0.86 / 1.08; q + q² + … + q⁵ = 2.6575
     //   vehicle: 100,000 + 25,000 × 0.88 × 2.6575 = 158,466 → 158,500

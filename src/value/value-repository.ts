@@ -1,0 +1,183 @@
+import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { customerFromItem, customerKeys, type CustomerRecord } from '../customer/customer.js';
+import type { Page } from '../store/cursor.js';
+import { outboxItem } from '../store/outbox.js';
+import { queryPage } from '../store/query-page.js';
+import type { Store } from '../store/store.js';
+import { ENTITY_TYPE_ATTRIBUTE, INDEXES } from '../store/table.js';
+import { transactWrite } from '../store/transactions.js';
+import type { ScopedSums } from './kpis.js';
+import type { Tier } from './model.js';
+import type { CustomerValue } from './scoring.js';
+
+/** Scores, score-run checkpoints and KPI roll-ups. */
+export const valueKeys = {
+  byValuePartition: 'CUSTOMERVALUE',
+  /** Zero-padded so the index sorts CLVs numerically. */
+  byValueSort: (clvMinor: number, customerId: string) => `${String(Math.max(0, clvMinor)).padStart(15, '0')}#${customerId}`,
+  run: (runId: string) => ({ PK: `SCORERUN#${runId}`, SK: 'RUN' }),
+  segment: (runId: string, segment: number) => ({ PK: `SCORERUN#${runId}`, SK: `SEG#${String(segment).padStart(4, '0')}` }),
+  kpi: (period: string, scope: string) => ({ PK: `KPI#${period}`, SK: scope }),
+};
+
+export interface SegmentState {
+  lastKey?: Record<string, unknown>;
+  /** Partial KPI sums per period, for the customers of the pages done so far. */
+  sums: Record<string, ScopedSums>;
+  customersRead: number;
+  changed: number;
+  tierChanges: number;
+  readUnits: number;
+  done: boolean;
+}
+
+export class ValueRepository {
+  constructor(private readonly store: Store) {}
+
+  /**
+   * One page of one parallel-scan segment of the ByCollection index — every customer
+   * profile once across all segments, nothing else read twice. Returns the read units
+   * DynamoDB charged, so the job can report them per customer.
+   */
+  async scanSegment(segment: number, totalSegments: number, limit: number, startKey?: Record<string, unknown>) {
+    const result = await this.store.doc.send(
+      new ScanCommand({
+        TableName: this.store.tableName,
+        IndexName: INDEXES.byCollection.indexName,
+        Segment: segment,
+        TotalSegments: totalSegments,
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+        FilterExpression: '#type = :customer',
+        ExpressionAttributeNames: { '#type': ENTITY_TYPE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':customer': 'Customer' },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    return {
+      customers: (result.Items ?? []).map(customerFromItem),
+      lastKey: result.LastEvaluatedKey,
+      readUnits: result.ConsumedCapacity?.CapacityUnits ?? 0,
+    };
+  }
+
+  /**
+   * Stores new scores and indexes the customer by CLV; a tier change also leaves as a
+   * `CustomerTierChanged` outbox event in the same transaction.
+   */
+  async writeValue(customer: CustomerRecord, value: CustomerValue): Promise<{ tierChanged: boolean }> {
+    const previousTier: Tier | null = customer.value?.tier ?? null;
+    const tierChanged = previousTier !== value.tier;
+    const result = await transactWrite(this.store.doc, [
+      {
+        Update: {
+          TableName: this.store.tableName,
+          Key: customerKeys.profile(customer.id),
+          UpdateExpression: 'SET #value = :value, #pk4 = :pk4, #sk4 = :sk4',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#value': 'value', '#pk4': INDEXES.byValue.partitionKey, '#sk4': INDEXES.byValue.sortKey },
+          ExpressionAttributeValues: { ':value': value, ':pk4': valueKeys.byValuePartition, ':sk4': valueKeys.byValueSort(value.clvMinor, customer.id) },
+        },
+      },
+      ...(tierChanged
+        ? [{ Put: { TableName: this.store.tableName, Item: outboxItem('CustomerTierChanged', { customerId: customer.id, previousTier, tier: value.tier, clvMinor: value.clvMinor, modelVersion: value.modelVersion }, new Date(value.computedAt)) } }]
+        : []),
+    ]);
+    if (!result.ok) throw new Error('A scored customer disappeared while its scores were written');
+    return { tierChanged };
+  }
+
+  async segmentState(runId: string, segment: number): Promise<SegmentState | null> {
+    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.segment(runId, segment), ConsistentRead: true }));
+    return Item ? (Item.state as SegmentState) : null;
+  }
+
+  /** Saves a segment's progress after a page: where to resume and the sums so far. */
+  async saveSegmentState(runId: string, segment: number, state: SegmentState): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tableName,
+        Key: valueKeys.segment(runId, segment),
+        UpdateExpression: 'SET #state = :state, #type = :type',
+        ConditionExpression: 'attribute_not_exists(#state.#done) OR #state.#done = :false',
+        ExpressionAttributeNames: { '#state': 'state', '#done': 'done', '#type': ENTITY_TYPE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':state': state, ':type': 'ScoreRunSegment', ':false': false },
+      }),
+    );
+  }
+
+  /**
+   * Marks a segment done and counts it on the run, exactly once (a redelivered message
+   * finds it done). Returns how many segments of the run are done.
+   */
+  async completeSegment(runId: string, segment: number, state: SegmentState): Promise<number | null> {
+    const result = await transactWrite(this.store.doc, [
+      {
+        Update: {
+          TableName: this.store.tableName,
+          Key: valueKeys.segment(runId, segment),
+          UpdateExpression: 'SET #state = :state',
+          ConditionExpression: 'attribute_not_exists(#state.#done) OR #state.#done = :false',
+          ExpressionAttributeNames: { '#state': 'state', '#done': 'done' },
+          ExpressionAttributeValues: { ':state': { ...state, done: true }, ':false': false },
+        },
+      },
+      {
+        Update: {
+          TableName: this.store.tableName,
+          Key: valueKeys.run(runId),
+          UpdateExpression: 'ADD #completed :one SET #type = :type',
+          ExpressionAttributeNames: { '#completed': 'completedSegments', '#type': ENTITY_TYPE_ATTRIBUTE },
+          ExpressionAttributeValues: { ':one': 1, ':type': 'ScoreRun' },
+        },
+      },
+    ]);
+    if (!result.ok) return null;
+    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.run(runId), ConsistentRead: true }));
+    return (Item?.completedSegments as number | undefined) ?? 0;
+  }
+
+  async segmentStates(runId: string): Promise<SegmentState[]> {
+    const { Items = [] } = await this.store.doc.send(
+      new QueryCommand({
+        TableName: this.store.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :seg)',
+        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
+        ExpressionAttributeValues: { ':pk': valueKeys.run(runId).PK, ':seg': 'SEG#' },
+      }),
+    );
+    return Items.map((item) => item.state as SegmentState);
+  }
+
+  /** Writes a month's roll-up items: one per scope (brand, each dealer), replacing the previous run's. */
+  async writeKpis(period: string, sums: ScopedSums, runId: string, computedAt: string): Promise<void> {
+    const items = Object.entries(sums).map(([scope, s]) => ({ ...valueKeys.kpi(period, scope), [ENTITY_TYPE_ATTRIBUTE]: 'KpiRollup', period, scope, sums: s, runId, computedAt }));
+    for (let i = 0; i < items.length; i += 25) {
+      let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length && attempt < 8; attempt++) {
+        const result = await this.store.doc.send(new BatchWriteCommand({ RequestItems: { [this.store.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.store.tableName] ?? []) as typeof pending;
+      }
+    }
+  }
+
+  async kpiRollup(period: string, scope: string): Promise<{ sums: import('./kpis.js').KpiSums; computedAt: string } | null> {
+    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.kpi(period, scope) }));
+    return Item ? { sums: Item.sums, computedAt: Item.computedAt } : null;
+  }
+
+  /** Scored customers by CLV, highest first, from `minClvMinor` up, optionally of one tier. */
+  async byValue(first: number, after: string | null | undefined, filter: { tier?: Tier; minClvMinor?: number }): Promise<Page<CustomerRecord>> {
+    const page = await queryPage(this.store.doc, this.store.tableName, {
+      index: 'byValue',
+      partition: valueKeys.byValuePartition,
+      sortKeyFrom: filter.minClvMinor ? valueKeys.byValueSort(filter.minClvMinor, '') : undefined,
+      first,
+      after,
+      newestFirst: true,
+      filter: filter.tier ? { expression: '#v.#tier = :tier', names: { '#v': 'value', '#tier': 'tier' }, values: { ':tier': filter.tier } } : undefined,
+    });
+    return { ...page, items: page.items.map(customerFromItem) };
+  }
+}
