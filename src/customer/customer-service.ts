@@ -26,7 +26,7 @@ function assertMayWriteCustomers(ctx: ServiceContext) {
  * Loads a customer for a write, strongly consistent, and only if the caller may change it;
  * otherwise answers NOT_FOUND (the same as for an unknown id).
  */
-async function writableCustomer(ctx: ServiceContext, field: string, globalId: string): Promise<CustomerRecord | UserError> {
+export async function writableCustomer(ctx: ServiceContext, field: string, globalId: string): Promise<CustomerRecord | UserError> {
   const id = keyOfGlobalId(globalId, 'Customer');
   const customer = id ? await ctx.repos.customers.get(id) : null;
   if (!customer || !ctx.access.canSeeCustomer(customer) || !ctx.access.canWriteCustomer(customer)) return notFound(field, 'customer');

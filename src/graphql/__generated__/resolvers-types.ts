@@ -11,6 +11,10 @@ import type { MaintenanceItem as MaintenanceItemModel } from '../../service/main
 import type { PredictionView as PredictionViewModel } from '../../service/prediction-view.js';
 import type { ForecastDayView as ForecastDayViewModel, ForecastWeekView as ForecastWeekViewModel, ItemCountView as ItemCountViewModel, ForecastView as ForecastViewModel } from '../../service/forecast.js';
 import type { ReminderRecord as ReminderRecordModel, ReminderItem as ReminderItemModel, ReminderBooking as ReminderBookingModel } from '../../reminder/reminder.js';
+import type { InteractionRecord as InteractionRecordModel } from '../../value/fact-repository.js';
+import type { CustomerValue as CustomerValueModel, Components as ComponentsModel, Reason as ReasonModel } from '../../value/scoring.js';
+import type { Benefit as BenefitModel } from '../../value/model.js';
+import type { KpiView as KpiViewModel, KpiFigure as KpiFigureModel } from '../../value/kpis.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -65,6 +69,17 @@ export type AddressInput = {
   postalCode?: InputMaybe<Scalars['String']['input']>;
   /** Street and number. */
   street?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A benefit the customer is entitled to. */
+export type Benefit = {
+  __typename?: 'Benefit';
+  /** Stable code, e.g. `EXCLUSIVE_SERVICE_PACKAGE`. */
+  code: Scalars['String']['output'];
+  /** What it includes. */
+  description: Scalars['String']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
 };
 
 /** Books a service appointment from a reminder. */
@@ -197,6 +212,10 @@ export type Customer = Node & {
   firstName: Scalars['String']['output'];
   /** The customer's global ID. */
   id: Scalars['ID']['output'];
+  /** Interactions, newest first. */
+  interactions: InteractionConnection;
+  /** Interests derived from interactions, strongest first. */
+  interests: Array<Interest>;
   /** Family name. */
   lastName: Scalars['String']['output'];
   /** Phone number in E.164 format. */
@@ -209,10 +228,19 @@ export type Customer = Node & {
   serviceHistory: ServiceVisitConnection;
   /** When the profile last changed. */
   updatedAt: Scalars['DateTime']['output'];
+  /** Value and propensities from the latest scores run; null before the first run. */
+  value?: Maybe<CustomerValue>;
   /** The vehicles the customer owns now. */
   vehicles: VehicleConnection;
   /** The profile's version: pass it to `updateCustomer` to guard against lost updates. */
   version: Scalars['Int']['output'];
+};
+
+
+/** A person's 360° profile: identity, contact, consents, vehicles and dealers. */
+export type CustomerInteractionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -259,10 +287,41 @@ export type CustomerEdge = {
 export type CustomerFilter = {
   /** Only customers linked to this dealer. */
   dealerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only customers with at least this CLV (EUR). */
+  minClv?: InputMaybe<Scalars['Decimal']['input']>;
   /** Only customers owning a vehicle of this model line. */
   modelLine?: InputMaybe<ModelLine>;
   /** Text contained in the name or email (case-insensitive). */
   search?: InputMaybe<Scalars['String']['input']>;
+  /** Only customers of this tier. */
+  tier?: InputMaybe<Tier>;
+};
+
+/** A customer's value and propensities, recomputed nightly. */
+export type CustomerValue = {
+  __typename?: 'CustomerValue';
+  /** Benefits from the tier and segments. */
+  benefits: Array<Benefit>;
+  /** 0–1: the probability the customer leaves within a year. */
+  churnRisk: Scalars['Float']['output'];
+  /** Customer lifetime value: historical plus discounted predicted value. */
+  clv: Money;
+  /** The CLV by component. */
+  components: ValueComponents;
+  /** When they were computed. */
+  computedAt: Scalars['DateTime']['output'];
+  /** The value model that produced these scores. */
+  modelVersion: Scalars['String']['output'];
+  /** The top factors behind the churn and upgrade scores. */
+  reasons: Array<ScoreReason>;
+  /** The primary segment. */
+  segment: Segment;
+  /** Every segment that applies. */
+  segments: Array<Segment>;
+  /** The value tier. */
+  tier: Tier;
+  /** 0–1: the propensity to buy a higher model. */
+  upgradePropensity: Scalars['Float']['output'];
 };
 
 /** A partner dealer (Porsche Centre). */
@@ -370,6 +429,13 @@ export type DueBasis =
   /** The distance interval comes first, projected from the car's own mileage rate. */
   | 'MILEAGE';
 
+/** A loan or a lease. */
+export type FinanceKind =
+  /** A lease. */
+  | 'LEASE'
+  /** A loan. */
+  | 'LOAN';
+
 /** Expected visits on one day. */
 export type ForecastDay = {
   __typename?: 'ForecastDay';
@@ -403,6 +469,136 @@ export type ForecastWeek = {
   weekStart: Scalars['Date']['output'];
 };
 
+/** An interaction with the brand, from any source system. */
+export type Interaction = {
+  __typename?: 'Interaction';
+  /** Where it happened. */
+  channel: InteractionChannel;
+  /** The model line of interest. */
+  modelLine?: Maybe<ModelLine>;
+  /** When it happened. */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The event's id in that system. */
+  sourceEventId: Scalars['String']['output'];
+  /** The system that reported it, e.g. `web-analytics`. */
+  sourceSystem: Scalars['String']['output'];
+  /** A topic, e.g. `track` or `electric`. */
+  topic?: Maybe<Scalars['String']['output']>;
+  /** What it was. */
+  type: InteractionType;
+  /** The variant of interest, e.g. `Cayenne Turbo`. */
+  variant?: Maybe<Scalars['String']['output']>;
+};
+
+/** Where an interaction happened. */
+export type InteractionChannel =
+  /** The owners' app. */
+  | 'APP'
+  /** At a dealer. */
+  | 'DEALER'
+  /** An email (opened, clicked). */
+  | 'EMAIL'
+  /** At an experience centre. */
+  | 'EXPERIENCE_CENTRE'
+  /** Social media. */
+  | 'SOCIAL'
+  /** A third-party source (e.g. a data partner). */
+  | 'THIRD_PARTY'
+  /** The brand website. */
+  | 'WEB';
+
+/** A page of interactions. */
+export type InteractionConnection = {
+  __typename?: 'InteractionConnection';
+  /** The interactions on this page with their cursors. */
+  edges: Array<InteractionEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** An interaction in a connection. */
+export type InteractionEdge = {
+  __typename?: 'InteractionEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The interaction. */
+  node: Interaction;
+};
+
+/** An interaction to record. */
+export type InteractionInput = {
+  /** Where it happened. */
+  channel: InteractionChannel;
+  /** The customer's global ID. */
+  customerId: Scalars['ID']['input'];
+  /** The model line of interest. */
+  modelLine?: InputMaybe<ModelLine>;
+  /** When it happened (not in the future). */
+  occurredAt: Scalars['DateTime']['input'];
+  /** The event's id in that system: re-sending it changes nothing. */
+  sourceEventId: Scalars['String']['input'];
+  /** The reporting system, e.g. `web-analytics`. */
+  sourceSystem: Scalars['String']['input'];
+  /** A topic. */
+  topic?: InputMaybe<Scalars['String']['input']>;
+  /** What it was. */
+  type: InteractionType;
+  /** The variant of interest. */
+  variant?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What happened to one event of a batch. */
+export type InteractionOutcome =
+  /** Stored. */
+  | 'ACCEPTED'
+  /** Already stored earlier (same source event): nothing changed. */
+  | 'DUPLICATE'
+  /** Not stored: see its user errors. */
+  | 'REJECTED';
+
+/** The result for one event of a batch, by its position. */
+export type InteractionResult = {
+  __typename?: 'InteractionResult';
+  /** Position of the event in the input. */
+  index: Scalars['Int']['output'];
+  /** What happened to it. */
+  outcome: InteractionOutcome;
+  /** Why it was rejected. */
+  userErrors: Array<UserError>;
+};
+
+/** What kind of interaction it was. */
+export type InteractionType =
+  /** Asked for a brochure. */
+  | 'BROCHURE_REQUEST'
+  /** Configured a car. */
+  | 'CONFIGURATOR_SESSION'
+  /** Visited a dealer. */
+  | 'DEALER_VISIT'
+  /** Attended an event. */
+  | 'EVENT_ATTENDANCE'
+  /** Clicked a newsletter. */
+  | 'NEWSLETTER_CLICK'
+  /** Looked at a page. */
+  | 'PAGE_VIEW'
+  /** Took a test drive. */
+  | 'TEST_DRIVE';
+
+/** What a customer is interested in, derived from their interactions. */
+export type Interest = {
+  __typename?: 'Interest';
+  /** How many interactions. */
+  count: Scalars['Int']['output'];
+  /** The latest one. */
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** The model line, when the interactions named one. */
+  modelLine?: Maybe<ModelLine>;
+  /** 0–1: count weighted by recency (a 60-day half-life), saturating at 1. */
+  strength: Scalars['Float']['output'];
+  /** The variant or topic, e.g. `Cayenne Turbo` or `track`. */
+  topic: Scalars['String']['output'];
+};
+
 /** A new API key for a dealer. */
 export type IssueDealerApiKeyInput = {
   /** The dealer's global ID. */
@@ -425,6 +621,57 @@ export type IssueDealerApiKeyPayload = {
   /** What to fix when nothing was issued. */
   userErrors: Array<UserError>;
 };
+
+/** A KPI with the number of cases it rests on. */
+export type KpiFigure = {
+  __typename?: 'KpiFigure';
+  /** How many cases it rests on (answers, customers, visits…). */
+  count: Scalars['Int']['output'];
+  /** The figure; null when there are no cases. */
+  value?: Maybe<Scalars['Float']['output']>;
+};
+
+/** KPIs of a month, from the latest scores run. */
+export type KpiReport = {
+  __typename?: 'KpiReport';
+  /** Average CLV of the scored customers. */
+  averageClv: Money;
+  /** Average CLV by component. */
+  averageClvComponents: ValueComponents;
+  /** Average customer wait of the month's service visits, in minutes. */
+  averageServiceWaitMinutes: KpiFigure;
+  /** When the scores run that produced this finished. */
+  computedAt: Scalars['DateTime']['output'];
+  /** Customer satisfaction: average CSAT (1–5) in the month. */
+  csat: KpiFigure;
+  /** How many customers the averages rest on. */
+  customersScored: Scalars['Int']['output'];
+  /** The dealer, for a dealer report. */
+  dealer?: Maybe<Dealer>;
+  /** Finance penetration: share of the 12 months' car purchases financed by the brand. */
+  financePenetration: KpiFigure;
+  /** Share of the month's service visits fixed the first time. */
+  firstTimeFixRate: KpiFigure;
+  /** Net Promoter Score: % promoters − % detractors of NPS answers in the month. */
+  nps: KpiFigure;
+  /** The month, `YYYY-MM`. */
+  period: Scalars['String']['output'];
+  /** Repeat purchase: share of buyers with two or more cars. */
+  repeatPurchaseRate: KpiFigure;
+  /** Retention: share of customers of over a year who bought, serviced or ordered in the 12 months to the month's end. */
+  retentionRate: KpiFigure;
+  /** BRAND or DEALER. */
+  scope: KpiScope;
+  /** Upgrade conversion: share of the 12 months' repeat purchases that were upgrades. */
+  upgradeConversion: KpiFigure;
+};
+
+/** What a KPI report covers. */
+export type KpiScope =
+  /** The whole brand. */
+  | 'BRAND'
+  /** One dealer. */
+  | 'DEALER';
 
 /** Links a customer to a dealer. */
 export type LinkCustomerToDealerInput = {
@@ -578,8 +825,14 @@ export type Mutation = {
   issueDealerApiKey: IssueDealerApiKeyPayload;
   /** Links a customer to a dealer (admins; or customers choosing their own dealer). Linking twice changes nothing. */
   linkCustomerToDealer: LinkCustomerToDealerPayload;
+  /** Records a loan or lease on one of the customer's cars. */
+  recordFinanceContract: RecordFactPayload;
+  /** Records interactions (1–100, any customers), once per source event; accepted events are stored even when others are rejected. */
+  recordInteractions: RecordInteractionsPayload;
   /** Records an odometer reading, possibly from the past; readings never go backwards. */
   recordOdometerReading: RecordOdometerReadingPayload;
+  /** Records a lifestyle merchandise order. */
+  recordOrder: RecordFactPayload;
   /** Records a workshop visit (admins; dealers with `SERVICE_WRITE` for their cars). Restarts the intervals of the items performed and completes the reminder they answer. */
   recordServiceVisit: RecordServiceVisitPayload;
   /** Registers a new car (admins; dealers with `vehicles:write` for cars they sold). Links the owner to the selling dealer. */
@@ -588,6 +841,8 @@ export type Mutation = {
   revokeDealerApiKey: RevokeDealerApiKeyPayload;
   /** Records consent statements, per channel, with source and time. */
   setConsents: SetConsentsPayload;
+  /** Records a survey answer: by the customer for themselves, or by a dealer or admin. */
+  submitSurvey: RecordFactPayload;
   /** Transfers a car to a new owner; the owner history keeps both periods. */
   transferVehicle: TransferVehiclePayload;
   /** Changes a customer profile, if it is still at the version the input carries. */
@@ -638,8 +893,26 @@ export type MutationLinkCustomerToDealerArgs = {
 
 
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRecordFinanceContractArgs = {
+  input: RecordFinanceContractInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRecordInteractionsArgs = {
+  input: RecordInteractionsInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationRecordOdometerReadingArgs = {
   input: RecordOdometerReadingInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRecordOrderArgs = {
+  input: RecordOrderInput;
 };
 
 
@@ -664,6 +937,12 @@ export type MutationRevokeDealerApiKeyArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationSetConsentsArgs = {
   input: SetConsentsInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationSubmitSurveyArgs = {
+  input: SubmitSurveyInput;
 };
 
 
@@ -711,6 +990,25 @@ export type OdometerReadingEdge = {
   cursor: Scalars['String']['output'];
   /** The reading. */
   node: OdometerReading;
+};
+
+/** How a merchandise order was placed. */
+export type OrderChannel =
+  /** At a dealer. */
+  | 'DEALER'
+  /** The online shop. */
+  | 'ONLINE';
+
+/** A line of a merchandise order. */
+export type OrderLineInput = {
+  /** Description. */
+  description: Scalars['String']['input'];
+  /** Quantity (1–1000). */
+  quantity: Scalars['Int']['input'];
+  /** Article number. */
+  sku: Scalars['String']['input'];
+  /** Price per unit (not negative). */
+  unitPrice: MoneyInput;
 };
 
 /** A period in which a customer owned a vehicle. */
@@ -775,6 +1073,8 @@ export type Query = {
   dealer?: Maybe<Dealer>;
   /** Dealers by name, as visible to the caller. */
   dealers: DealerConnection;
+  /** KPIs of a month (`YYYY-MM`) for the brand or one dealer; null before any scores run covered it. A dealer key reads only its own dealer. */
+  kpis?: Maybe<KpiReport>;
   /** The authenticated caller. */
   me: Viewer;
   /** Any object by its global ID, or null when it does not exist or the caller may not see it. */
@@ -814,6 +1114,14 @@ export type QueryDealersArgs = {
 
 
 /** Paddock's read API. */
+export type QueryKpisArgs = {
+  dealerId?: InputMaybe<Scalars['ID']['input']>;
+  period: Scalars['String']['input'];
+  scope: KpiScope;
+};
+
+
+/** Paddock's read API. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
@@ -839,6 +1147,56 @@ export type RecommendedProduct = {
   specification?: Maybe<Scalars['String']['output']>;
 };
 
+/** Result of a fact mutation. */
+export type RecordFactPayload = {
+  __typename?: 'RecordFactPayload';
+  /** The customer. */
+  customer?: Maybe<Customer>;
+  /** What to fix when nothing was recorded. */
+  userErrors: Array<UserError>;
+};
+
+/** A finance contract. */
+export type RecordFinanceContractInput = {
+  /** The customer's global ID. */
+  customerId: Scalars['ID']['input'];
+  /** Last day (after the start). */
+  endDate: Scalars['Date']['input'];
+  /** Loan or lease. */
+  kind: FinanceKind;
+  /** Monthly payment (not negative). */
+  monthlyPayment: MoneyInput;
+  /** The amount financed (not negative). */
+  principal: MoneyInput;
+  /** First day. */
+  startDate: Scalars['Date']['input'];
+  /** Term in months (1–120). */
+  termMonths: Scalars['Int']['input'];
+  /** The financed car's VIN (the customer's car). */
+  vin: Scalars['String']['input'];
+};
+
+/** A batch of interactions (1–100). */
+export type RecordInteractionsInput = {
+  /** The events. */
+  events: Array<InteractionInput>;
+};
+
+/** Result of `recordInteractions`. */
+export type RecordInteractionsPayload = {
+  __typename?: 'RecordInteractionsPayload';
+  /** Events stored now. */
+  accepted: Scalars['Int']['output'];
+  /** Events already stored before. */
+  duplicates: Scalars['Int']['output'];
+  /** Events rejected. */
+  rejected: Scalars['Int']['output'];
+  /** Per event, in input order. */
+  results: Array<InteractionResult>;
+  /** Problems with the batch as a whole (e.g. more than 100 events): then nothing was written. */
+  userErrors: Array<UserError>;
+};
+
 /** An odometer reading to record. */
 export type RecordOdometerReadingInput = {
   /** Kilometres: not lower than an earlier reading, not higher than a later one. */
@@ -856,6 +1214,20 @@ export type RecordOdometerReadingPayload = {
   userErrors: Array<UserError>;
   /** The vehicle with the reading recorded. */
   vehicle?: Maybe<Vehicle>;
+};
+
+/** A lifestyle merchandise order. */
+export type RecordOrderInput = {
+  /** Where it was placed. */
+  channel: OrderChannel;
+  /** The customer's global ID. */
+  customerId: Scalars['ID']['input'];
+  /** The dealer, for dealer orders. */
+  dealerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The lines (1–100). */
+  lines: Array<OrderLineInput>;
+  /** When (not in the future). */
+  orderedAt: Scalars['DateTime']['input'];
 };
 
 /** A workshop visit to record. */
@@ -1001,6 +1373,39 @@ export type Role =
   | 'CUSTOMER'
   /** A partner dealer, through an API key: their linked customers and vehicles, within the key's scopes. */
   | 'DEALER';
+
+/** Which score a reason explains. */
+export type ScoreKind =
+  /** Churn risk. */
+  | 'CHURN'
+  /** Upgrade propensity. */
+  | 'UPGRADE';
+
+/** A factor that raised a score, so an advisor can see why. */
+export type ScoreReason = {
+  __typename?: 'ScoreReason';
+  /** Its contribution to the score's log-odds. */
+  contribution: Scalars['Float']['output'];
+  /** What the factor means. */
+  description: Scalars['String']['output'];
+  /** The factor, e.g. `financeEndingSoon`. */
+  factor: Scalars['String']['output'];
+  /** The score it explains. */
+  score: ScoreKind;
+};
+
+/** The customer's segment. */
+export type Segment =
+  /** Everyone else. */
+  | 'CLASSIC_OWNER'
+  /** Younger owners who live in the app. */
+  | 'DIGITAL_FIRST'
+  /** Owners of an electric car. */
+  | 'ELECTRIC_PIONEER'
+  /** SUV owners. */
+  | 'FAMILY_SUV'
+  /** Sports-car owners and track-day fans. */
+  | 'PERFORMANCE_ENTHUSIAST';
 
 /** An appointment booked from a reminder. */
 export type ServiceBooking = {
@@ -1157,6 +1562,53 @@ export type SetConsentsPayload = {
   userErrors: Array<UserError>;
 };
 
+/** A survey answer. */
+export type SubmitSurveyInput = {
+  /** A comment (at most 2000 characters). */
+  comment?: InputMaybe<Scalars['String']['input']>;
+  /** The customer's global ID. */
+  customerId: Scalars['ID']['input'];
+  /** The dealer concerned, if any. */
+  dealerId?: InputMaybe<Scalars['ID']['input']>;
+  /** NPS or CSAT. */
+  kind: SurveyKind;
+  /** NPS 0–10 or CSAT 1–5. */
+  score: Scalars['Int']['input'];
+  /** When it was answered (not in the future); defaults to now. */
+  submittedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Where. */
+  touchpoint: Touchpoint;
+};
+
+/** What a survey measured. */
+export type SurveyKind =
+  /** Customer satisfaction, 1–5. */
+  | 'CSAT'
+  /** Net Promoter Score, 0–10. */
+  | 'NPS';
+
+/** The customer's value tier. */
+export type Tier =
+  /** Everyone else. */
+  | 'CLASSIC'
+  /** High value. */
+  | 'GOLD'
+  /** The highest value (e.g. a 911 Turbo S owner). */
+  | 'PLATINUM'
+  /** Medium value. */
+  | 'SILVER';
+
+/** Where the surveyed experience happened. */
+export type Touchpoint =
+  /** A brand event. */
+  | 'EVENT'
+  /** Online. */
+  | 'ONLINE'
+  /** Buying a car. */
+  | 'SALES'
+  /** A workshop visit. */
+  | 'SERVICE';
+
 /** A change of owner. */
 export type TransferVehicleInput = {
   /** The new owner's global ID. */
@@ -1256,6 +1708,21 @@ export type UserErrorCode =
   | 'UNKNOWN_SERVICE_ITEM'
   /** The VIN's check digit (position 9) does not match its other characters. */
   | 'VIN_CHECK_DIGIT_MISMATCH';
+
+/** CLV split by where the value comes from (historical + predicted). */
+export type ValueComponents = {
+  __typename?: 'ValueComponents';
+  /** Finance income from loans and leases. */
+  finance: Money;
+  /** Lifestyle merchandise. */
+  merchandise: Money;
+  /** Workshop revenue. */
+  service: Money;
+  /** Cars bought above what the customer owned before. */
+  upgrades: Money;
+  /** New cars bought like-for-like. */
+  vehicle: Money;
+};
 
 /** A car, identified by its VIN. */
 export type Vehicle = Node & {
@@ -1444,6 +1911,7 @@ export type ResolversTypes = {
   AcknowledgeReminderInput: AcknowledgeReminderInput;
   Address: ResolverTypeWrapper<Address>;
   AddressInput: AddressInput;
+  Benefit: ResolverTypeWrapper<BenefitModel>;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Consent: ResolverTypeWrapper<ConsentModel>;
@@ -1458,6 +1926,7 @@ export type ResolversTypes = {
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
   CustomerFilter: CustomerFilter;
+  CustomerValue: ResolverTypeWrapper<CustomerValueModel>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Dealer: ResolverTypeWrapper<DealerRecordModel>;
@@ -1469,14 +1938,27 @@ export type ResolversTypes = {
   DismissReminderInput: DismissReminderInput;
   DueBasis: DueBasis;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
+  FinanceKind: FinanceKind;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ForecastDay: ResolverTypeWrapper<ForecastDayViewModel>;
   ForecastItemCount: ResolverTypeWrapper<ItemCountViewModel>;
   ForecastWeek: ResolverTypeWrapper<ForecastWeekViewModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Interaction: ResolverTypeWrapper<InteractionRecordModel>;
+  InteractionChannel: InteractionChannel;
+  InteractionConnection: ResolverTypeWrapper<Omit<InteractionConnection, 'edges'> & { edges: Array<ResolversTypes['InteractionEdge']> }>;
+  InteractionEdge: ResolverTypeWrapper<Omit<InteractionEdge, 'node'> & { node: ResolversTypes['Interaction'] }>;
+  InteractionInput: InteractionInput;
+  InteractionOutcome: InteractionOutcome;
+  InteractionResult: ResolverTypeWrapper<InteractionResult>;
+  InteractionType: InteractionType;
+  Interest: ResolverTypeWrapper<Interest>;
   IssueDealerApiKeyInput: IssueDealerApiKeyInput;
   IssueDealerApiKeyPayload: ResolverTypeWrapper<Omit<IssueDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['DealerApiKey']> }>;
+  KpiFigure: ResolverTypeWrapper<KpiFigureModel>;
+  KpiReport: ResolverTypeWrapper<KpiViewModel>;
+  KpiScope: KpiScope;
   LinkCustomerToDealerInput: LinkCustomerToDealerInput;
   LinkCustomerToDealerPayload: ResolverTypeWrapper<Omit<LinkCustomerToDealerPayload, 'customer' | 'dealer'> & { customer?: Maybe<ResolversTypes['Customer']>, dealer?: Maybe<ResolversTypes['Dealer']> }>;
   MaintenanceItem: ResolverTypeWrapper<MaintenanceItemModel>;
@@ -1493,14 +1975,21 @@ export type ResolversTypes = {
   OdometerReading: ResolverTypeWrapper<OdometerReadingModel>;
   OdometerReadingConnection: ResolverTypeWrapper<Omit<OdometerReadingConnection, 'edges'> & { edges: Array<ResolversTypes['OdometerReadingEdge']> }>;
   OdometerReadingEdge: ResolverTypeWrapper<Omit<OdometerReadingEdge, 'node'> & { node: ResolversTypes['OdometerReading'] }>;
+  OrderChannel: OrderChannel;
+  OrderLineInput: OrderLineInput;
   Ownership: ResolverTypeWrapper<OwnershipModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PerformedServiceItem: ResolverTypeWrapper<PerformedItemModel>;
   Powertrain: Powertrain;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecommendedProduct: ResolverTypeWrapper<RecommendedProduct>;
+  RecordFactPayload: ResolverTypeWrapper<Omit<RecordFactPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
+  RecordFinanceContractInput: RecordFinanceContractInput;
+  RecordInteractionsInput: RecordInteractionsInput;
+  RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsPayload>;
   RecordOdometerReadingInput: RecordOdometerReadingInput;
   RecordOdometerReadingPayload: ResolverTypeWrapper<Omit<RecordOdometerReadingPayload, 'vehicle'> & { vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
+  RecordOrderInput: RecordOrderInput;
   RecordServiceVisitInput: RecordServiceVisitInput;
   RecordServiceVisitPayload: ResolverTypeWrapper<Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversTypes['ServiceVisit']>, vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
   RegisterVehicleInput: RegisterVehicleInput;
@@ -1512,6 +2001,9 @@ export type ResolversTypes = {
   RevokeDealerApiKeyInput: RevokeDealerApiKeyInput;
   RevokeDealerApiKeyPayload: ResolverTypeWrapper<Omit<RevokeDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['DealerApiKey']> }>;
   Role: Role;
+  ScoreKind: ScoreKind;
+  ScoreReason: ResolverTypeWrapper<ReasonModel>;
+  Segment: Segment;
   ServiceBooking: ResolverTypeWrapper<ReminderBookingModel>;
   ServiceForecast: ResolverTypeWrapper<ForecastViewModel>;
   ServiceItemInput: ServiceItemInput;
@@ -1525,12 +2017,17 @@ export type ResolversTypes = {
   SetConsentsInput: SetConsentsInput;
   SetConsentsPayload: ResolverTypeWrapper<Omit<SetConsentsPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SubmitSurveyInput: SubmitSurveyInput;
+  SurveyKind: SurveyKind;
+  Tier: Tier;
+  Touchpoint: Touchpoint;
   TransferVehicleInput: TransferVehicleInput;
   TransferVehiclePayload: ResolverTypeWrapper<Omit<TransferVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
   UpdateCustomerInput: UpdateCustomerInput;
   UpdateCustomerPayload: ResolverTypeWrapper<Omit<UpdateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   UserError: ResolverTypeWrapper<UserError>;
   UserErrorCode: UserErrorCode;
+  ValueComponents: ResolverTypeWrapper<ComponentsModel>;
   Vehicle: ResolverTypeWrapper<VehicleRecordModel>;
   VehicleConnection: ResolverTypeWrapper<Omit<VehicleConnection, 'edges'> & { edges: Array<ResolversTypes['VehicleEdge']> }>;
   VehicleEdge: ResolverTypeWrapper<Omit<VehicleEdge, 'node'> & { node: ResolversTypes['Vehicle'] }>;
@@ -1542,6 +2039,7 @@ export type ResolversParentTypes = {
   AcknowledgeReminderInput: AcknowledgeReminderInput;
   Address: Address;
   AddressInput: AddressInput;
+  Benefit: BenefitModel;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: Scalars['Boolean']['output'];
   Consent: ConsentModel;
@@ -1554,6 +2052,7 @@ export type ResolversParentTypes = {
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
   CustomerFilter: CustomerFilter;
+  CustomerValue: CustomerValueModel;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Dealer: DealerRecordModel;
@@ -1569,8 +2068,16 @@ export type ResolversParentTypes = {
   ForecastWeek: ForecastWeekViewModel;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Interaction: InteractionRecordModel;
+  InteractionConnection: Omit<InteractionConnection, 'edges'> & { edges: Array<ResolversParentTypes['InteractionEdge']> };
+  InteractionEdge: Omit<InteractionEdge, 'node'> & { node: ResolversParentTypes['Interaction'] };
+  InteractionInput: InteractionInput;
+  InteractionResult: InteractionResult;
+  Interest: Interest;
   IssueDealerApiKeyInput: IssueDealerApiKeyInput;
   IssueDealerApiKeyPayload: Omit<IssueDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['DealerApiKey']> };
+  KpiFigure: KpiFigureModel;
+  KpiReport: KpiViewModel;
   LinkCustomerToDealerInput: LinkCustomerToDealerInput;
   LinkCustomerToDealerPayload: Omit<LinkCustomerToDealerPayload, 'customer' | 'dealer'> & { customer?: Maybe<ResolversParentTypes['Customer']>, dealer?: Maybe<ResolversParentTypes['Dealer']> };
   MaintenanceItem: MaintenanceItemModel;
@@ -1585,13 +2092,19 @@ export type ResolversParentTypes = {
   OdometerReading: OdometerReadingModel;
   OdometerReadingConnection: Omit<OdometerReadingConnection, 'edges'> & { edges: Array<ResolversParentTypes['OdometerReadingEdge']> };
   OdometerReadingEdge: Omit<OdometerReadingEdge, 'node'> & { node: ResolversParentTypes['OdometerReading'] };
+  OrderLineInput: OrderLineInput;
   Ownership: OwnershipModel;
   PageInfo: PageInfo;
   PerformedServiceItem: PerformedItemModel;
   Query: Record<PropertyKey, never>;
   RecommendedProduct: RecommendedProduct;
+  RecordFactPayload: Omit<RecordFactPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
+  RecordFinanceContractInput: RecordFinanceContractInput;
+  RecordInteractionsInput: RecordInteractionsInput;
+  RecordInteractionsPayload: RecordInteractionsPayload;
   RecordOdometerReadingInput: RecordOdometerReadingInput;
   RecordOdometerReadingPayload: Omit<RecordOdometerReadingPayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
+  RecordOrderInput: RecordOrderInput;
   RecordServiceVisitInput: RecordServiceVisitInput;
   RecordServiceVisitPayload: Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversParentTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversParentTypes['ServiceVisit']>, vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
   RegisterVehicleInput: RegisterVehicleInput;
@@ -1601,6 +2114,7 @@ export type ResolversParentTypes = {
   ReminderPayload: Omit<ReminderPayload, 'reminder'> & { reminder?: Maybe<ResolversParentTypes['MaintenanceReminder']> };
   RevokeDealerApiKeyInput: RevokeDealerApiKeyInput;
   RevokeDealerApiKeyPayload: Omit<RevokeDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['DealerApiKey']> };
+  ScoreReason: ReasonModel;
   ServiceBooking: ReminderBookingModel;
   ServiceForecast: ForecastViewModel;
   ServiceItemInput: ServiceItemInput;
@@ -1613,11 +2127,13 @@ export type ResolversParentTypes = {
   SetConsentsInput: SetConsentsInput;
   SetConsentsPayload: Omit<SetConsentsPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   String: Scalars['String']['output'];
+  SubmitSurveyInput: SubmitSurveyInput;
   TransferVehicleInput: TransferVehicleInput;
   TransferVehiclePayload: Omit<TransferVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
   UpdateCustomerInput: UpdateCustomerInput;
   UpdateCustomerPayload: Omit<UpdateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   UserError: UserError;
+  ValueComponents: ComponentsModel;
   Vehicle: VehicleRecordModel;
   VehicleConnection: Omit<VehicleConnection, 'edges'> & { edges: Array<ResolversParentTypes['VehicleEdge']> };
   VehicleEdge: Omit<VehicleEdge, 'node'> & { node: ResolversParentTypes['Vehicle'] };
@@ -1629,6 +2145,12 @@ export type AddressResolvers<ContextType = GraphQLContext, ParentType extends Re
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   street?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type BenefitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Benefit'] = ResolversParentTypes['Benefit']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ConsentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = {
@@ -1657,12 +2179,15 @@ export type CustomerResolvers<ContextType = GraphQLContext, ParentType extends R
   email?: Resolver<ResolversTypes['EmailAddress'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  interactions?: Resolver<ResolversTypes['InteractionConnection'], ParentType, ContextType, RequireFields<CustomerInteractionsArgs, 'first'>>;
+  interests?: Resolver<Array<ResolversTypes['Interest']>, ParentType, ContextType>;
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   preferredLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reminders?: Resolver<ResolversTypes['MaintenanceReminderConnection'], ParentType, ContextType, RequireFields<CustomerRemindersArgs, 'first'>>;
   serviceHistory?: Resolver<ResolversTypes['ServiceVisitConnection'], ParentType, ContextType, RequireFields<CustomerServiceHistoryArgs, 'first'>>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['CustomerValue']>, ParentType, ContextType>;
   vehicles?: Resolver<ResolversTypes['VehicleConnection'], ParentType, ContextType, RequireFields<CustomerVehiclesArgs, 'first'>>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1676,6 +2201,20 @@ export type CustomerConnectionResolvers<ContextType = GraphQLContext, ParentType
 export type CustomerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CustomerEdge'] = ResolversParentTypes['CustomerEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+};
+
+export type CustomerValueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CustomerValue'] = ResolversParentTypes['CustomerValue']> = {
+  benefits?: Resolver<Array<ResolversTypes['Benefit']>, ParentType, ContextType>;
+  churnRisk?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  clv?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  components?: Resolver<ResolversTypes['ValueComponents'], ParentType, ContextType>;
+  computedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  modelVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['ScoreReason']>, ParentType, ContextType>;
+  segment?: Resolver<ResolversTypes['Segment'], ParentType, ContextType>;
+  segments?: Resolver<Array<ResolversTypes['Segment']>, ParentType, ContextType>;
+  tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+  upgradePropensity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
@@ -1748,10 +2287,68 @@ export type ForecastWeekResolvers<ContextType = GraphQLContext, ParentType exten
   weekStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
+export type InteractionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Interaction'] = ResolversParentTypes['Interaction']> = {
+  channel?: Resolver<ResolversTypes['InteractionChannel'], ParentType, ContextType>;
+  modelLine?: Resolver<Maybe<ResolversTypes['ModelLine']>, ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sourceEventId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sourceSystem?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  topic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['InteractionType'], ParentType, ContextType>;
+  variant?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type InteractionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InteractionConnection'] = ResolversParentTypes['InteractionConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['InteractionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type InteractionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InteractionEdge'] = ResolversParentTypes['InteractionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Interaction'], ParentType, ContextType>;
+};
+
+export type InteractionResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InteractionResult'] = ResolversParentTypes['InteractionResult']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['InteractionOutcome'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type InterestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Interest'] = ResolversParentTypes['Interest']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastSeenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  modelLine?: Resolver<Maybe<ResolversTypes['ModelLine']>, ParentType, ContextType>;
+  strength?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type IssueDealerApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['IssueDealerApiKeyPayload'] = ResolversParentTypes['IssueDealerApiKeyPayload']> = {
   apiKey?: Resolver<Maybe<ResolversTypes['DealerApiKey']>, ParentType, ContextType>;
   secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type KpiFigureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['KpiFigure'] = ResolversParentTypes['KpiFigure']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type KpiReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['KpiReport'] = ResolversParentTypes['KpiReport']> = {
+  averageClv?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  averageClvComponents?: Resolver<ResolversTypes['ValueComponents'], ParentType, ContextType>;
+  averageServiceWaitMinutes?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
+  computedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  csat?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
+  customersScored?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+  financePenetration?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
+  firstTimeFixRate?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
+  nps?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  repeatPurchaseRate?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
+  retentionRate?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['KpiScope'], ParentType, ContextType>;
+  upgradeConversion?: Resolver<ResolversTypes['KpiFigure'], ParentType, ContextType>;
 };
 
 export type LinkCustomerToDealerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LinkCustomerToDealerPayload'] = ResolversParentTypes['LinkCustomerToDealerPayload']> = {
@@ -1815,11 +2412,15 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   dismissReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationDismissReminderArgs, 'input'>>;
   issueDealerApiKey?: Resolver<ResolversTypes['IssueDealerApiKeyPayload'], ParentType, ContextType, RequireFields<MutationIssueDealerApiKeyArgs, 'input'>>;
   linkCustomerToDealer?: Resolver<ResolversTypes['LinkCustomerToDealerPayload'], ParentType, ContextType, RequireFields<MutationLinkCustomerToDealerArgs, 'input'>>;
+  recordFinanceContract?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationRecordFinanceContractArgs, 'input'>>;
+  recordInteractions?: Resolver<ResolversTypes['RecordInteractionsPayload'], ParentType, ContextType, RequireFields<MutationRecordInteractionsArgs, 'input'>>;
   recordOdometerReading?: Resolver<ResolversTypes['RecordOdometerReadingPayload'], ParentType, ContextType, RequireFields<MutationRecordOdometerReadingArgs, 'input'>>;
+  recordOrder?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationRecordOrderArgs, 'input'>>;
   recordServiceVisit?: Resolver<ResolversTypes['RecordServiceVisitPayload'], ParentType, ContextType, RequireFields<MutationRecordServiceVisitArgs, 'input'>>;
   registerVehicle?: Resolver<ResolversTypes['RegisterVehiclePayload'], ParentType, ContextType, RequireFields<MutationRegisterVehicleArgs, 'input'>>;
   revokeDealerApiKey?: Resolver<ResolversTypes['RevokeDealerApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeDealerApiKeyArgs, 'input'>>;
   setConsents?: Resolver<ResolversTypes['SetConsentsPayload'], ParentType, ContextType, RequireFields<MutationSetConsentsArgs, 'input'>>;
+  submitSurvey?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationSubmitSurveyArgs, 'input'>>;
   transferVehicle?: Resolver<ResolversTypes['TransferVehiclePayload'], ParentType, ContextType, RequireFields<MutationTransferVehicleArgs, 'input'>>;
   updateCustomer?: Resolver<ResolversTypes['UpdateCustomerPayload'], ParentType, ContextType, RequireFields<MutationUpdateCustomerArgs, 'input'>>;
 };
@@ -1870,6 +2471,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
   dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType, RequireFields<QueryDealerArgs, 'id'>>;
   dealers?: Resolver<ResolversTypes['DealerConnection'], ParentType, ContextType, RequireFields<QueryDealersArgs, 'first'>>;
+  kpis?: Resolver<Maybe<ResolversTypes['KpiReport']>, ParentType, ContextType, RequireFields<QueryKpisArgs, 'period' | 'scope'>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
@@ -1879,6 +2481,19 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type RecommendedProductResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecommendedProduct'] = ResolversParentTypes['RecommendedProduct']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   specification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type RecordFactPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordFactPayload'] = ResolversParentTypes['RecordFactPayload']> = {
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type RecordInteractionsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordInteractionsPayload'] = ResolversParentTypes['RecordInteractionsPayload']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['InteractionResult']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type RecordOdometerReadingPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordOdometerReadingPayload'] = ResolversParentTypes['RecordOdometerReadingPayload']> = {
@@ -1919,6 +2534,13 @@ export type ReminderPayloadResolvers<ContextType = GraphQLContext, ParentType ex
 export type RevokeDealerApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeDealerApiKeyPayload'] = ResolversParentTypes['RevokeDealerApiKeyPayload']> = {
   apiKey?: Resolver<Maybe<ResolversTypes['DealerApiKey']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ScoreReasonResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScoreReason'] = ResolversParentTypes['ScoreReason']> = {
+  contribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  factor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['ScoreKind'], ParentType, ContextType>;
 };
 
 export type ServiceBookingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceBooking'] = ResolversParentTypes['ServiceBooking']> = {
@@ -1998,6 +2620,14 @@ export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends 
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ValueComponentsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ValueComponents'] = ResolversParentTypes['ValueComponents']> = {
+  finance?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  merchandise?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  service?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  upgrades?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  vehicle?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
 export type VehicleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Vehicle'] = ResolversParentTypes['Vehicle']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   mileageRate?: Resolver<Maybe<ResolversTypes['MileageEstimate']>, ParentType, ContextType>;
@@ -2042,12 +2672,14 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
+  Benefit?: BenefitResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
   CreateCustomerPayload?: CreateCustomerPayloadResolvers<ContextType>;
   CreateDealerPayload?: CreateDealerPayloadResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
+  CustomerValue?: CustomerValueResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Dealer?: DealerResolvers<ContextType>;
@@ -2059,7 +2691,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ForecastDay?: ForecastDayResolvers<ContextType>;
   ForecastItemCount?: ForecastItemCountResolvers<ContextType>;
   ForecastWeek?: ForecastWeekResolvers<ContextType>;
+  Interaction?: InteractionResolvers<ContextType>;
+  InteractionConnection?: InteractionConnectionResolvers<ContextType>;
+  InteractionEdge?: InteractionEdgeResolvers<ContextType>;
+  InteractionResult?: InteractionResultResolvers<ContextType>;
+  Interest?: InterestResolvers<ContextType>;
   IssueDealerApiKeyPayload?: IssueDealerApiKeyPayloadResolvers<ContextType>;
+  KpiFigure?: KpiFigureResolvers<ContextType>;
+  KpiReport?: KpiReportResolvers<ContextType>;
   LinkCustomerToDealerPayload?: LinkCustomerToDealerPayloadResolvers<ContextType>;
   MaintenanceItem?: MaintenanceItemResolvers<ContextType>;
   MaintenanceReminder?: MaintenanceReminderResolvers<ContextType>;
@@ -2077,6 +2716,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PerformedServiceItem?: PerformedServiceItemResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RecommendedProduct?: RecommendedProductResolvers<ContextType>;
+  RecordFactPayload?: RecordFactPayloadResolvers<ContextType>;
+  RecordInteractionsPayload?: RecordInteractionsPayloadResolvers<ContextType>;
   RecordOdometerReadingPayload?: RecordOdometerReadingPayloadResolvers<ContextType>;
   RecordServiceVisitPayload?: RecordServiceVisitPayloadResolvers<ContextType>;
   RegisterVehiclePayload?: RegisterVehiclePayloadResolvers<ContextType>;
@@ -2084,6 +2725,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReminderItem?: ReminderItemResolvers<ContextType>;
   ReminderPayload?: ReminderPayloadResolvers<ContextType>;
   RevokeDealerApiKeyPayload?: RevokeDealerApiKeyPayloadResolvers<ContextType>;
+  ScoreReason?: ScoreReasonResolvers<ContextType>;
   ServiceBooking?: ServiceBookingResolvers<ContextType>;
   ServiceForecast?: ServiceForecastResolvers<ContextType>;
   ServiceLine?: ServiceLineResolvers<ContextType>;
@@ -2095,6 +2737,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   TransferVehiclePayload?: TransferVehiclePayloadResolvers<ContextType>;
   UpdateCustomerPayload?: UpdateCustomerPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
+  ValueComponents?: ValueComponentsResolvers<ContextType>;
   Vehicle?: VehicleResolvers<ContextType>;
   VehicleConnection?: VehicleConnectionResolvers<ContextType>;
   VehicleEdge?: VehicleEdgeResolvers<ContextType>;

@@ -4,6 +4,7 @@ import { customerResolvers } from './customer.js';
 import { dealerResolvers } from './dealer.js';
 import { reminderResolvers } from './reminder.js';
 import { serviceResolvers } from './service.js';
+import { valueResolvers } from './value.js';
 import { vehicleResolvers } from './vehicle.js';
 
 /** All resolvers, one module per schema domain, merged by type. */
@@ -22,4 +23,4 @@ export function mergeResolvers(...modules: Resolvers[]): Resolvers {
   return merged as Resolvers;
 }
 
-export const resolvers = mergeResolvers(baseResolvers, customerResolvers, vehicleResolvers, dealerResolvers, serviceResolvers, reminderResolvers);
+export const resolvers = mergeResolvers(baseResolvers, customerResolvers, vehicleResolvers, dealerResolvers, serviceResolvers, reminderResolvers, valueResolvers);

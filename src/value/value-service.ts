@@ -1,0 +1,198 @@
+import { writableCustomer } from '../customer/customer-service.js';
+import type { CustomerRecord } from '../customer/customer.js';
+import { forbidden } from '../graphql/errors.js';
+import { keyOfGlobalId, newId } from '../shared/ids.js';
+import type { ServiceContext } from '../shared/service-context.js';
+import { notFound, userError, type UserError } from '../shared/user-error.js';
+import { checkInstantNotInFuture, checkIntRange, checkMoney, checkText, isValidIsoDate } from '../shared/validation.js';
+import { checkVin } from '../vehicle/vehicle-service.js';
+import type { FinanceFact, OrderFact, SurveyFact } from './aggregates.js';
+import type { InteractionRecord } from './fact-repository.js';
+import { toEurMinor } from './scoring.js';
+
+export const MAX_INTERACTIONS = 100;
+
+export interface FactResult {
+  customer: CustomerRecord | null;
+  userErrors: UserError[];
+}
+
+const failed = (...userErrors: UserError[]): FactResult => ({ customer: null, userErrors });
+
+/** Revenue facts come from the brand's systems and dealers; analysts and customers may not write them. */
+function assertMayRecordFacts(ctx: ServiceContext, { customersToo = false } = {}) {
+  const p = ctx.principal;
+  if (p.kind === 'analyst' || (p.kind === 'customer' && !customersToo) || (p.kind === 'dealer' && !p.scopes.includes('customers:write'))) throw forbidden();
+}
+
+/** The dealer a fact names: a dealer key's own (if it names one, it must be itself); otherwise one that exists. */
+async function factDealer(ctx: ServiceContext, field: string, globalId: string | null | undefined): Promise<{ dealerId?: string; error?: UserError }> {
+  const p = ctx.principal;
+  const named = globalId ? keyOfGlobalId(globalId, 'Dealer') : undefined;
+  if (p.kind === 'dealer') return named === undefined || named === p.dealerId ? { dealerId: p.dealerId } : { error: notFound(field, 'dealer') };
+  if (globalId === null || globalId === undefined) return {};
+  return named && (await ctx.access.dealer(named)) ? { dealerId: named } : { error: notFound(field, 'dealer') };
+}
+
+async function recorded(ctx: ServiceContext, customerId: string, outcome: 'RECORDED' | 'CUSTOMER_NOT_FOUND', field: string): Promise<FactResult> {
+  if (outcome === 'CUSTOMER_NOT_FOUND') return failed(notFound(field, 'customer'));
+  const customer = await ctx.repos.customers.get(customerId);
+  if (customer) ctx.loaders.customer.clear(customerId).prime(customerId, customer);
+  return { customer, userErrors: [] };
+}
+
+export interface InteractionInput {
+  customerId: string;
+  sourceSystem: string;
+  sourceEventId: string;
+  channel: string;
+  type: string;
+  modelLine?: string | null;
+  variant?: string | null;
+  topic?: string | null;
+  occurredAt: string;
+}
+
+export interface InteractionResult {
+  index: number;
+  outcome: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+  userErrors: UserError[];
+}
+
+/**
+ * Records up to 100 interactions, each once per source event. Every event is checked and
+ * authorised on its own: accepted events are stored even when others are rejected, and
+ * the answer says per event what happened and why.
+ */
+export async function recordInteractions(ctx: ServiceContext, input: { events: readonly InteractionInput[] }) {
+  if (ctx.principal.kind !== 'admin') assertMayRecordFacts(ctx);
+  if (input.events.length > MAX_INTERACTIONS || input.events.length === 0) {
+    const error = input.events.length ? userError('events', 'TOO_MANY', `At most ${MAX_INTERACTIONS} events per call; nothing was recorded.`) : userError('events', 'REQUIRED', 'Send at least one event.');
+    return { accepted: 0, duplicates: 0, rejected: input.events.length, results: [], userErrors: [error] };
+  }
+  const now = ctx.clock();
+  const results: InteractionResult[] = await Promise.all(
+    input.events.map(async (event, index): Promise<InteractionResult> => {
+      const at = `events.${index}`;
+      const errors = [
+        ...checkText(`${at}.sourceSystem`, event.sourceSystem, { max: 100 }),
+        ...checkText(`${at}.sourceEventId`, event.sourceEventId, { max: 200 }),
+        ...(event.variant != null ? checkText(`${at}.variant`, event.variant, { max: 100 }) : []),
+        ...(event.topic != null ? checkText(`${at}.topic`, event.topic, { max: 100 }) : []),
+      ];
+      const occurred = checkInstantNotInFuture(`${at}.occurredAt`, event.occurredAt, now);
+      errors.push(...occurred.errors);
+      const customer = errors.length ? null : await writableCustomer(ctx, `${at}.customerId`, event.customerId);
+      if (customer && 'code' in customer) errors.push(customer);
+      if (errors.length || !customer || 'code' in customer || !occurred.date) return { index, outcome: 'REJECTED', userErrors: errors };
+      const interaction: InteractionRecord = {
+        id: newId(),
+        customerId: customer.id,
+        sourceSystem: event.sourceSystem.trim(),
+        sourceEventId: event.sourceEventId.trim(),
+        channel: event.channel,
+        type: event.type,
+        modelLine: event.modelLine ?? undefined,
+        variant: event.variant?.trim() || undefined,
+        topic: event.topic?.trim().toLowerCase() || undefined,
+        occurredAt: occurred.date.toISOString(),
+        recordedAt: now.toISOString(),
+      };
+      const outcome = await ctx.repos.facts.recordInteraction(interaction);
+      if (outcome === 'CUSTOMER_NOT_FOUND') return { index, outcome: 'REJECTED', userErrors: [notFound(`${at}.customerId`, 'customer')] };
+      return { index, outcome, userErrors: [] };
+    }),
+  );
+  const count = (outcome: InteractionResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+  return { accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), results, userErrors: [] };
+}
+
+export async function recordOrder(
+  ctx: ServiceContext,
+  input: { customerId: string; lines: readonly { sku: string; description: string; quantity: number; unitPrice: { amount: string; currency: string } }[]; channel: 'ONLINE' | 'DEALER'; dealerId?: string | null; orderedAt: string },
+): Promise<FactResult> {
+  assertMayRecordFacts(ctx);
+  const now = ctx.clock();
+  const errors: UserError[] = [];
+  if (input.lines.length === 0) errors.push(userError('lines', 'REQUIRED', 'An order has at least one line.'));
+  if (input.lines.length > 100) errors.push(userError('lines', 'TOO_MANY', 'At most 100 lines per order.'));
+  let totalMinor = 0;
+  let currency: string | undefined;
+  input.lines.forEach((line, i) => {
+    errors.push(...checkText(`lines.${i}.sku`, line.sku, { max: 50 }), ...checkText(`lines.${i}.description`, line.description, { max: 200 }), ...checkIntRange(`lines.${i}.quantity`, line.quantity, 1, 1_000));
+    const price = checkMoney(`lines.${i}.unitPrice`, line.unitPrice);
+    errors.push(...price.errors);
+    if (price.money) {
+      if (currency && price.money.currency !== currency) errors.push(userError(`lines.${i}.unitPrice.currency`, 'INVALID', 'All lines must be in one currency.'));
+      currency ??= price.money.currency;
+      totalMinor += toEurMinor(price.money.amountMinor * line.quantity, price.money.currency);
+    }
+  });
+  const ordered = checkInstantNotInFuture('orderedAt', input.orderedAt, now);
+  errors.push(...ordered.errors);
+  const dealer = await factDealer(ctx, 'dealerId', input.dealerId);
+  if (dealer.error) errors.push(dealer.error);
+  if (input.channel === 'DEALER' && !dealer.dealerId && !dealer.error) errors.push(userError('dealerId', 'REQUIRED', 'A dealer order names its dealer.'));
+  if (errors.length || !ordered.date) return failed(...errors);
+  const customer = await writableCustomer(ctx, 'customerId', input.customerId);
+  if ('code' in customer) return failed(customer);
+  const id = newId();
+  const at = ordered.date.toISOString();
+  const fact: OrderFact = { at, amountMinor: totalMinor, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}) };
+  const outcome = await ctx.repos.facts.record(customer.id, 'ORDER', id, at, { id, customerId: customer.id, channel: input.channel, lines: input.lines, totalEurMinor: totalMinor, dealerId: dealer.dealerId, orderedAt: at }, 'orders', fact);
+  return recorded(ctx, customer.id, outcome, 'customerId');
+}
+
+export async function recordFinanceContract(
+  ctx: ServiceContext,
+  input: { customerId: string; vin: string; kind: 'LOAN' | 'LEASE'; principal: { amount: string; currency: string }; termMonths: number; monthlyPayment: { amount: string; currency: string }; startDate: string; endDate: string },
+): Promise<FactResult> {
+  assertMayRecordFacts(ctx);
+  const { vin, errors } = checkVin('vin', input.vin);
+  const principal = checkMoney('principal', input.principal);
+  const monthly = checkMoney('monthlyPayment', input.monthlyPayment);
+  errors.push(...principal.errors, ...monthly.errors, ...checkIntRange('termMonths', input.termMonths, 1, 120));
+  if (!isValidIsoDate(input.startDate)) errors.push(userError('startDate', 'INVALID_DATE', 'Use a calendar date in the form YYYY-MM-DD.'));
+  if (!isValidIsoDate(input.endDate)) errors.push(userError('endDate', 'INVALID_DATE', 'Use a calendar date in the form YYYY-MM-DD.'));
+  else if (isValidIsoDate(input.startDate) && input.endDate <= input.startDate) errors.push(userError('endDate', 'INVALID_DATE', 'The contract must end after it starts.'));
+  if (errors.length || !principal.money || !monthly.money) return failed(...errors);
+  const customer = await writableCustomer(ctx, 'customerId', input.customerId);
+  if ('code' in customer) return failed(customer);
+  if (!customer.vehicleVins.includes(vin)) return failed(notFound('vin', "customer's vehicle"));
+  const dealerId = ctx.principal.kind === 'dealer' ? ctx.principal.dealerId : undefined;
+  const fact: FinanceFact = {
+    kind: input.kind,
+    vin,
+    ...(dealerId ? { dealerId } : {}),
+    principalMinor: toEurMinor(principal.money.amountMinor, principal.money.currency),
+    monthlyMinor: toEurMinor(monthly.money.amountMinor, monthly.money.currency),
+    startDate: input.startDate,
+    endDate: input.endDate,
+  };
+  const id = newId();
+  const outcome = await ctx.repos.facts.record(customer.id, 'FINANCE', id, `${input.startDate}T00:00:00.000Z`, { id, customerId: customer.id, ...fact, principal: principal.money, monthlyPayment: monthly.money, termMonths: input.termMonths }, 'finance', fact);
+  return recorded(ctx, customer.id, outcome, 'customerId');
+}
+
+export async function submitSurvey(
+  ctx: ServiceContext,
+  input: { customerId: string; kind: 'NPS' | 'CSAT'; score: number; touchpoint: string; dealerId?: string | null; comment?: string | null; submittedAt?: string | null },
+): Promise<FactResult> {
+  assertMayRecordFacts(ctx, { customersToo: true });
+  const now = ctx.clock();
+  const errors = input.kind === 'NPS' ? checkIntRange('score', input.score, 0, 10) : checkIntRange('score', input.score, 1, 5);
+  if (input.comment != null) errors.push(...checkText('comment', input.comment, { max: 2_000, required: false }));
+  const submitted = input.submittedAt ? checkInstantNotInFuture('submittedAt', input.submittedAt, now) : { errors: [], date: now };
+  errors.push(...submitted.errors);
+  const dealer = await factDealer(ctx, 'dealerId', input.dealerId);
+  if (dealer.error) errors.push(dealer.error);
+  if (errors.length || !submitted.date) return failed(...errors);
+  const customer = await writableCustomer(ctx, 'customerId', input.customerId);
+  if ('code' in customer) return failed(customer);
+  const at = submitted.date.toISOString();
+  const fact: SurveyFact = { at, kind: input.kind, score: input.score, touchpoint: input.touchpoint, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}) };
+  const id = newId();
+  const outcome = await ctx.repos.facts.record(customer.id, 'SURVEY', id, at, { id, customerId: customer.id, ...fact, comment: input.comment?.trim() || undefined }, 'surveys', fact);
+  return recorded(ctx, customer.id, outcome, 'customerId');
+}
+
