@@ -11,6 +11,8 @@ import type { InteractionRecord } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
 
 export const MAX_INTERACTIONS = 100;
+export const INTERACTION_CHANNELS = ['WEB', 'APP', 'DEALER', 'EXPERIENCE_CENTRE', 'SOCIAL', 'THIRD_PARTY', 'EMAIL'];
+export const INTERACTION_TYPES = ['PAGE_VIEW', 'CONFIGURATOR_SESSION', 'TEST_DRIVE', 'BROCHURE_REQUEST', 'EVENT_ATTENDANCE', 'DEALER_VISIT', 'NEWSLETTER_CLICK'];
 
 export interface FactResult {
   customer: CustomerRecord | null;
@@ -80,6 +82,8 @@ export async function recordInteractions(ctx: ServiceContext, input: { events: r
         ...(event.variant != null ? checkText(`${at}.variant`, event.variant, { max: 100 }) : []),
         ...(event.topic != null ? checkText(`${at}.topic`, event.topic, { max: 100 }) : []),
       ];
+      if (!INTERACTION_CHANNELS.includes(event.channel)) errors.push(userError(`${at}.channel`, 'INVALID', `Unknown channel "${event.channel}"; use one of ${INTERACTION_CHANNELS.join(', ')}.`));
+      if (!INTERACTION_TYPES.includes(event.type)) errors.push(userError(`${at}.type`, 'INVALID', `Unknown type "${event.type}"; use one of ${INTERACTION_TYPES.join(', ')}.`));
       const occurred = checkInstantNotInFuture(`${at}.occurredAt`, event.occurredAt, now);
       errors.push(...occurred.errors);
       const customer = errors.length ? null : await writableCustomer(ctx, `${at}.customerId`, event.customerId);

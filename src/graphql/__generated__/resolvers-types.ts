@@ -527,8 +527,8 @@ export type InteractionEdge = {
 
 /** An interaction to record. */
 export type InteractionInput = {
-  /** Where it happened. */
-  channel: InteractionChannel;
+  /** Where it happened: one of the `InteractionChannel` values. A string, so that a source system sending an unknown channel gets a per-event user error instead of failing its whole batch. */
+  channel: Scalars['String']['input'];
   /** The customer's global ID. */
   customerId: Scalars['ID']['input'];
   /** The model line of interest. */
@@ -541,8 +541,8 @@ export type InteractionInput = {
   sourceSystem: Scalars['String']['input'];
   /** A topic. */
   topic?: InputMaybe<Scalars['String']['input']>;
-  /** What it was. */
-  type: InteractionType;
+  /** What it was: one of the `InteractionType` values (a string, for the same reason). */
+  type: Scalars['String']['input'];
   /** The variant of interest. */
   variant?: InputMaybe<Scalars['String']['input']>;
 };
