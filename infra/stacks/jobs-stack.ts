@@ -5,6 +5,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
@@ -17,17 +18,23 @@ import { alarmsTo, paddockFunction } from '../constructs/paddock-function.js';
 
 export interface JobsStackProps extends StackProps {
   table: ITableV2;
+  /** Parallel-scan segments of a scores run (each one worker invocation). */
+  scoresSegments?: number;
+  /** Scores workers running at once. */
+  scoresConcurrency?: number;
   /** The brand's time zone: schedules fire at local time, daylight saving included. */
   timeZone?: string;
 }
 
 /** Lambda timeout of the reminders job; alarms fire when a run gets close to it. */
 export const REMINDERS_TIMEOUT = Duration.minutes(15);
+export const SCORES_TIMEOUT = Duration.minutes(15);
 
 /**
- * Scheduled jobs and events out: the daily reminders job (EventBridge Scheduler, brand
- * time zone, retries, dead-letter queue, alarms) and the outbox wiring — the table's
- * stream through EventBridge Pipes onto Paddock's event bus.
+ * Scheduled jobs and events out: the daily reminders job and the nightly scores run
+ * (EventBridge Scheduler, brand time zone, retries, dead-letter queue, alarms; the scores
+ * run fanned out over an SQS queue, one worker per parallel-scan segment) and the outbox
+ * wiring — the table's stream through EventBridge Pipes onto Paddock's event bus.
  */
 export class JobsStack extends Stack {
   readonly bus: EventBus;
@@ -77,6 +84,47 @@ export class JobsStack extends Stack {
       },
     });
 
+    // The nightly scores run: a coordinator queues one message per parallel-scan segment; workers score a segment each.
+    const scoresQueue = new Queue(this, 'ScoresSegments', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // Longer than a worker's timeout, so a running segment is not handed to a second worker.
+      visibilityTimeout: SCORES_TIMEOUT.plus(Duration.minutes(1)),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+    });
+    const scoresCoordinator = paddockFunction(this, 'ScoresCoordinator', {
+      entry: 'src/handlers/scores-coordinator.ts',
+      timeout: Duration.minutes(1),
+      environment: { SCORES_QUEUE_URL: scoresQueue.queueUrl, SCORES_SEGMENTS: String(props.scoresSegments ?? 16) },
+    });
+    scoresQueue.grantSendMessages(scoresCoordinator);
+    scoresCoordinator.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
+    const scoresWorker = paddockFunction(this, 'ScoresWorker', { entry: 'src/handlers/scores-worker.ts', timeout: SCORES_TIMEOUT, environment: { TABLE_NAME: table.tableName } });
+    scoresWorker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
+        resources: [table.tableArn, `${table.tableArn}/index/${INDEXES.byCollection.indexName}`],
+      }),
+    );
+    scoresWorker.addEventSource(new SqsEventSource(scoresQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.scoresConcurrency ?? 8 }));
+    scoresCoordinator.grantInvoke(schedulerRole);
+    new CfnSchedule(this, 'ScoresSchedule', {
+      name: 'paddock-customer-scores',
+      description: 'Nightly: recompute every customer’s value scores and the KPI roll-ups',
+      scheduleExpression: 'cron(0 2 * * ? *)',
+      scheduleExpressionTimezone: props.timeZone ?? 'Europe/Berlin',
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: scoresCoordinator.functionArn,
+        roleArn: schedulerRole.roleArn,
+        input: JSON.stringify({ now: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 6 * 3600 },
+        deadLetterConfig: { arn: this.deadLetters.queueArn },
+      },
+    });
+
     // Events out: new outbox items on the stream → enrichment (unmarshall) → the bus.
     const enrichment = paddockFunction(this, 'OutboxEnrichment', { entry: 'src/handlers/outbox-enrichment.ts', timeout: Duration.seconds(30), environment: {} });
     const pipeRole = new Role(this, 'OutboxPipeRole', { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
@@ -110,6 +158,9 @@ export class JobsStack extends Stack {
     alarm('RemindersJobErrors', this.remindersFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The reminders job failed (it is retried; see the DLQ if it keeps failing)');
     alarm('RemindersJobNearTimeout', this.remindersFunction.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }), REMINDERS_TIMEOUT.toMilliseconds() * 0.8, 'A reminders run took over 80 % of its timeout: shard the work before it stops fitting');
     alarm('DeadLettersWaiting', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'A job invocation, schedule delivery or outbox batch failed for good');
+    alarm('ScoresWorkerErrors', scoresWorker.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'A scores worker failed (its segment is redelivered and resumes)');
+    alarm('ScoresCoordinatorErrors', scoresCoordinator.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The nightly scores run could not be started');
+    alarm('ScoresBacklog', scoresQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 3 * 3600, 'Scores segments waiting over 3 hours: raise worker concurrency or segments');
     alarm('OutboxEnrichmentErrors', enrichment.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The outbox enrichment failed: events are delayed');
 
     // grantSendMessages to the KMS-encrypted DLQ adds the key's data-key actions (on this one key only).
@@ -123,7 +174,9 @@ export class JobsStack extends Stack {
       reason: 'Invoking the function’s own versions and aliases.',
     });
     Validations.of(this.remindersFunction).acknowledge(...kmsForDlq);
-    Validations.of(schedulerRole).acknowledge(...kmsForDlq, invokeVersions(this.remindersFunction));
+    Validations.of(scoresCoordinator).acknowledge(...kmsForDlq);
+    Validations.of(scoresWorker).acknowledge(...kmsForDlq);
+    Validations.of(schedulerRole).acknowledge(...kmsForDlq, invokeVersions(this.remindersFunction), invokeVersions(scoresCoordinator));
     Validations.of(pipeRole).acknowledge(...kmsForDlq, invokeVersions(enrichment), {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'dynamodb:ListStreams is an account-level action with no resource-level permissions; it reads no data.',

@@ -136,9 +136,19 @@ describe('CDK app', () => {
       jobs.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
     });
 
-    it('alarms on job failures, a run nearing its timeout, dead letters and enrichment errors', () => {
+    it('fans the nightly scores run out over an SQS queue: one worker per segment, redelivery, then the DLQ', () => {
+      jobs.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
+      jobs.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 960, RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() } });
+      jobs.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 8 } });
+      jobs.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SCORES_SEGMENTS: '16' }) } });
+      const policies = JSON.stringify(jobs.findResources('AWS::IAM::Policy'));
+      expect(policies).toContain('dynamodb:Scan');
+      expect(policies).toContain(`/index/${INDEXES.byCollection.indexName}`);
+    });
+
+    it('alarms on job failures, a run nearing its timeout, dead letters, backlog and enrichment errors', () => {
       const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { MetricName: string; Threshold: number } }).Properties);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Duration', 'Errors', 'Errors']);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors']);
       expect(alarms.find((a) => a.MetricName === 'Duration')!.Threshold).toBe(900_000 * 0.8);
       jobs.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     });
