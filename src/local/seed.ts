@@ -10,6 +10,8 @@ import { vinCheckDigit } from '../vehicle/vin.js';
 import { serviceVisitToItem } from '../service/service-visit.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
 import { simulateServiceHistory } from './seed-service-history.js';
+import { seedValueFacts } from './seed-value-facts.js';
+import type { ServiceVisitRecord } from '../service/service-visit.js';
 import { ulid } from 'ulid';
 import { DEMO_DEALERS, DEMO_NAMES, DEMO_VARIANTS, MODEL_YEAR_CODE, type DemoVariant } from './demo-brand.js';
 
@@ -150,6 +152,7 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
 
   const items: Item[] = [];
   const vehicles: VehicleRecord[] = [];
+  const allVisits: ServiceVisitRecord[] = [];
   for (let i = 0; i < vehicleCount; i++) {
     // Every customer gets a car first, then the rest go to collectors.
     const owner = customers[i < customers.length ? i : rand.int(0, customers.length - 1)]!;
@@ -198,11 +201,15 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
     const vehicle = withServicePlan({ ...base, lastServiced: history.lastServiced }, readings);
     vehicles.push(vehicle);
     for (const visit of history.visits) items.push(serviceVisitToItem(visit));
+    allVisits.push(...history.visits);
     owner.vehicleVins.push(vin);
     owner.vehicleCounts[variant.modelLine] += 1;
     items.push(vehicleToItem(vehicle));
     readings.forEach((r, n) => items.push(odometerToItem({ vin, km: r.km, readAt: r.readAt, source: n === 0 ? 'registration' : 'dealer', recordedAt: r.readAt }, ulid(Date.parse(r.readAt), () => rand.next()))));
   }
+
+  // Value facts last: they append to the customers' aggregates before the profiles are written.
+  items.push(...seedValueFacts(rand, customers, vehicles, allVisits, now, (at) => ulid(at, () => rand.next())));
 
   for (const d of dealers) {
     items.push(dealerToItem(d), { ...dealerKeys.codeClaim(d.code), entityType: 'DealerCodeClaim', dealerId: d.id });
