@@ -8,6 +8,7 @@
  * 3. Cold start: a fresh Node process importing the bundle and answering one request, vs an
  *    empty Node process (median of several runs).
  * 4. The reminders job over a 10,000-car fleet: time, and items read per reminder created.
+ * 5. The scores job over 10,000 customers: customers scored per second, read units per customer.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -28,6 +29,9 @@ import { toGlobalId } from '../../src/shared/ids.js';
 import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import { apiGatewayEvent, lambdaContext } from '../support/api.js';
 import { makeFleet, writeFleet } from '../support/fleet.js';
+import { makePopulation, writePopulation } from '../support/population.js';
+import { runScoresLocally, scoresRunFor } from '../../src/value/scores-job.js';
+import { ValueRepository } from '../../src/value/value-repository.js';
 import { CustomerRepository } from '../../src/customer/customer-repository.js';
 import { ReminderRepository } from '../../src/reminder/reminder-repository.js';
 import { runRemindersJob } from '../../src/reminder/reminders-job.js';
@@ -162,6 +166,24 @@ async function remindersJob() {
   });
 }
 
+async function scoresJob() {
+  await withTable('paddock-bench-scores', async (store) => {
+    const population = makePopulation(10_000, ['D1', 'D2', 'D3', 'D4', 'D5']);
+    await writePopulation(store, population);
+    const deps = { values: new ValueRepository(store), logger: createLogger({}, { level: 'error' }) };
+    print('5. Scores job over 10,000 customers (8 segments, 4 workers at a time, as locally)');
+    for (const [label, now] of [['first night (all scores new)', '2026-12-01T02:00:00Z'], ['next night (only changes written)', '2026-12-02T02:00:00Z']] as const) {
+      const started = performance.now();
+      const stats = await runScoresLocally(deps, scoresRunFor(new Date(now), 8));
+      const seconds = (performance.now() - started) / 1000;
+      const read = stats.reduce((s, x) => s + x.customersRead, 0);
+      const changed = stats.reduce((s, x) => s + x.changed, 0);
+      const units = stats.reduce((s, x) => s + x.readUnits, 0);
+      print(`   ${label}: ${read} scored in ${seconds.toFixed(1)} s (${(read / seconds).toFixed(0)}/s), ${changed} written; read units ${units.toFixed(0)} → ${(units / read).toFixed(2)} per customer`);
+    }
+  });
+}
+
 async function main() {
   print(`Paddock benchmark — node ${process.version}, ${execFileSync('nproc').toString().trim()} cores`);
   print();
@@ -172,6 +194,8 @@ async function main() {
   coldStart(bundlePath);
   print();
   await remindersJob();
+  print();
+  await scoresJob();
 }
 
 main().catch((error) => {
