@@ -65,24 +65,28 @@ export class JobsStack extends Stack {
     this.remindersFunction.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.deadLetters) });
 
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
-    this.remindersFunction.grantInvoke(schedulerRole);
     this.deadLetters.grantSendMessages(schedulerRole);
-    new CfnSchedule(this, 'RemindersSchedule', {
-      name: 'paddock-maintenance-reminders',
-      description: 'Daily: create maintenance reminders 14 days ahead',
-      scheduleExpression: 'cron(0 6 * * ? *)',
-      scheduleExpressionTimezone: props.timeZone ?? 'Europe/Berlin',
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: {
-        arn: this.remindersFunction.functionArn,
-        roleArn: schedulerRole.roleArn,
-        // The scheduled time, not the delivery time: a retried delivery decides as the on-time one.
-        input: JSON.stringify({ now: '<aws.scheduler.scheduled-time>' }),
-        retryPolicy: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 6 * 3600 },
-        deadLetterConfig: { arn: this.deadLetters.queueArn },
-      },
-    });
+    /** A daily schedule in the brand's time zone that invokes `target` with its own scheduled time. */
+    const daily = (id: string, name: string, description: string, hour: number, target: IFunction) => {
+      target.grantInvoke(schedulerRole);
+      return new CfnSchedule(this, id, {
+        name,
+        description,
+        scheduleExpression: `cron(0 ${hour} * * ? *)`,
+        scheduleExpressionTimezone: props.timeZone ?? 'Europe/Berlin',
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: target.functionArn,
+          roleArn: schedulerRole.roleArn,
+          // The scheduled time, not the delivery time: a retried delivery decides as the on-time one.
+          input: JSON.stringify({ now: '<aws.scheduler.scheduled-time>' }),
+          retryPolicy: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 6 * 3600 },
+          deadLetterConfig: { arn: this.deadLetters.queueArn },
+        },
+      });
+    };
+    daily('RemindersSchedule', 'paddock-maintenance-reminders', 'Daily: create maintenance reminders 14 days ahead', 6, this.remindersFunction);
 
     // The nightly scores run: a coordinator queues one message per parallel-scan segment; workers score a segment each.
     const scoresQueue = new Queue(this, 'ScoresSegments', {
@@ -108,22 +112,7 @@ export class JobsStack extends Stack {
       }),
     );
     scoresWorker.addEventSource(new SqsEventSource(scoresQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.scoresConcurrency ?? 8 }));
-    scoresCoordinator.grantInvoke(schedulerRole);
-    new CfnSchedule(this, 'ScoresSchedule', {
-      name: 'paddock-customer-scores',
-      description: 'Nightly: recompute every customer’s value scores and the KPI roll-ups',
-      scheduleExpression: 'cron(0 2 * * ? *)',
-      scheduleExpressionTimezone: props.timeZone ?? 'Europe/Berlin',
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: {
-        arn: scoresCoordinator.functionArn,
-        roleArn: schedulerRole.roleArn,
-        input: JSON.stringify({ now: '<aws.scheduler.scheduled-time>' }),
-        retryPolicy: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 6 * 3600 },
-        deadLetterConfig: { arn: this.deadLetters.queueArn },
-      },
-    });
+    daily('ScoresSchedule', 'paddock-customer-scores', 'Nightly: recompute every customer’s value scores and the KPI roll-ups', 2, scoresCoordinator);
 
     // Events out: new outbox items on the stream → enrichment (unmarshall) → the bus.
     const enrichment = paddockFunction(this, 'OutboxEnrichment', { entry: 'src/handlers/outbox-enrichment.ts', timeout: Duration.seconds(30), environment: {} });

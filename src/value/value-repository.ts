@@ -1,4 +1,5 @@
-import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchPutItems } from '../store/batch.js';
 import { customerFromItem, customerKeys, type CustomerRecord } from '../customer/customer.js';
 import type { Page } from '../store/cursor.js';
 import { outboxItem } from '../store/outbox.js';
@@ -153,13 +154,7 @@ export class ValueRepository {
   /** Writes a month's roll-up items: one per scope (brand, each dealer), replacing the previous run's. */
   async writeKpis(period: string, sums: ScopedSums, runId: string, computedAt: string): Promise<void> {
     const items = Object.entries(sums).map(([scope, s]) => ({ ...valueKeys.kpi(period, scope), [ENTITY_TYPE_ATTRIBUTE]: 'KpiRollup', period, scope, sums: s, runId, computedAt }));
-    for (let i = 0; i < items.length; i += 25) {
-      let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length && attempt < 8; attempt++) {
-        const result = await this.store.doc.send(new BatchWriteCommand({ RequestItems: { [this.store.tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[this.store.tableName] ?? []) as typeof pending;
-      }
-    }
+    await batchPutItems(this.store.doc, this.store.tableName, items);
   }
 
   async kpiRollup(period: string, scope: string): Promise<{ sums: import('./kpis.js').KpiSums; computedAt: string } | null> {

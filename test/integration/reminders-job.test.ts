@@ -5,9 +5,9 @@ import { ReminderRepository } from '../../src/reminder/reminder-repository.js';
 import { runRemindersJob, type RemindersJobStats } from '../../src/reminder/reminders-job.js';
 import { addDays } from '../../src/service/calendar.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import type { Store } from '../../src/store/store.js';
 import { makeFleet, writeFleet, type Fleet } from '../support/fleet.js';
+import { crashingClient } from '../support/faults.js';
 import { createTestStore, type TestStore } from '../support/store.js';
 
 const FLEET_SIZE = 1_000;
@@ -94,15 +94,7 @@ describe('Function: runRemindersJob (DynamoDB Local, generated fleet)', { timeou
     // Prepare: a client that dies on the 200th reminder transaction, like a Lambda killed mid-run
     const expected = expectedBy(fleet, DAYS[0]!);
     expect(expected.length).toBeGreaterThan(220);
-    const crashing = createDocumentClient({ endpoint: store.endpoint, region: 'eu-central-1' });
-    let transactions = 0;
-    crashing.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 200) throw new Error('injected crash');
-        return next(args);
-      },
-      { step: 'initialize', name: 'crashInjector' },
-    );
+    const crashing = crashingClient(store.endpoint, 200);
     // Act
     await expect(run(store, DAYS[0]!, crashing)).rejects.toThrow('injected crash');
     const half = (await written(store)).reminders.length;

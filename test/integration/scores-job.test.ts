@@ -1,11 +1,11 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/logger.js';
-import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import type { Store } from '../../src/store/store.js';
 import { runScoresLocally, runScoresSegment, scoresRunFor } from '../../src/value/scores-job.js';
 import { ValueRepository } from '../../src/value/value-repository.js';
 import { makePopulation, writePopulation } from '../support/population.js';
+import { crashingClient } from '../support/faults.js';
 import { createTestStore, type TestStore } from '../support/store.js';
 
 const POPULATION = 2_000;
@@ -55,15 +55,7 @@ describe('Function: runScoresSegment (DynamoDB Local, 2,000 customers)', { timeo
   it('night 1: a worker crashes mid-segment; its redelivery resumes, and everyone is scored and counted once', async () => {
     // Prepare: segment 0's first worker fails on its 40th score write
     const run = scoresRunFor(NIGHT_1, SEGMENTS);
-    const crashing = createDocumentClient({ endpoint: store.endpoint, region: 'eu-central-1' });
-    let writes = 0;
-    crashing.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand' && ++writes === 40) throw new Error('injected crash');
-        return next(args);
-      },
-      { step: 'initialize', name: 'crashInjector' },
-    );
+    const crashing = crashingClient(store.endpoint, 40);
     await expect(runScoresSegment({ values: new ValueRepository({ doc: crashing, tableName: store.tableName }), logger }, run, 0)).rejects.toThrow('injected crash');
     // Act: all segments (segment 0 resumes from its checkpoint)
     const stats = await runScoresLocally({ values: new ValueRepository(store), logger }, run);
