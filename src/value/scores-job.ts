@@ -80,7 +80,7 @@ export async function runScoresSegment(
   });
   if (state.done) return stats(true);
 
-  do {
+  while (!state.scanComplete) {
     if (shouldStop?.()) return stats(false);
     const page = await deps.values.scanSegment(segment, run.totalSegments, pageSize, state.lastKey);
     await inBatches(page.customers, concurrency, async (customer) => {
@@ -97,14 +97,20 @@ export async function runScoresSegment(
     state.customersRead += page.customers.length;
     state.readUnits += page.readUnits;
     state.lastKey = page.lastKey;
+    state.scanComplete = !page.lastKey;
     await deps.values.saveSegmentState(run.runId, segment, state);
-  } while (state.lastKey);
+  }
 
-  const completed = await deps.values.completeSegment(run.runId, segment, state);
-  if (completed !== run.totalSegments) return stats(true);
-  await writeRunKpis(deps.values, run);
-  deps.logger.info('scores run complete: KPIs written', { runId: run.runId });
-  return stats(true, true);
+  // Count the segment once on the run; whoever brings the count to the total writes the KPIs.
+  // A redelivery of the last segment (its worker died after counting) writes them again: harmless, same sums.
+  const { count, firstTime } = await deps.values.countSegment(run.runId, segment);
+  const last = count === run.totalSegments;
+  if (last) {
+    await writeRunKpis(deps.values, run);
+    deps.logger.info('scores run complete: KPIs written', { runId: run.runId, redelivered: !firstTime });
+  }
+  await deps.values.saveSegmentState(run.runId, segment, { ...state, done: true });
+  return stats(true, last);
 }
 
 /** Merges every segment's sums and writes the run's KPI roll-ups. */

@@ -7,6 +7,7 @@ import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import { ENTITY_TYPE_ATTRIBUTE, INDEXES } from '../store/table.js';
 import { transactWrite } from '../store/transactions.js';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { ScopedSums } from './kpis.js';
 import type { Tier } from './model.js';
 import type { CustomerValue } from './scoring.js';
@@ -26,6 +27,8 @@ export interface SegmentState {
   /** Partial KPI sums per period, for the customers of the pages done so far. */
   sums: Record<string, ScopedSums>;
   customersRead: number;
+  /** Every page has been scored (the segment may still await counting). */
+  scanComplete?: boolean;
   changed: number;
   tierChanges: number;
   readUnits: number;
@@ -108,34 +111,30 @@ export class ValueRepository {
   }
 
   /**
-   * Marks a segment done and counts it on the run, exactly once (a redelivered message
-   * finds it done). Returns how many segments of the run are done.
+   * Counts a segment on its run, exactly once: the run item records which segments it
+   * counted, and the increment returns the count as of this very update, so only one
+   * worker sees the last segment arrive. Returns that count, or — when the segment was
+   * counted before (a redelivery) — the run's current count.
    */
-  async completeSegment(runId: string, segment: number, state: SegmentState): Promise<number | null> {
-    const result = await transactWrite(this.store.doc, [
-      {
-        Update: {
-          TableName: this.store.tableName,
-          Key: valueKeys.segment(runId, segment),
-          UpdateExpression: 'SET #state = :state',
-          ConditionExpression: 'attribute_not_exists(#state.#done) OR #state.#done = :false',
-          ExpressionAttributeNames: { '#state': 'state', '#done': 'done' },
-          ExpressionAttributeValues: { ':state': { ...state, done: true }, ':false': false },
-        },
-      },
-      {
-        Update: {
+  async countSegment(runId: string, segment: number): Promise<{ count: number; firstTime: boolean }> {
+    try {
+      const { Attributes } = await this.store.doc.send(
+        new UpdateCommand({
           TableName: this.store.tableName,
           Key: valueKeys.run(runId),
-          UpdateExpression: 'ADD #completed :one SET #type = :type',
-          ExpressionAttributeNames: { '#completed': 'completedSegments', '#type': ENTITY_TYPE_ATTRIBUTE },
-          ExpressionAttributeValues: { ':one': 1, ':type': 'ScoreRun' },
-        },
-      },
-    ]);
-    if (!result.ok) return null;
-    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.run(runId), ConsistentRead: true }));
-    return (Item?.completedSegments as number | undefined) ?? 0;
+          UpdateExpression: 'ADD #completed :one SET #seg = :true, #type = :type',
+          ConditionExpression: 'attribute_not_exists(#seg)',
+          ExpressionAttributeNames: { '#completed': 'completedSegments', '#seg': `segment${segment}`, '#type': ENTITY_TYPE_ATTRIBUTE },
+          ExpressionAttributeValues: { ':one': 1, ':true': true, ':type': 'ScoreRun' },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return { count: Attributes?.completedSegments as number, firstTime: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.run(runId), ConsistentRead: true }));
+      return { count: (Item?.completedSegments as number | undefined) ?? 0, firstTime: false };
+    }
   }
 
   async segmentStates(runId: string): Promise<SegmentState[]> {

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import type { Store } from '../../src/store/store.js';
 import { makeFleet, writeFleet, type Fleet } from '../support/fleet.js';
 import { crashingClient } from '../support/faults.js';
-import { createTestStore, type TestStore } from '../support/store.js';
+import { ownEngine, type TestStore } from '../support/store.js';
 
 const FLEET_SIZE = 1_000;
 const DAYS = ['2026-12-01', '2026-12-02', '2026-12-03', '2026-12-07'];
@@ -41,11 +41,12 @@ const run = (store: Store, day: string, doc: DynamoDBDocumentClient = store.doc)
 };
 
 describe('Function: runRemindersJob (DynamoDB Local, generated fleet)', { timeout: 180_000 }, () => {
+  const engine = ownEngine();
   let store: TestStore;
   let fleet: Fleet;
 
   beforeEach(async () => {
-    store = await createTestStore();
+    store = await engine.createStore();
     fleet = makeFleet({ vehicles: FLEET_SIZE, today: DAYS[0]!, dealerIds: ['D1', 'D2', 'D3'] });
     await writeFleet(store, fleet);
   });

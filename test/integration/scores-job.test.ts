@@ -6,7 +6,7 @@ import { runScoresLocally, runScoresSegment, scoresRunFor } from '../../src/valu
 import { ValueRepository } from '../../src/value/value-repository.js';
 import { makePopulation, writePopulation } from '../support/population.js';
 import { crashingClient } from '../support/faults.js';
-import { createTestStore, type TestStore } from '../support/store.js';
+import { ownEngine, type TestStore } from '../support/store.js';
 
 const POPULATION = 2_000;
 const SEGMENTS = 8;
@@ -44,10 +44,11 @@ function spyingRepository(store: Store) {
  * share theirs): a crash and resume, a repeated run, the next night, an early stop.
  */
 describe('Function: runScoresSegment (DynamoDB Local, 2,000 customers)', { timeout: 240_000 }, () => {
+  const engine = ownEngine();
   let store: TestStore;
 
   beforeAll(async () => {
-    store = await createTestStore();
+    store = await engine.createStore();
     await writePopulation(store, makePopulation(POPULATION, ['D1', 'D2', 'D3']));
   });
   afterAll(() => store.drop());

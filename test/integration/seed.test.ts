@@ -2,15 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasDealers, seedDemoBrand, type SeedResult } from '../../src/local/seed.js';
 import { MODEL_LINES } from '../../src/vehicle/model-lines.js';
 import { validateVin } from '../../src/vehicle/vin.js';
-import { createTestStore, type TestStore } from '../support/store.js';
+import { ownEngine, type TestStore } from '../support/store.js';
 
 describe('Function: seedDemoBrand', () => {
+  const engine = ownEngine();
   let store: TestStore;
   let seeded: SeedResult;
   const now = new Date('2026-11-21T08:00:00Z');
 
   beforeAll(async () => {
-    store = await createTestStore();
+    store = await engine.createStore();
     expect(await hasDealers(store)).toBe(false);
     seeded = await seedDemoBrand(store, { now });
   });

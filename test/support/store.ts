@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { ensureTable } from '../../src/local/table-admin.js';
 import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import type { Store } from '../../src/store/store.js';
@@ -13,9 +14,11 @@ export interface TestStore extends Store {
   drop(): Promise<void>;
 }
 
-/** A fresh table (same definition as the deployed one) in the run's DynamoDB Local. */
-export async function createTestStore(doc?: DynamoDBDocumentClient): Promise<TestStore> {
-  const endpoint = inject('dynamodbEndpoint');
+/**
+ * A fresh table (same definition as the deployed one) in the run's DynamoDB Local, or in
+ * the engine at `endpoint` (see `ownEngine`).
+ */
+export async function createTestStore({ doc, endpoint = inject('dynamodbEndpoint') }: { doc?: DynamoDBDocumentClient; endpoint?: string } = {}): Promise<TestStore> {
   const tableName = `paddock-test-${randomUUID().slice(0, 8)}`;
   const client = new DynamoDBClient({ endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await ensureTable(client, tableName);
@@ -30,4 +33,20 @@ export async function createTestStore(doc?: DynamoDBDocumentClient): Promise<Tes
       client.destroy();
     },
   };
+}
+
+/**
+ * An engine of the test file's own. DynamoDB Local slows down as a run piles up writes;
+ * the files that write thousands of items (job tests, the seed) run on their own engine so
+ * they neither suffer nor cause that slowdown. Stopped by PID after the file.
+ */
+export function ownEngine() {
+  let engine: DynamoDbLocal | undefined;
+  beforeAll(async () => {
+    engine = await startDynamoDbLocal();
+  }, 120_000);
+  afterAll(async () => {
+    await engine?.stop();
+  });
+  return { createStore: () => createTestStore({ endpoint: engine!.endpoint }) };
 }
