@@ -31,7 +31,7 @@ async function main() {
       `  customers read and scored: ${sum('customersRead')}`,
       `  scores changed and written: ${sum('changed')} (${sum('tierChanges')} tier changes → CustomerTierChanged events)`,
       `  read units: ${sum('readUnits').toFixed(1)} (${(sum('readUnits') / Math.max(1, sum('customersRead'))).toFixed(2)} per customer)`,
-      `  KPI roll-ups written: ${stats.some((s) => s.wroteKpis) ? 'yes' : 'no (this run had finished already)'}`,
+      `  KPI roll-ups written: ${stats.some((s) => s.wroteKpis) ? 'yes' : 'no — this run had finished before; the figures above are its totals (use another --now for a new run)'}`,
       '',
     ].join('\n'),
   );
