@@ -1,7 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { InvalidCursorError } from '../store/query-page.js';
 import type { Logger } from '../shared/logger.js';
 import type { GraphQLContext } from './context.js';
@@ -86,4 +86,3 @@ export function createApolloServer(options: ServerOptions): ApolloServer<GraphQL
   });
 }
 
-export { GraphQLError };

@@ -1,5 +1,9 @@
 import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
+import { createLogger } from '../shared/logger.js';
+import { createDocumentClient } from '../store/dynamo-client.js';
+import { runScoresLocally, scoresRunFor } from '../value/scores-job.js';
+import { ValueRepository } from '../value/value-repository.js';
 import { readLocalInfo } from './local-files.js';
 
 /**
@@ -10,19 +14,12 @@ import { readLocalInfo } from './local-files.js';
 async function main() {
   const { values } = parseArgs({ options: { now: { type: 'string' }, segments: { type: 'string', default: '8' } } });
   const local = readLocalInfo();
-  process.env.LOG_LEVEL ??= 'warn';
-  const [{ createDocumentClient }, { ValueRepository }, { runScoresLocally, scoresRunFor }, { createLogger }] = await Promise.all([
-    import('../store/dynamo-client.js'),
-    import('../value/value-repository.js'),
-    import('../value/scores-job.js'),
-    import('../shared/logger.js'),
-  ]);
   const now = new Date(values.now ?? new Date().toISOString());
   if (Number.isNaN(now.getTime())) throw new Error(`--now is not a time: ${values.now}`);
   const repo = new ValueRepository({ doc: createDocumentClient({ endpoint: local.dynamodbEndpoint, region: 'eu-central-1' }), tableName: local.tableName });
   const run = scoresRunFor(now, Number(values.segments));
   const started = performance.now();
-  const stats = await runScoresLocally({ values: repo, logger: createLogger({ service: 'paddock-scores-job' }) }, run);
+  const stats = await runScoresLocally({ values: repo, logger: createLogger({ service: 'paddock-scores-job' }, { level: 'warn' }) }, run);
   const seconds = (performance.now() - started) / 1000;
   const sum = (key: 'customersRead' | 'changed' | 'tierChanges' | 'readUnits') => stats.reduce((s, x) => s + x[key], 0);
   process.stdout.write(

@@ -5,6 +5,7 @@ import type { CustomerRepository } from '../customer/customer-repository.js';
 import { addDays } from '../service/calendar.js';
 import { maintenanceItem } from '../service/maintenance-catalogue.js';
 import { itemsDueBy, REMINDER_LEAD_DAYS } from '../service/prediction.js';
+import { inBatches } from '../shared/in-batches.js';
 import type { Logger } from '../shared/logger.js';
 import { vehicleFromItem, REMINDER_SHARDS } from '../vehicle/vehicle.js';
 
@@ -50,15 +51,6 @@ export interface RemindersJobStats {
   notDeliverable: number;
   /** False when the run stopped early; the next run continues where it stopped. */
   complete: boolean;
-}
-
-/** Runs `work` over values, `size` at a time; a failure is thrown only once its batch has settled. */
-async function inBatches<T>(values: readonly T[], size: number, work: (value: T) => Promise<void>) {
-  for (let i = 0; i < values.length; i += size) {
-    const results = await Promise.allSettled(values.slice(i, i + size).map(work));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
-  }
 }
 
 export async function runRemindersJob(deps: RemindersJobDeps, options: RemindersJobOptions): Promise<RemindersJobStats> {

@@ -1,3 +1,4 @@
+import { inBatches } from '../shared/in-batches.js';
 import type { Logger } from '../shared/logger.js';
 import { accumulate, mergeScoped, type ScopedSums } from './kpis.js';
 import { scoreCustomer, valueChanged } from './scoring.js';
@@ -44,14 +45,6 @@ export function kpiPeriods(now: Date): string[] {
   const current = now.toISOString().slice(0, 7);
   const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
   return [previous, current];
-}
-
-async function inBatches<T>(values: readonly T[], size: number, work: (value: T) => Promise<void>) {
-  for (let i = 0; i < values.length; i += size) {
-    const results = await Promise.allSettled(values.slice(i, i + size).map(work));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
-  }
 }
 
 export async function runScoresSegment(

@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { ENTITY_TYPE_ATTRIBUTE, INDEXES } from '../store/table.js';
 import { transactWrite } from '../store/transactions.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { ScopedSums } from './kpis.js';
+import type { KpiSums, ScopedSums } from './kpis.js';
 import type { Tier } from './model.js';
 import type { CustomerValue } from './scoring.js';
 
@@ -156,7 +156,7 @@ export class ValueRepository {
     await batchPutItems(this.store.doc, this.store.tableName, items);
   }
 
-  async kpiRollup(period: string, scope: string): Promise<{ sums: import('./kpis.js').KpiSums; computedAt: string } | null> {
+  async kpiRollup(period: string, scope: string): Promise<{ sums: KpiSums; computedAt: string } | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.kpi(period, scope) }));
     return Item ? { sums: Item.sums, computedAt: Item.computedAt } : null;
   }
