@@ -20,7 +20,9 @@ export type UserErrorCode =
   | 'ODOMETER_DECREASE'
   | 'TOO_MANY'
   | 'UNKNOWN_SERVICE_ITEM'
-  | 'INVALID_STATUS';
+  | 'INVALID_STATUS'
+  | 'LIMIT_REACHED'
+  | 'TEMPORARY_FAILURE';
 
 export interface UserError {
   /** Path to the offending input field, e.g. `['input', 'email']`. */

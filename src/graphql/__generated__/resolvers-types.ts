@@ -1688,6 +1688,8 @@ export type UserErrorCode =
   | 'INVALID_VIN'
   /** The date or time is in the future where that makes no sense. */
   | 'IN_FUTURE'
+  /** The object already holds as many of these as it may (e.g. facts on one customer's profile); nothing was written. The message names the limit. */
+  | 'LIMIT_REACHED'
   /** A negative amount of money. */
   | 'NEGATIVE_AMOUNT'
   /** Nothing with this ID exists, or it is not visible to the caller. */
@@ -1700,6 +1702,8 @@ export type UserErrorCode =
   | 'REQUIRED'
   /** The object changed since the version the input carries: reload and retry. */
   | 'STALE_VERSION'
+  /** A temporary fault stopped this one item; nothing of it was written. Sending it again is safe (re-sends are idempotent). */
+  | 'TEMPORARY_FAILURE'
   /** The text is longer than allowed. */
   | 'TOO_LONG'
   /** Too many items in one call. */
