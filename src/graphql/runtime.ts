@@ -17,7 +17,7 @@ import type { RequestContextDeps } from './request-context.js';
 export function createRuntime(config: AppConfig, overrides: { doc?: DynamoDBDocumentClient; clock?: Clock; logger?: Logger } = {}): RequestContextDeps & { development: boolean } {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ service: 'paddock-graphql' });
-  const doc = overrides.doc ?? createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region });
+  const doc = overrides.doc ?? createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region, profile: 'api' });
   const repos = createRepositories({ doc, tableName: config.tableName });
   const authenticator = createAuthenticator(
     createTokenVerifier(config.auth),

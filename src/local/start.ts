@@ -73,7 +73,8 @@ async function main() {
 
     const signingKey = generateSigningKey();
     const config = readConfig({ PADDOCK_STAGE: 'development', TABLE_NAME, DYNAMODB_ENDPOINT: engine.endpoint, ...localAuthEnv(signingKey) });
-    const runtime = createRuntime(config, { doc, logger: createLogger({ service: 'paddock-local' }, { level: 'warn' }) });
+    // No client handed in: the API builds its own fail-fast client, exactly as in Lambda.
+    const runtime = createRuntime(config, { logger: createLogger({ service: 'paddock-local' }, { level: 'warn' }) });
     const server = await startLocalServer(runtime, { port: Number(values.port) });
     stopServer = server.stop;
 
