@@ -1,92 +1,338 @@
-import { GraphQLError, Kind, type ASTVisitor, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  type ASTVisitor,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLEnumType,
+  type GraphQLInputObjectType,
+  type GraphQLInterfaceType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLUnionType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 
 /**
  * Request limits against abusive queries, checked during validation (before any
  * resolver runs, so an oversized query costs no DynamoDB read):
  * - depth: nesting of selections (fragments followed);
  * - aliases: how many aliased fields one operation may have (alias-based batching);
- * - cost: every field costs 1, multiplied by the page size of the connections above it
- *   (`first`, default 20), so "100 customers × 100 vehicles × …" is refused up front.
+ * - cost: every field costs 1, multiplied by the sizes of the lists above it, so
+ *   "100 customers × 100 vehicles × …" is refused up front. List sizes come from the
+ *   schema (see {@link listMultiplier}), never from a hand-kept list of field names;
+ * - selections: how many selection nodes the measurement may visit. Each fragment is
+ *   measured once per document, so this is bounded by the document's size, and the cap
+ *   stops a huge document before its cost is even known.
  */
 export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
+  maxSelections: number;
+  /**
+   * Where introspection is enabled (development), operations that select only
+   * introspection fields skip the depth limit (graphql-js's own `getIntrospectionQuery()`
+   * nests `ofType` 15 deep) and are bounded by this cost instead: introspection reads only
+   * the in-memory schema, never DynamoDB. Unset: introspection gets no exemption.
+   */
+  maxIntrospectionCost?: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 30, maxCost: 20_000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 30, maxCost: 20_000, maxSelections: 2_000 };
+/** Enough for `getIntrospectionQuery()` on this schema (about 43,000) with room to grow. */
+export const DEFAULT_INTROSPECTION_COST = 100_000;
 
-const DEFAULT_PAGE = 20;
-const MAX_PAGE_SIZE = 100;
-const LIST_FIELDS = new Set(['customers', 'vehicles', 'dealers', 'odometerHistory', 'nodes']);
+/** The page size of a connection whose `first` is omitted and has no default in the schema. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** The largest `first` a connection accepts (see `graphql/connection.ts`); a variable may ask for it. */
+export const MAX_PAGE_SIZE = 100;
+/** The most ids `nodes(ids:)` accepts; a variable may hold that many. */
+export const MAX_NODE_IDS = 100;
+/**
+ * A plain list (`[X]`, not a connection) costs as if it held this many elements unless
+ * {@link LIST_BOUNDS} knows a larger real bound: most of ours are small by construction
+ * (consents: one per channel; service plan: one per catalogue item).
+ */
+export const DEFAULT_LIST_SIZE = 20;
 
-function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+/**
+ * Plain lists whose real bound is above {@link DEFAULT_LIST_SIZE}, with where that bound
+ * is enforced. The key is `Type.field`.
+ */
+export const LIST_BOUNDS: Readonly<Record<string, number>> = {
+  'ServiceForecast.days': 90, // MAX_FORECAST_DAYS, service/forecast-service.ts
+  'ServiceVisit.items': 30, // MAX_ITEMS, service/service-visit-validation.ts
+  'PerformedServiceItem.parts': 50, // MAX_LINES per visit, same file
+  'PerformedServiceItem.labour': 50,
+};
+
+/**
+ * The request body size both entry points accept (local server and Lambda handler).
+ * API Gateway HTTP API allows 10 MB and Lambda 6 MB per invocation; the largest real
+ * operation (`recordInteractions`, 100 events) is about 100 kB, so 1 MiB leaves ample room
+ * while keeping a hostile body from being parsed at all.
+ */
+export const MAX_REQUEST_BODY_BYTES = 1_048_576;
+/** graphql-js parser cap: a document with more tokens is refused before validation. */
+export const MAX_QUERY_TOKENS = 10_000;
+
+/** The JSON body of a 413 answer, shaped like any other GraphQL error. */
+export function payloadTooLargeBody(): string {
+  return JSON.stringify({
+    errors: [{ message: `Request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE', maxBytes: MAX_REQUEST_BODY_BYTES } }],
+  });
+}
+
+/** The measure of one operation. */
+export interface Measure {
+  depth: number;
+  aliases: number;
+  /** The worst-case cost: every list at its largest possible size. */
+  cost: number;
+  /** Selection nodes visited to compute this; bounded by the document's size. */
+  visited: number;
+  /** True when every top-level field is an introspection field (`__schema`, `__type`, `__typename`). */
+  introspectionOnly: boolean;
+  /** Set when the walk stopped at `maxSelections`; the other figures are then partial. */
+  truncated: boolean;
+}
+
+/*
+ * Type predicates by `Symbol.toStringTag` rather than graphql-js's `isObjectType` & co.,
+ * which use `instanceof`: the schema is built by whichever copy of graphql Apollo loaded,
+ * and under vitest that copy (CommonJS) is not this module's (ESM), so the graphql-js
+ * predicates throw "from another module or realm". The tags are part of graphql-js's API.
+ */
+const tagged = (type: unknown, tag: string): boolean => Object.prototype.toString.call(type) === `[object ${tag}]`;
+const isObjectType = (type: unknown): type is GraphQLObjectType => tagged(type, 'GraphQLObjectType');
+const isInterfaceType = (type: unknown): type is GraphQLInterfaceType => tagged(type, 'GraphQLInterfaceType');
+const isUnionType = (type: unknown): type is GraphQLUnionType => tagged(type, 'GraphQLUnionType');
+const isEnumType = (type: unknown): type is GraphQLEnumType => tagged(type, 'GraphQLEnumType');
+const isInputObjectType = (type: unknown): type is GraphQLInputObjectType => tagged(type, 'GraphQLInputObjectType');
+const isCompositeType = (type: unknown) => isObjectType(type) || isInterfaceType(type) || isUnionType(type);
+const isListOrNonNull = (type: unknown): type is { ofType: GraphQLOutputType } => tagged(type, 'GraphQLList') || tagged(type, 'GraphQLNonNull');
+const getNamedType = (type: GraphQLOutputType): GraphQLNamedType => (isListOrNonNull(type) ? getNamedType(type.ofType) : type);
+/** Whether the field returns a list, nullable or not. */
+const returnsList = (type: GraphQLOutputType): boolean => tagged(type, 'GraphQLList') || (tagged(type, 'GraphQLNonNull') && tagged((type as { ofType: unknown }).ofType, 'GraphQLList'));
+
+const isConnectionType = (type: GraphQLNamedType): boolean => isObjectType(type) && type.name.endsWith('Connection');
+
+/**
+ * How many times a field's selection set is counted: the size of the list it returns.
+ * - a connection (its type is a `…Connection` object, or it takes `first`): the `first`
+ *   given in the query, else the argument's default in the schema, else
+ *   {@link DEFAULT_PAGE_SIZE}; a variable may hold anything up to {@link MAX_PAGE_SIZE}, since
+ *   validation runs before variables are bound;
+ * - `nodes(ids:)`: the number of ids ({@link MAX_NODE_IDS} for a variable);
+ * - a plain list of objects: its {@link LIST_BOUNDS} entry or {@link DEFAULT_LIST_SIZE}; the
+ *   `edges` of a connection count 1, their page size is already counted on the connection;
+ * - anything else: 1.
+ */
+export function listMultiplier(parentType: GraphQLNamedType, field: GraphQLField<unknown, unknown>, node: FieldNode, schema: GraphQLSchema): number {
+  const argument = (name: string) => node.arguments?.find((a) => a.name.value === name)?.value;
+  const firstDefinition = field.args.find((a) => a.name === 'first');
+  const returned = getNamedType(field.type);
+  if (firstDefinition || isConnectionType(returned)) {
+    const first = argument('first');
+    if (first?.kind === Kind.INT) return Number(first.value);
+    if (first?.kind === Kind.VARIABLE) return MAX_PAGE_SIZE;
+    return typeof firstDefinition?.defaultValue === 'number' ? firstDefinition.defaultValue : DEFAULT_PAGE_SIZE;
+  }
+  if (!returnsList(field.type)) return 1;
+  if (field.args.some((a) => a.name === 'ids')) {
+    const ids = argument('ids');
+    if (ids?.kind === Kind.LIST) return ids.values.length;
+    return ids?.kind === Kind.VARIABLE ? MAX_NODE_IDS : 1;
+  }
+  if (!isCompositeType(returned) || isConnectionType(parentType)) return 1;
+  if (parentType.name.startsWith('__')) return introspectionListSize(schema, field.name);
+  return LIST_BOUNDS[`${parentType.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
+}
+
+const introspectionSizes = new WeakMap<GraphQLSchema, Record<string, number>>();
+
+/**
+ * Introspection lists are sized from this schema itself. Per-type lists (`fields`,
+ * `enumValues`, …) take their average over all types, so `types { fields { … } }` costs
+ * what the schema really holds (types × average = total), and a nesting such as
+ * `types { fields { type { fields { type … } } } }` still multiplies at every level, which
+ * bounds it although introspection may skip the depth limit.
+ */
+function introspectionListSize(schema: GraphQLSchema, field: string): number {
+  let sizes = introspectionSizes.get(schema);
+  if (!sizes) {
+    const types = Object.values(schema.getTypeMap());
+    const fields = types.flatMap((t) => (isObjectType(t) || isInterfaceType(t) ? Object.values(t.getFields()) : []));
+    const perType = (count: (t: GraphQLNamedType) => number) => Math.max(1, Math.ceil(types.reduce((sum, t) => sum + count(t), 0) / types.length));
+    sizes = {
+      types: types.length,
+      directives: schema.getDirectives().length,
+      fields: perType((t) => (isObjectType(t) || isInterfaceType(t) ? Object.keys(t.getFields()).length : 0)),
+      inputFields: perType((t) => (isInputObjectType(t) ? Object.keys(t.getFields()).length : 0)),
+      enumValues: perType((t) => (isEnumType(t) ? t.getValues().length : 0)),
+      interfaces: perType((t) => (isObjectType(t) || isInterfaceType(t) ? t.getInterfaces().length : 0)),
+      possibleTypes: perType((t) => (isInterfaceType(t) || isUnionType(t) ? schema.getPossibleTypes(t).length : 0)),
+      args: Math.max(1, Math.ceil(fields.reduce((sum, f) => sum + f.args.length, 0) / Math.max(1, fields.length))),
+    };
+    introspectionSizes.set(schema, sizes);
+  }
+  return sizes[field] ?? DEFAULT_LIST_SIZE;
+}
+
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '__typename']);
+const EMPTY = { depth: 0, aliases: 0, cost: 0 };
+type Figures = typeof EMPTY;
+/** Keeps costs exact integers; a fragment bomb would otherwise reach 2^1000 and Infinity. */
+const clamp = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
+
+/**
+ * Measures one operation: depth, aliases and worst-case cost, each fragment measured once
+ * (a fragment's measure does not depend on where it is spread), so the work is linear in
+ * the document's size whatever the spreads multiply to. A fragment that spreads itself
+ * (already refused by graphql's NoFragmentCyclesRule) counts as empty here.
+ *
+ * @example
+ * measureOperation(schema, fragments, operation, { maxSelections: 2_000 }).cost
+ */
+export function measureOperation(schema: GraphQLSchema, fragments: ReadonlyMap<string, FragmentDefinitionNode>, operation: OperationDefinitionNode, { maxSelections }: { maxSelections: number }): Measure {
+  const memo = new Map<string, Figures>();
+  const inProgress = new Set<string>();
+  let visited = 0;
+  let truncated = false;
+
+  const walk = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined): Figures => {
+    let depth = 0;
+    let aliases = 0;
+    let cost = 0;
+    for (const selection of selectionSet.selections) {
+      if (truncated || ++visited > maxSelections) {
+        truncated = true;
+        break;
+      }
+      if (selection.kind === Kind.FIELD) {
+        const field = parentType ? fieldOf(schema, parentType, selection.name.value) : undefined;
+        const inner = selection.selectionSet ? walk(selection.selectionSet, field && getNamedType(field.type)) : EMPTY;
+        const multiplier = field && parentType ? listMultiplier(parentType, field, selection, schema) : 1;
+        depth = Math.max(depth, inner.depth + 1);
+        aliases += (selection.alias ? 1 : 0) + inner.aliases;
+        cost = clamp(cost + 1 + multiplier * inner.cost);
+        continue;
+      }
+      const inner =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? walk(selection.selectionSet, selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType)
+          : fragment(selection.name.value);
+      depth = Math.max(depth, inner.depth);
+      aliases += inner.aliases;
+      cost = clamp(cost + inner.cost);
+    }
+    return { depth, aliases, cost };
+  };
+
+  const fragment = (name: string): Figures => {
+    const known = memo.get(name);
+    if (known) return known;
+    const definition = fragments.get(name);
+    if (!definition || inProgress.has(name)) return EMPTY;
+    inProgress.add(name);
+    const measured = walk(definition.selectionSet, schema.getType(definition.typeCondition.name.value));
+    inProgress.delete(name);
+    memo.set(name, measured);
+    return measured;
+  };
+
+  const figures = walk(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+  return { ...figures, visited, truncated, introspectionOnly: selectsOnlyIntrospection(operation.selectionSet, fragments, new Set()) };
+}
+
+/** Whether every top-level field (through fragments) is `__schema`, `__type` or `__typename`. */
+function selectsOnlyIntrospection(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen: Set<string>): boolean {
+  return selectionSet.selections.every((selection) => {
+    if (selection.kind === Kind.FIELD) return INTROSPECTION_FIELDS.has(selection.name.value);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return selectsOnlyIntrospection(selection.selectionSet, fragments, seen);
+    const definition = fragments.get(selection.name.value);
+    if (!definition || seen.has(selection.name.value)) return true;
+    seen.add(selection.name.value);
+    return selectsOnlyIntrospection(definition.selectionSet, fragments, seen);
+  });
+}
+
+function fieldOf(schema: GraphQLSchema, type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
+  // The meta fields are not in any type's field map; graphql-js exports their definitions.
+  if (name === SchemaMetaFieldDef.name) return type === schema.getQueryType() ? SchemaMetaFieldDef : undefined;
+  if (name === TypeMetaFieldDef.name) return type === schema.getQueryType() ? TypeMetaFieldDef : undefined;
+  return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
 }
 
 /**
- * The page size a list field asks for. Validation runs before variables are bound, so a
- * page size given by a variable is assumed to be the largest allowed.
+ * A query refused by these limits. Apollo re-wraps every validation error with the code
+ * GRAPHQL_VALIDATION_FAILED; the server's error formatter finds this class as the
+ * original error and restores QUERY_TOO_COMPLEX, so clients can tell "too big" from "wrong".
  */
-function pageSize(field: FieldNode): number | null {
-  const arg = field.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'ids');
-  if (!arg) return null;
-  const value = arg.value;
-  if (value.kind === Kind.INT) return Number(value.value);
-  if (value.kind === Kind.LIST) return value.values.length;
-  return MAX_PAGE_SIZE;
-}
-
-interface Measure {
-  depth: number;
-  aliases: number;
-  cost: number;
-}
-
-function measure(
-  selectionSet: SelectionSetNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  visiting: Set<string>,
-): Measure {
-  let depth = 0;
-  let aliases = 0;
-  let cost = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.alias) aliases++;
-      const inner = selection.selectionSet ? measure(selection.selectionSet, fragments, visiting) : { depth: 0, aliases: 0, cost: 0 };
-      const size = pageSize(selection);
-      const multiplier = size ?? (LIST_FIELDS.has(selection.name.value) ? DEFAULT_PAGE : 1);
-      depth = Math.max(depth, selection.selectionSet ? inner.depth + 1 : 1);
-      aliases += inner.aliases;
-      cost += 1 + multiplier * inner.cost;
-    } else {
-      const set =
-        selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : visiting.has(selection.name.value) ? null : fragments[selection.name.value]?.selectionSet;
-      if (!set) continue;
-      const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : null;
-      if (name) visiting.add(name);
-      const inner = measure(set, fragments, visiting);
-      if (name) visiting.delete(name);
-      depth = Math.max(depth, inner.depth);
-      aliases += inner.aliases;
-      cost += inner.cost;
-    }
+export class QueryTooComplexError extends GraphQLError {
+  constructor(message: string, extensions: Record<string, unknown>) {
+    super(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions } });
+    this.name = 'QueryTooComplexError';
   }
-  return { depth, aliases, cost };
 }
 
-export function queryLimitsRule(limits: QueryLimits): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+const limitError = (message: string, extensions: Record<string, unknown>) => new QueryTooComplexError(message, extensions);
+
+/** The requested cost of an operation as reported to clients in `extensions.cost`. */
+export interface RequestedCost {
+  requestedQueryCost: number;
+  limit: number;
+}
+
+/**
+ * The query-limits validation rule, plus the measures it took: the server reports the
+ * requested cost of every operation from them without measuring it a second time.
+ */
+export function createQueryLimits(limits: QueryLimits) {
+  const measures = new WeakMap<OperationDefinitionNode, Measure>();
+  const introspectionExempt = (m: Measure) => limits.maxIntrospectionCost !== undefined && m.introspectionOnly;
+  const costLimit = (m: Measure) => (introspectionExempt(m) ? limits.maxIntrospectionCost! : limits.maxCost);
+
+  const rule: ValidationRule = (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     return {
       OperationDefinition(node) {
-        const m = measure(node.selectionSet, fragments, new Set());
-        if (m.depth > limits.maxDepth) context.reportError(limitError(`Query depth ${m.depth} exceeds the limit of ${limits.maxDepth}.`));
-        if (m.aliases > limits.maxAliases) context.reportError(limitError(`Query uses ${m.aliases} aliases; the limit is ${limits.maxAliases}.`));
-        if (m.cost > limits.maxCost) context.reportError(limitError(`Query cost ${m.cost} exceeds the limit of ${limits.maxCost}.`));
+        const m = measureOperation(context.getSchema(), fragments, node, limits);
+        measures.set(node, m);
+        if (m.truncated) {
+          context.reportError(limitError(`Query has more than ${limits.maxSelections} selections.`, { selections: { limit: limits.maxSelections } }));
+          return;
+        }
+        const maxCost = costLimit(m);
+        if (m.depth > limits.maxDepth && !introspectionExempt(m)) context.reportError(limitError(`Query depth ${m.depth} exceeds the limit of ${limits.maxDepth}.`, { depth: { requested: m.depth, limit: limits.maxDepth } }));
+        if (m.aliases > limits.maxAliases) context.reportError(limitError(`Query uses ${m.aliases} aliases; the limit is ${limits.maxAliases}.`, { aliases: { requested: m.aliases, limit: limits.maxAliases } }));
+        if (m.cost > maxCost) context.reportError(limitError(`Query cost ${m.cost} exceeds the limit of ${maxCost}.`, { cost: { requestedQueryCost: m.cost, limit: maxCost } }));
       },
     };
   };
+
+  return {
+    rule,
+    /** The requested cost measured when the operation was validated (undefined if it never was). */
+    requestedCost(operation: OperationDefinitionNode): RequestedCost | undefined {
+      const m = measures.get(operation);
+      if (!m || m.truncated) return undefined;
+      return { requestedQueryCost: m.cost, limit: costLimit(m) };
+    },
+  };
+}
+
+/** The validation rule alone (for `validate()` in tests and tools). */
+export function queryLimitsRule(limits: QueryLimits): ValidationRule {
+  return createQueryLimits(limits).rule;
 }

@@ -1,11 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { getOperationAST, type GraphQLFormattedError } from 'graphql';
 import { InvalidCursorError } from '../store/query-page.js';
 import type { Logger } from '../shared/logger.js';
 import type { GraphQLContext } from './context.js';
-import { DEFAULT_LIMITS, queryLimitsRule, type QueryLimits } from './limits.js';
+import { createQueryLimits, DEFAULT_INTROSPECTION_COST, DEFAULT_LIMITS, MAX_QUERY_TOKENS, QueryTooComplexError, type QueryLimits } from './limits.js';
 import { resolvers } from './resolvers/index.js';
 import { typeDefs } from './__generated__/type-defs.js';
 
@@ -31,6 +31,15 @@ const CALLER_CODES = new Set([
 ]);
 
 /**
+ * graphql-js appends "Did you mean …?" to errors about unknown fields, arguments, types,
+ * enum values and input fields; outside development that would reveal the schema that
+ * introspection hides. Apollo's `hideSchemaDetailsFromClientErrors` strips it from
+ * validation errors only: variable coercion errors (an enum value or input field inside
+ * `variables`) carry it too, so every caller-facing message is stripped here as well.
+ */
+const SUGGESTION = / ?Did you mean .+\?$/s;
+
+/**
  * Turns a fault into a safe answer: callers get a stable code and a generic message; the
  * log gets the real error (without request data, which may be personal).
  */
@@ -40,8 +49,12 @@ function formatError(options: ServerOptions) {
     if (original instanceof InvalidCursorError) {
       return { message: original.message, path: formatted.path, extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } };
     }
+    if (typeof original === 'object' && original !== null && (original as { originalError?: unknown }).originalError instanceof QueryTooComplexError) {
+      // Apollo wrapped the limit's refusal as GRAPHQL_VALIDATION_FAILED; keep its own code.
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'QUERY_TOO_COMPLEX' } };
+    }
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-    if (CALLER_CODES.has(code)) return formatted;
+    if (CALLER_CODES.has(code)) return options.development ? formatted : { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
     options.logger.error('unexpected error', { error: original, path: formatted.path?.join('.') });
     if (options.development) return formatted;
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -68,21 +81,58 @@ function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
 }
 
 /**
+ * Reports the cost of every operation in `extensions.cost`, as Shopify does, so clients can
+ * budget: the requested (worst-case) cost measured during validation, the limit, and the
+ * actual cost: the number of fields really resolved, i.e. the same count with each list at
+ * its real length (so never above the requested cost). A refused operation reports its
+ * requested cost and an actual cost of 0; a document that does not parse reports none.
+ */
+function costPlugin(limits: ReturnType<typeof createQueryLimits>): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      let resolved = 0;
+      return {
+        async executionDidStart() {
+          return {
+            willResolveField() {
+              resolved++;
+            },
+          };
+        },
+        async willSendResponse({ response, document, operation, request }) {
+          if (response.body.kind !== 'single' || !document) return;
+          const op = operation ?? getOperationAST(document, request.operationName);
+          const requested = op && limits.requestedCost(op);
+          if (!requested) return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: { requestedQueryCost: requested.requestedQueryCost, actualQueryCost: resolved, limit: requested.limit } };
+        },
+      };
+    },
+  };
+}
+
+/**
  * The one server factory: the Lambda handler and the local server both build their
  * Apollo Server here, so local behaviour is deployed behaviour.
  */
 export function createApolloServer(options: ServerOptions): ApolloServer<GraphQLContext> {
+  // Introspection is on only in development, and only there may it skip the depth limit.
+  const limits = createQueryLimits({ ...(options.limits ?? DEFAULT_LIMITS), ...(options.development ? { maxIntrospectionCost: DEFAULT_INTROSPECTION_COST } : {}) });
   return new ApolloServer<GraphQLContext>({
     typeDefs,
     resolvers: resolvers as never,
     introspection: options.development,
     includeStacktraceInErrorResponses: options.development,
-    validationRules: [queryLimitsRule(options.limits ?? DEFAULT_LIMITS)],
+    // A huge document is refused by the parser before any validation rule walks it.
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    validationRules: [limits.rule],
+    hideSchemaDetailsFromClientErrors: !options.development,
     formatError: formatError(options),
     csrfPrevention: true,
     // The local server and Lambda own their lifecycles; Apollo must not trap SIGINT/SIGTERM.
     stopOnTerminationSignals: false,
-    plugins: [requestLogPlugin(options.logger), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [requestLogPlugin(options.logger), costPlugin(limits), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
 }
 

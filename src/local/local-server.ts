@@ -2,28 +2,60 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { MAX_REQUEST_BODY_BYTES, payloadTooLargeBody } from '../graphql/limits.js';
 import { createApolloServer } from '../graphql/server.js';
 import { contextFromHeaders, normaliseHeaders } from '../graphql/request-context.js';
 import type { createRuntime } from '../graphql/runtime.js';
 
-const MAX_BODY_BYTES = 1_000_000;
+/** Thrown by {@link readBody} when the body passes the limit; answered with a 413. */
+class PayloadTooLargeError extends Error {
+  constructor() {
+    super('Request body too large');
+    this.name = 'PayloadTooLargeError';
+  }
+}
 
+/**
+ * Reads the body up to {@link MAX_REQUEST_BODY_BYTES}, the limit the Lambda handler applies.
+ * Past it, the rest is read and dropped rather than the socket destroyed: a client still
+ * sending would otherwise see a connection reset instead of the 413 (as API Gateway would
+ * answer). Past API Gateway's own 10 MB the socket is closed after all.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > MAX_REQUEST_BODY_BYTES) {
+      reject(new PayloadTooLargeError());
+      discard(req);
+      return;
+    }
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('Request body too large'));
-        req.destroy();
+      if (size > MAX_REQUEST_BODY_BYTES) {
+        req.off('data', onData);
+        reject(new PayloadTooLargeError());
+        discard(req);
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+const DISCARD_LIMIT_BYTES = 10 * 1024 * 1024;
+
+function discard(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_LIMIT_BYTES) req.destroy();
+  });
+  req.resume();
 }
 
 /**
@@ -65,6 +97,10 @@ export async function startLocalServer(runtime: ReturnType<typeof createRuntime>
         res.end();
       }
     } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(payloadTooLargeBody());
+        return;
+      }
       runtime.logger.error('local server error', { error });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [new GraphQLError('Internal server error')] }));

@@ -28,7 +28,10 @@ describe('Module: src/handlers/graphql.ts', () => {
     const result = (await handler(event, lambdaContext(), () => undefined)) as APIGatewayProxyStructuredResultV2;
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toMatch(/application\/json/);
-    expect(JSON.parse(result.body!)).toEqual({ data: { me: { role: 'ANALYST' }, customers: { edges: [] } } });
+    const body = JSON.parse(result.body!);
+    expect(body.data).toEqual({ me: { role: 'ANALYST' }, customers: { edges: [] } });
+    expect(body.errors).toBeUndefined();
+    expect(body.extensions.cost).toEqual({ requestedQueryCost: expect.any(Number), actualQueryCost: expect.any(Number), limit: 20_000 });
   });
 
   it('masks faults outside development: a generic message and code, no internals, no stack', async () => {
