@@ -1,4 +1,4 @@
-import type { DealerScope } from '../dealer/api-key.js';
+import { effectiveScopes, type DealerScope } from '../dealer/api-key.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -13,7 +13,35 @@ import type { Principal } from './principal.js';
  *   of the dealers, only itself.
  */
 
-const hasScope = (p: Principal, scope: DealerScope) => p.kind === 'dealer' && p.scopes.includes(scope);
+/** A write scope carries the read it needs (see `effectiveScopes`), whatever the principal was built from. */
+const hasScope = (p: Principal, scope: DealerScope) => p.kind === 'dealer' && effectiveScopes(p.scopes).includes(scope);
+
+/** Who recorded a statement (a consent): a role and that principal's id (subject, customer or dealer id). */
+export interface Author {
+  kind: Principal['kind'];
+  id: string;
+}
+
+/** The author of a write as it is stored: dealers by dealer id (a key is a dealer's tool), people by subject. */
+export function authorOf(p: Principal): Author {
+  switch (p.kind) {
+    case 'dealer':
+      return { kind: p.kind, id: p.dealerId };
+    case 'customer':
+      return { kind: p.kind, id: p.customerId };
+    default:
+      return { kind: p.kind, id: p.subject };
+  }
+}
+
+/**
+ * Whether the caller may learn that an object it cannot see exists — the question behind
+ * every "already exists" answer. Only the brand's staff see every object; for everyone
+ * else a clash with a hidden object must read the same as a clash with a visible one.
+ */
+export function canLearnExistence(p: Principal): boolean {
+  return p.kind === 'admin' || p.kind === 'analyst';
+}
 
 /** Facts about a customer relative to the caller. */
 export interface CustomerFacts {
@@ -49,6 +77,28 @@ export const customerPolicy = {
   /** New profiles come from the CRM console or a dealer's DMS, never from a customer token. */
   canCreate(p: Principal): boolean {
     return p.kind === 'admin' || hasScope(p, 'customers:write');
+  },
+  /** Whether the caller's role may change customers at all (checked before any read): not analysts, not keys without `customers:write`. */
+  canWriteAny(p: Principal): boolean {
+    return p.kind !== 'analyst' && (p.kind !== 'dealer' || hasScope(p, 'customers:write'));
+  },
+  /**
+   * Who sets a new email address directly. An address is an identity (one profile per
+   * address): everyone else's change waits for a confirmation from the new mailbox, so
+   * the answer never says whether the address belongs to someone else.
+   */
+  changesEmailDirectly(p: Principal): boolean {
+    return p.kind === 'admin';
+  },
+  /** Who may apply a confirmed email change: the customer it belongs to, or the brand's support (admins). */
+  canConfirmEmailChange(p: Principal, customerId: string): boolean {
+    return p.kind === 'admin' || (p.kind === 'customer' && p.customerId === customerId);
+  },
+  /** The id of whoever recorded a statement: the brand's staff, or that same principal; others see only the role. */
+  canSeeAuthorId(p: Principal, author: Author): boolean {
+    if (p.kind === 'admin' || p.kind === 'analyst') return true;
+    const self = authorOf(p);
+    return self.kind === author.kind && self.id === author.id;
   },
   /** Links are the brand's to make (or the customer's, choosing their own dealer). */
   canLinkToDealer(p: Principal, customerId: string): boolean {

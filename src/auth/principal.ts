@@ -9,6 +9,6 @@ export type Principal =
 
 export type Role = 'ADMIN' | 'ANALYST' | 'CUSTOMER' | 'DEALER';
 
-export function roleOf(principal: Principal): Role {
+export function roleOf(principal: Pick<Principal, 'kind'>): Role {
   return principal.kind.toUpperCase() as Role;
 }

@@ -19,6 +19,36 @@ const KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${RANDOM_LENGTH + 
 export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write', 'service:write'] as const;
 export type DealerScope = (typeof DEALER_SCOPES)[number];
 
+/**
+ * What a write scope needs to read. Every write starts by finding the object it changes
+ * (a customer to update, a car to record a visit on) through the same visibility rule as a
+ * read, so a write scope without its read could never be used. We chose "write implies its
+ * read" over refusing such keys at issue time because a write payload returns the changed
+ * object anyway: a write-only key would not keep that data from its holder, it would only
+ * fail. Recording a service visit or handling a reminder happens on a car, so
+ * `service:write` needs `vehicles:read`.
+ */
+const IMPLIED_READS: Record<DealerScope, readonly DealerScope[]> = {
+  'customers:read': [],
+  'customers:write': ['customers:read'],
+  'vehicles:read': [],
+  'vehicles:write': ['vehicles:read'],
+  'service:write': ['vehicles:read'],
+};
+
+/**
+ * The scopes a key acts with: those granted plus the reads they imply, each once, in
+ * `DEALER_SCOPES` order. Applied when a key is issued (so its listing shows what it may
+ * do) and when a stored key is read (so keys issued before the rule act the same way).
+ *
+ * @example
+ * effectiveScopes(['service:write']) // ['vehicles:read', 'service:write']
+ */
+export function effectiveScopes(granted: readonly DealerScope[]): DealerScope[] {
+  const all = new Set(granted.flatMap((scope) => [scope, ...(IMPLIED_READS[scope] ?? [])]));
+  return DEALER_SCOPES.filter((scope) => all.has(scope));
+}
+
 /** The GraphQL spelling of a scope (`CUSTOMERS_READ`) and back. */
 export function scopeToEnum(scope: DealerScope): string {
   return scope.replace(':', '_').toUpperCase();

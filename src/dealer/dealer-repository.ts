@@ -4,6 +4,7 @@ import type { Page } from '../store/cursor.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import { transactWrite } from '../store/transactions.js';
+import { effectiveScopes } from './api-key.js';
 import { apiKeyFromItem, apiKeyKeys, apiKeyLookupItem, apiKeyRecordItem, type ApiKeyLookup, type ApiKeyRecord } from './api-key-record.js';
 import { dealerFromItem, dealerKeys, dealerToItem, type DealerRecord } from './dealer.js';
 
@@ -49,11 +50,14 @@ export class DealerRepository {
     throw new Error('API key collision: a freshly generated key hash already exists');
   }
 
-  /** The authentication read: one strongly consistent GetItem by the key's hash. */
+  /**
+   * The authentication read: one strongly consistent GetItem by the key's hash. Scopes come
+   * back effective (with implied reads), so keys issued before that rule act like new ones.
+   */
   async findApiKeyByHash(keyHash: string): Promise<ApiKeyLookup | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: apiKeyKeys.lookup(keyHash), ConsistentRead: true }));
     if (!Item) return null;
-    return { id: Item.id as string, dealerId: Item.dealerId as string, scopes: Item.scopes as ApiKeyLookup['scopes'], expiresAt: Item.expiresAt as string | undefined, revokedAt: Item.revokedAt as string | undefined };
+    return { id: Item.id as string, dealerId: Item.dealerId as string, scopes: effectiveScopes(Item.scopes as ApiKeyLookup['scopes']), expiresAt: Item.expiresAt as string | undefined, revokedAt: Item.revokedAt as string | undefined };
   }
 
   async getApiKey(dealerId: string, id: string): Promise<ApiKeyRecord | null> {

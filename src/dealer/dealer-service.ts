@@ -4,7 +4,7 @@ import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { checkText, parseInstant } from '../shared/validation.js';
-import { displayPrefix, generateApiKey, hashApiKey, type DealerScope } from './api-key.js';
+import { displayPrefix, effectiveScopes, generateApiKey, hashApiKey, type DealerScope } from './api-key.js';
 import type { ApiKeyRecord } from './api-key-record.js';
 import type { DealerRecord } from './dealer.js';
 
@@ -67,7 +67,7 @@ export async function issueDealerApiKey(
     name: input.name.trim(),
     prefix: displayPrefix(secret),
     keyHash: hashApiKey(secret),
-    scopes: [...new Set(input.scopes)],
+    scopes: effectiveScopes(input.scopes),
     createdAt: now.toISOString(),
     expiresAt,
   };

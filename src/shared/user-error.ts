@@ -15,6 +15,7 @@ export type UserErrorCode =
   | 'NEGATIVE_AMOUNT'
   | 'OUT_OF_RANGE'
   | 'ALREADY_EXISTS'
+  | 'ALREADY_REGISTERED'
   | 'NOT_FOUND'
   | 'STALE_VERSION'
   | 'ODOMETER_DECREASE'

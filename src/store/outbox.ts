@@ -12,7 +12,7 @@ export const OUTBOX_ENTITY = 'OutboxEvent';
 export const EVENT_SOURCE = 'paddock';
 const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
 
-export type PaddockEventType = 'MaintenanceReminderDue' | 'CustomerTierChanged';
+export type PaddockEventType = 'MaintenanceReminderDue' | 'CustomerTierChanged' | 'CustomerEmailChangeRequested' | 'CustomerLinkRequested';
 
 export function outboxItem(eventType: PaddockEventType, detail: Record<string, unknown>, occurredAt: Date): Item {
   const id = newId();

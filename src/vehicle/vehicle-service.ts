@@ -1,4 +1,4 @@
-import { vehiclePolicy } from '../auth/policies.js';
+import { canLearnExistence, vehiclePolicy } from '../auth/policies.js';
 import { forbidden } from '../graphql/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
@@ -119,7 +119,9 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
   const firstReading = { vin, km: input.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: at };
   const planned = withServicePlan(vehicle, [firstReading]);
   const outcome = await ctx.repos.vehicles.register(planned, firstReading);
-  if (outcome === 'VIN_TAKEN') return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
+  // A dealer gets one answer whether or not it may see the registered car (see canLearnExistence).
+  if (outcome === 'VIN_TAKEN' && canLearnExistence(p)) return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
+  if (outcome === 'VIN_TAKEN') return failed(userError('vin', 'ALREADY_REGISTERED', 'This VIN is already registered with the brand. If you sold or service this car, ask the brand to assign it to your dealership.'));
   if (outcome === 'OWNER_NOT_FOUND') return failed(notFound('ownerId', 'customer'));
   if (outcome === 'DEALER_NOT_FOUND') return failed(notFound(input.servicingDealerId ? 'servicingDealerId' : 'sellingDealerId', 'dealer'));
   ctx.loaders.customer.clear(owner.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY_PREFIX, displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey, scopeFromEnum, scopeToEnum } from '../../src/dealer/api-key.js';
+import { API_KEY_PREFIX, DEALER_SCOPES, displayPrefix, effectiveScopes, generateApiKey, hashApiKey, isWellFormedApiKey, scopeFromEnum, scopeToEnum } from '../../src/dealer/api-key.js';
 
 describe('Dealer API keys', () => {
   it('are recognisable, 42 characters long, base62 and carry a valid checksum', () => {
@@ -29,6 +29,22 @@ describe('Dealer API keys', () => {
     expect(hashApiKey(key)).toMatch(/^[0-9a-f]{64}$/);
     expect(hashApiKey(key)).toBe(hashApiKey(key));
     expect(displayPrefix(key)).toBe(key.slice(0, 10));
+  });
+
+  it('act with the read each write scope needs, each scope once, in a fixed order', () => {
+    expect(effectiveScopes(['customers:write'])).toEqual(['customers:read', 'customers:write']);
+    expect(effectiveScopes(['vehicles:write'])).toEqual(['vehicles:read', 'vehicles:write']);
+    expect(effectiveScopes(['service:write'])).toEqual(['vehicles:read', 'service:write']);
+    expect(effectiveScopes(['customers:read'])).toEqual(['customers:read']);
+    expect(effectiveScopes(['service:write', 'vehicles:read', 'service:write'])).toEqual(['vehicles:read', 'service:write']);
+    expect(effectiveScopes([...DEALER_SCOPES].reverse())).toEqual([...DEALER_SCOPES]);
+    expect(effectiveScopes([])).toEqual([]);
+  });
+
+  it('leave no scope that can never be used: every write scope comes with a read', () => {
+    for (const scope of DEALER_SCOPES.filter((s) => s.endsWith(':write'))) {
+      expect(effectiveScopes([scope]).some((s) => s.endsWith(':read'))).toBe(true);
+    }
   });
 
   it('map scopes between storage and GraphQL spellings', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customerPolicy, dealerPolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
+import { authorOf, canLearnExistence, customerPolicy, dealerPolicy, servicePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { DEALER_SCOPES } from '../../src/dealer/api-key.js';
 
@@ -69,5 +69,60 @@ describe('Policy: dealers', () => {
     expect(dealerPolicy.canSeeApiKeys(dealer(), 'D1')).toBe(true);
     expect(dealerPolicy.canSeeApiKeys(analyst, 'D1')).toBe(false);
     expect([admin, analyst, customer, dealer()].map((p) => dealerPolicy.canAdminister(p))).toEqual([true, false, false, false]);
+  });
+});
+
+describe('Policy: write scopes carry the read they need', () => {
+  const linked = { customerId: 'C2', linkedToCallerDealer: true };
+  const soldByCaller: VehicleFacts = { ownerId: 'C1', sellingDealerId: 'D1', servicingDealerId: 'D1', ownerLinkedToCallerDealer: false };
+
+  it('lets a key with only customers:write read and write its customers', () => {
+    expect(customerPolicy.canRead(dealer(['customers:write']), linked)).toBe(true);
+    expect(customerPolicy.canWrite(dealer(['customers:write']), linked)).toBe(true);
+    expect(customerPolicy.canWriteAny(dealer(['customers:write']))).toBe(true);
+    expect(dealerPolicy.canListCustomers(dealer(['customers:write']), 'D1')).toBe(true);
+  });
+
+  it('lets a key with only service:write see the car it records a visit on, and nothing of customers', () => {
+    expect(vehiclePolicy.canRead(dealer(['service:write']), soldByCaller)).toBe(true);
+    expect(servicePolicy.canRecordVisit(dealer(['service:write']), soldByCaller)).toBe(true);
+    expect(vehiclePolicy.canWrite(dealer(['service:write']), soldByCaller)).toBe(false);
+    expect(customerPolicy.canRead(dealer(['service:write']), linked)).toBe(false);
+  });
+
+  it('lets a key with only vehicles:write read the cars it writes', () => {
+    expect(vehiclePolicy.canRead(dealer(['vehicles:write']), soldByCaller)).toBe(true);
+    expect(vehiclePolicy.canWrite(dealer(['vehicles:write']), soldByCaller)).toBe(true);
+  });
+});
+
+describe('Policy: who may write customers, change emails and learn what exists', () => {
+  it('refuses customer writes to analysts and to keys without customers:write', () => {
+    expect([admin, analyst, customer, dealer(), dealer(['customers:read'])].map((p) => customerPolicy.canWriteAny(p))).toEqual([true, false, true, true, false]);
+  });
+
+  it('lets only admins set an email directly; everyone else confirms from the new mailbox', () => {
+    expect([admin, analyst, customer, dealer()].map((p) => customerPolicy.changesEmailDirectly(p))).toEqual([true, false, false, false]);
+  });
+
+  it('lets the customer itself or an admin confirm an email change, nobody else', () => {
+    expect([admin, analyst, customer, dealer()].map((p) => customerPolicy.canConfirmEmailChange(p, 'C1'))).toEqual([true, false, true, false]);
+    expect(customerPolicy.canConfirmEmailChange(customer, 'C2')).toBe(false);
+  });
+
+  it('tells only the brand’s staff that an object they cannot see exists', () => {
+    expect([admin, analyst, customer, dealer()].map(canLearnExistence)).toEqual([true, true, false, false]);
+  });
+
+  it('shows who recorded a statement to the staff and to that same principal; others see the role only', () => {
+    expect(authorOf(dealer())).toEqual({ kind: 'dealer', id: 'D1' });
+    expect(authorOf(customer)).toEqual({ kind: 'customer', id: 'C1' });
+    expect(authorOf(admin)).toEqual({ kind: 'admin', id: 'a' });
+    const byAdmin = authorOf(admin);
+    expect([admin, analyst, customer, dealer()].map((p) => customerPolicy.canSeeAuthorId(p, byAdmin))).toEqual([true, true, false, false]);
+    expect(customerPolicy.canSeeAuthorId(dealer(), { kind: 'dealer', id: 'D1' })).toBe(true);
+    expect(customerPolicy.canSeeAuthorId(dealer(), { kind: 'dealer', id: 'D2' })).toBe(false);
+    expect(customerPolicy.canSeeAuthorId(customer, { kind: 'customer', id: 'C1' })).toBe(true);
+    expect(customerPolicy.canSeeAuthorId(customer, { kind: 'dealer', id: 'C1' })).toBe(false);
   });
 });

@@ -92,6 +92,21 @@ export type BookServiceFromReminderInput = {
   id: Scalars['ID']['input'];
 };
 
+/** Applies an email change with the token from the confirmation link. */
+export type ConfirmEmailChangeInput = {
+  /** The token from the link sent to the new address. */
+  token: Scalars['String']['input'];
+};
+
+/** Result of `confirmEmailChange`. */
+export type ConfirmEmailChangePayload = {
+  __typename?: 'ConfirmEmailChangePayload';
+  /** The customer with the new email address. */
+  customer?: Maybe<Customer>;
+  /** What went wrong: an invalid or expired token (`INVALID`), or the address now belongs to another profile (`ALREADY_EXISTS`). */
+  userErrors: Array<UserError>;
+};
+
 /** A customer's statement about being contacted on one channel. */
 export type Consent = {
   __typename?: 'Consent';
@@ -103,6 +118,18 @@ export type Consent = {
   recordedAt: Scalars['DateTime']['output'];
   /** Where the statement was made, e.g. `owners-app` or `dealer:DE-STR-01`. */
   source: Scalars['String']['output'];
+};
+
+/** Who recorded a consent statement. */
+export type ConsentAuthor = {
+  __typename?: 'ConsentAuthor';
+  /**
+   * The recording principal's id (a staff subject, the customer's or the dealer's id); null
+   * unless the caller is the brand's staff or that same principal.
+   */
+  id?: Maybe<Scalars['String']['output']>;
+  /** The role of the credential that recorded it. */
+  role: Role;
 };
 
 /** A channel a customer can be contacted on. */
@@ -130,13 +157,71 @@ export type ConsentInput = {
   source: Scalars['String']['input'];
 };
 
+/** What recording one consent statement did. */
+export type ConsentOutcome =
+  /** The statement is now the channel's current consent. */
+  | 'APPLIED'
+  /** A statement made later was already recorded: this one is kept in the history only. */
+  | 'SUPERSEDED';
+
+/** The outcome of one statement of `setConsents`. */
+export type ConsentResult = {
+  __typename?: 'ConsentResult';
+  /** The statement's channel. */
+  channel: ConsentChannel;
+  /** Whether it became the current consent. */
+  outcome: ConsentOutcome;
+};
+
+/**
+ * A consent statement as it was recorded. Statements are kept forever (append-only), also
+ * those that arrived after a newer one and so never became the current consent.
+ */
+export type ConsentStatement = {
+  __typename?: 'ConsentStatement';
+  /** The channel. */
+  channel: ConsentChannel;
+  /** Whether the customer agreed to be contacted on it. */
+  granted: Scalars['Boolean']['output'];
+  /** When Paddock received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** When the statement was made (the customer's time, which decides which statement is current). */
+  recordedAt: Scalars['DateTime']['output'];
+  /** Who recorded it. */
+  recordedBy: ConsentAuthor;
+  /** Where the statement was made, e.g. `owners-app` or `dealer:DE-STR-01`. */
+  source: Scalars['String']['output'];
+};
+
+/** A page of consent statements, newest (by `recordedAt`) first. */
+export type ConsentStatementConnection = {
+  __typename?: 'ConsentStatementConnection';
+  /** The statements on this page with their cursors. */
+  edges: Array<ConsentStatementEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** A consent statement in a connection. */
+export type ConsentStatementEdge = {
+  __typename?: 'ConsentStatementEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The statement. */
+  node: ConsentStatement;
+};
+
 /** A new customer profile. */
 export type CreateCustomerInput = {
   /** Postal address. */
   address?: InputMaybe<AddressInput>;
   /** Date of birth (not in the future). */
   birthDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Email address; must not belong to another profile. */
+  /**
+   * Email address; must not belong to another profile. If it does, admins get
+   * `ALREADY_EXISTS`; a dealer key gets `ALREADY_REGISTERED` whether or not it could see that
+   * profile, and the customer is asked to link the dealer.
+   */
   email: Scalars['EmailAddress']['input'];
   /** Given name. */
   firstName: Scalars['String']['input'];
@@ -200,8 +285,16 @@ export type Customer = Node & {
   address?: Maybe<Address>;
   /** Date of birth. */
   birthDate?: Maybe<Scalars['Date']['output']>;
-  /** The latest consent per channel; channels never stated are absent. */
+  /** Every statement recorded for one channel, newest (by `recordedAt`) first: what the customer said, when, where and to whom. */
+  consentHistory: ConsentStatementConnection;
+  /** The latest consent per channel (by the time it was stated, not received); channels never stated are absent. */
   consents: Array<Consent>;
+  /**
+   * The consent in force per channel at an instant: for each channel, the latest statement
+   * made at or before `at`. Channels with no statement by then are absent. Statements
+   * recorded before the history was kept (only the current one was stored) are not included.
+   */
+  consentsAt: Array<Consent>;
   /** When the profile was created. */
   createdAt: Scalars['DateTime']['output'];
   /** The dealers the customer is linked to (visible to the caller). */
@@ -234,6 +327,20 @@ export type Customer = Node & {
   vehicles: VehicleConnection;
   /** The profile's version: pass it to `updateCustomer` to guard against lost updates. */
   version: Scalars['Int']['output'];
+};
+
+
+/** A person's 360° profile: identity, contact, consents, vehicles and dealers. */
+export type CustomerConsentHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  channel: ConsentChannel;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A person's 360° profile: identity, contact, consents, vehicles and dealers. */
+export type CustomerConsentsAtArgs = {
+  at: Scalars['DateTime']['input'];
 };
 
 
@@ -379,7 +486,7 @@ export type DealerApiKey = Node & {
   prefix: Scalars['String']['output'];
   /** When it was revoked; null while active. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** What the key may do. */
+  /** What the key may do: the scopes granted plus the reads they include. */
   scopes: Array<DealerScope>;
 };
 
@@ -405,13 +512,13 @@ export type DealerEdge = {
 export type DealerScope =
   /** Read the dealer's linked customers. */
   | 'CUSTOMERS_READ'
-  /** Create and change the dealer's linked customers. */
+  /** Create and change the dealer's linked customers (includes `CUSTOMERS_READ`). */
   | 'CUSTOMERS_WRITE'
-  /** Record service visits and handle maintenance reminders for the dealer's vehicles. */
+  /** Record service visits and handle maintenance reminders for the dealer's vehicles (includes `VEHICLES_READ`). */
   | 'SERVICE_WRITE'
   /** Read the dealer's vehicles. */
   | 'VEHICLES_READ'
-  /** Register cars, record readings and transfers for the dealer's vehicles. */
+  /** Register cars, record readings and transfers for the dealer's vehicles (includes `VEHICLES_READ`; naming an owner also needs `CUSTOMERS_READ`). */
   | 'VEHICLES_WRITE';
 
 /** Dismisses a reminder. */
@@ -428,6 +535,15 @@ export type DueBasis =
   | 'CALENDAR'
   /** The distance interval comes first, projected from the car's own mileage rate. */
   | 'MILEAGE';
+
+/** An email change waiting for confirmation from the new mailbox. */
+export type EmailChangeRequest = {
+  __typename?: 'EmailChangeRequest';
+  /** The address a confirmation link was sent to. */
+  email: Scalars['EmailAddress']['output'];
+  /** When the link stops working. */
+  expiresAt: Scalars['DateTime']['output'];
+};
 
 /** A loan or a lease. */
 export type FinanceKind =
@@ -607,7 +723,7 @@ export type IssueDealerApiKeyInput = {
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** A label, e.g. `DMS production`. */
   name: Scalars['String']['input'];
-  /** What the key may do (at least one). */
+  /** What the key may do (at least one). A write scope includes the read it needs; the key lists both. */
   scopes: Array<DealerScope>;
 };
 
@@ -815,6 +931,8 @@ export type Mutation = {
   acknowledgeReminder: ReminderPayload;
   /** Books an appointment (OPEN, ACKNOWLEDGED or BOOKED → BOOKED). */
   bookServiceFromReminder: ReminderPayload;
+  /** Applies a requested email change (the customer itself, or admins), with the token sent to the new address. A token works once, for 24 hours. */
+  confirmEmailChange: ConfirmEmailChangePayload;
   /** Creates a customer profile. A dealer key (`customers:write`) links the new customer to its dealer. */
   createCustomer: CreateCustomerPayload;
   /** Adds a dealer (admins). */
@@ -839,7 +957,11 @@ export type Mutation = {
   registerVehicle: RegisterVehiclePayload;
   /** Revokes an API key (admins). It stops working within the API-key cache period (30 s by default, at most 60 s). */
   revokeDealerApiKey: RevokeDealerApiKeyPayload;
-  /** Records consent statements, per channel, with source and time. */
+  /**
+   * Records consent statements, per channel, with source and time. Every statement is kept
+   * in the history; the one stated latest (by `recordedAt`) is the current consent, whatever
+   * the order statements arrive in.
+   */
   setConsents: SetConsentsPayload;
   /** Records a survey answer: by the customer for themselves, or by a dealer or admin. */
   submitSurvey: RecordFactPayload;
@@ -859,6 +981,12 @@ export type MutationAcknowledgeReminderArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationBookServiceFromReminderArgs = {
   input: BookServiceFromReminderInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationConfirmEmailChangeArgs = {
+  input: ConfirmEmailChangeInput;
 };
 
 
@@ -1558,6 +1686,8 @@ export type SetConsentsPayload = {
   __typename?: 'SetConsentsPayload';
   /** The customer with the consents recorded. */
   customer?: Maybe<Customer>;
+  /** One result per statement, in input order (empty when `userErrors` is not). */
+  results: Array<ConsentResult>;
   /** What to fix when nothing was recorded. */
   userErrors: Array<UserError>;
 };
@@ -1634,7 +1764,12 @@ export type UpdateCustomerInput = {
   address?: InputMaybe<AddressInput>;
   /** Date of birth (not in the future). */
   birthDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Email address; must not belong to another profile. */
+  /**
+   * A new email address. Admins set it directly (`ALREADY_EXISTS` if another profile has
+   * it). For everyone else it is not changed here: a confirmation link goes to the new
+   * address and `confirmEmailChange` applies it (see `emailChange` in the payload); the
+   * answer never says whether the address belongs to someone else.
+   */
   email?: InputMaybe<Scalars['EmailAddress']['input']>;
   /** Given name. */
   firstName?: InputMaybe<Scalars['String']['input']>;
@@ -1655,6 +1790,8 @@ export type UpdateCustomerPayload = {
   __typename?: 'UpdateCustomerPayload';
   /** The updated customer, when updated. */
   customer?: Maybe<Customer>;
+  /** The email change waiting for confirmation, when the input asked for one (non-admins). */
+  emailChange?: Maybe<EmailChangeRequest>;
   /** What to fix when nothing was updated. */
   userErrors: Array<UserError>;
 };
@@ -1674,6 +1811,12 @@ export type UserError = {
 export type UserErrorCode =
   /** Something with this identity already exists (an email, a VIN, a dealer code). */
   | 'ALREADY_EXISTS'
+  /**
+   * An email or VIN already registered with the brand, answered to callers that may not see
+   * every profile or car (dealer keys), whether or not they can see this one. Route to the
+   * link flow: the customer (or the brand) links the profile or car to the dealer.
+   */
+  | 'ALREADY_REGISTERED'
   /** The value is not acceptable for this field; the message says why. */
   | 'INVALID'
   /** Not a calendar date or time. */
@@ -1918,9 +2061,17 @@ export type ResolversTypes = {
   Benefit: ResolverTypeWrapper<BenefitModel>;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ConfirmEmailChangeInput: ConfirmEmailChangeInput;
+  ConfirmEmailChangePayload: ResolverTypeWrapper<Omit<ConfirmEmailChangePayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   Consent: ResolverTypeWrapper<ConsentModel>;
+  ConsentAuthor: ResolverTypeWrapper<ConsentAuthor>;
   ConsentChannel: ConsentChannel;
   ConsentInput: ConsentInput;
+  ConsentOutcome: ConsentOutcome;
+  ConsentResult: ResolverTypeWrapper<ConsentResult>;
+  ConsentStatement: ResolverTypeWrapper<ConsentStatement>;
+  ConsentStatementConnection: ResolverTypeWrapper<ConsentStatementConnection>;
+  ConsentStatementEdge: ResolverTypeWrapper<ConsentStatementEdge>;
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: ResolverTypeWrapper<Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   CreateDealerInput: CreateDealerInput;
@@ -1942,6 +2093,7 @@ export type ResolversTypes = {
   DismissReminderInput: DismissReminderInput;
   DueBasis: DueBasis;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
+  EmailChangeRequest: ResolverTypeWrapper<EmailChangeRequest>;
   FinanceKind: FinanceKind;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ForecastDay: ResolverTypeWrapper<ForecastDayViewModel>;
@@ -2046,8 +2198,15 @@ export type ResolversParentTypes = {
   Benefit: BenefitModel;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: Scalars['Boolean']['output'];
+  ConfirmEmailChangeInput: ConfirmEmailChangeInput;
+  ConfirmEmailChangePayload: Omit<ConfirmEmailChangePayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   Consent: ConsentModel;
+  ConsentAuthor: ConsentAuthor;
   ConsentInput: ConsentInput;
+  ConsentResult: ConsentResult;
+  ConsentStatement: ConsentStatement;
+  ConsentStatementConnection: ConsentStatementConnection;
+  ConsentStatementEdge: ConsentStatementEdge;
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   CreateDealerInput: CreateDealerInput;
@@ -2066,6 +2225,7 @@ export type ResolversParentTypes = {
   Decimal: Scalars['Decimal']['output'];
   DismissReminderInput: DismissReminderInput;
   EmailAddress: Scalars['EmailAddress']['output'];
+  EmailChangeRequest: EmailChangeRequest;
   Float: Scalars['Float']['output'];
   ForecastDay: ForecastDayViewModel;
   ForecastItemCount: ItemCountViewModel;
@@ -2157,11 +2317,45 @@ export type BenefitResolvers<ContextType = GraphQLContext, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ConfirmEmailChangePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConfirmEmailChangePayload'] = ResolversParentTypes['ConfirmEmailChangePayload']> = {
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type ConsentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = {
   channel?: Resolver<ResolversTypes['ConsentChannel'], ParentType, ContextType>;
   granted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ConsentAuthorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsentAuthor'] = ResolversParentTypes['ConsentAuthor']> = {
+  id?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+};
+
+export type ConsentResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsentResult'] = ResolversParentTypes['ConsentResult']> = {
+  channel?: Resolver<ResolversTypes['ConsentChannel'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['ConsentOutcome'], ParentType, ContextType>;
+};
+
+export type ConsentStatementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsentStatement'] = ResolversParentTypes['ConsentStatement']> = {
+  channel?: Resolver<ResolversTypes['ConsentChannel'], ParentType, ContextType>;
+  granted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['ConsentAuthor'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ConsentStatementConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsentStatementConnection'] = ResolversParentTypes['ConsentStatementConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ConsentStatementEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ConsentStatementEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsentStatementEdge'] = ResolversParentTypes['ConsentStatementEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ConsentStatement'], ParentType, ContextType>;
 };
 
 export type CreateCustomerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateCustomerPayload'] = ResolversParentTypes['CreateCustomerPayload']> = {
@@ -2177,7 +2371,9 @@ export type CreateDealerPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 export type CustomerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
   address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  consentHistory?: Resolver<ResolversTypes['ConsentStatementConnection'], ParentType, ContextType, RequireFields<CustomerConsentHistoryArgs, 'channel' | 'first'>>;
   consents?: Resolver<Array<ResolversTypes['Consent']>, ParentType, ContextType>;
+  consentsAt?: Resolver<Array<ResolversTypes['Consent']>, ParentType, ContextType, RequireFields<CustomerConsentsAtArgs, 'at'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   dealers?: Resolver<Array<ResolversTypes['Dealer']>, ParentType, ContextType>;
   email?: Resolver<ResolversTypes['EmailAddress'], ParentType, ContextType>;
@@ -2272,6 +2468,11 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
 export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmailAddress'], any> {
   name: 'EmailAddress';
 }
+
+export type EmailChangeRequestResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EmailChangeRequest'] = ResolversParentTypes['EmailChangeRequest']> = {
+  email?: Resolver<ResolversTypes['EmailAddress'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
 
 export type ForecastDayResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastDay'] = ResolversParentTypes['ForecastDay']> = {
   date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -2411,6 +2612,7 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   acknowledgeReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationAcknowledgeReminderArgs, 'input'>>;
   bookServiceFromReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationBookServiceFromReminderArgs, 'input'>>;
+  confirmEmailChange?: Resolver<ResolversTypes['ConfirmEmailChangePayload'], ParentType, ContextType, RequireFields<MutationConfirmEmailChangeArgs, 'input'>>;
   createCustomer?: Resolver<ResolversTypes['CreateCustomerPayload'], ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input'>>;
   createDealer?: Resolver<ResolversTypes['CreateDealerPayload'], ParentType, ContextType, RequireFields<MutationCreateDealerArgs, 'input'>>;
   dismissReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationDismissReminderArgs, 'input'>>;
@@ -2605,6 +2807,7 @@ export type ServiceVisitEdgeResolvers<ContextType = GraphQLContext, ParentType e
 
 export type SetConsentsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SetConsentsPayload'] = ResolversParentTypes['SetConsentsPayload']> = {
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['ConsentResult']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
@@ -2615,6 +2818,7 @@ export type TransferVehiclePayloadResolvers<ContextType = GraphQLContext, Parent
 
 export type UpdateCustomerPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateCustomerPayload'] = ResolversParentTypes['UpdateCustomerPayload']> = {
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  emailChange?: Resolver<Maybe<ResolversTypes['EmailChangeRequest']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
@@ -2677,7 +2881,13 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
   Benefit?: BenefitResolvers<ContextType>;
+  ConfirmEmailChangePayload?: ConfirmEmailChangePayloadResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
+  ConsentAuthor?: ConsentAuthorResolvers<ContextType>;
+  ConsentResult?: ConsentResultResolvers<ContextType>;
+  ConsentStatement?: ConsentStatementResolvers<ContextType>;
+  ConsentStatementConnection?: ConsentStatementConnectionResolvers<ContextType>;
+  ConsentStatementEdge?: ConsentStatementEdgeResolvers<ContextType>;
   CreateCustomerPayload?: CreateCustomerPayloadResolvers<ContextType>;
   CreateDealerPayload?: CreateDealerPayloadResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
@@ -2692,6 +2902,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DealerEdge?: DealerEdgeResolvers<ContextType>;
   Decimal?: GraphQLScalarType;
   EmailAddress?: GraphQLScalarType;
+  EmailChangeRequest?: EmailChangeRequestResolvers<ContextType>;
   ForecastDay?: ForecastDayResolvers<ContextType>;
   ForecastItemCount?: ForecastItemCountResolvers<ContextType>;
   ForecastWeek?: ForecastWeekResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import { listCustomers } from '../../customer/customer-listing.js';
-import { createCustomer, linkCustomerToDealer, setConsents, updateCustomer } from '../../customer/customer-service.js';
+import { consentHistory, consentsAt } from '../../customer/consent-service.js';
+import { confirmEmailChange, createCustomer, linkCustomerToDealer, setConsents, updateCustomer } from '../../customer/customer-service.js';
 import { CONSENT_CHANNELS } from '../../customer/customer.js';
 import { keyOfGlobalId, toGlobalId } from '../../shared/ids.js';
 import { checkPageSize, pageOfKeys, toConnection } from '../connection.js';
@@ -17,6 +18,7 @@ export const customerResolvers: Resolvers = {
     createCustomer: (_, { input }, ctx) => createCustomer(ctx, input),
     updateCustomer: (_, { input }, ctx) => updateCustomer(ctx, input),
     setConsents: (_, { input }, ctx) => setConsents(ctx, input),
+    confirmEmailChange: (_, { input }, ctx) => confirmEmailChange(ctx, input),
     linkCustomerToDealer: async (_, { input }, ctx) => {
       const result = await linkCustomerToDealer(ctx, input);
       return { ...result, dealer: result.dealerId ? await ctx.access.dealer(result.dealerId) : null };
@@ -25,6 +27,8 @@ export const customerResolvers: Resolvers = {
   Customer: {
     id: (c) => toGlobalId('Customer', c.id),
     consents: (c) => CONSENT_CHANNELS.flatMap((channel) => (c.consents[channel] ? [c.consents[channel]] : [])),
+    consentHistory: (c, { channel, first, after }, ctx) => consentHistory(ctx, c, channel, checkPageSize(first), after),
+    consentsAt: (c, { at }, ctx) => consentsAt(ctx, c, at),
     vehicles: async (c, { first, after }, ctx) => {
       const page = pageOfKeys(c.vehicleVins, checkPageSize(first), after);
       const vehicles = await Promise.all(page.keys.map((vin) => ctx.access.vehicle(vin)));

@@ -3,7 +3,7 @@ import { customersOfDealer } from '../../customer/customer-listing.js';
 import { apiKeyGlobalKey, createDealer, issueDealerApiKey, revokeDealerApiKey } from '../../dealer/dealer-service.js';
 import { keyOfGlobalId, toGlobalId } from '../../shared/ids.js';
 import { checkPageSize, pageToConnection, toConnection } from '../connection.js';
-import { scopeFromEnum, scopeToEnum } from '../../dealer/api-key.js';
+import { effectiveScopes, scopeFromEnum, scopeToEnum } from '../../dealer/api-key.js';
 import type { DealerScope, Resolvers } from '../__generated__/resolvers-types.js';
 
 export const dealerResolvers: Resolvers = {
@@ -35,7 +35,8 @@ export const dealerResolvers: Resolvers = {
   },
   DealerApiKey: {
     id: (k) => toGlobalId('DealerApiKey', apiKeyGlobalKey(k)),
-    scopes: (k) => k.scopes.map(scopeToEnum) as DealerScope[],
+    // Effective scopes, also for keys stored before write scopes implied their reads.
+    scopes: (k) => effectiveScopes(k.scopes).map(scopeToEnum) as DealerScope[],
     dealer: (k, _, ctx) => ctx.access.dealer(k.dealerId),
   },
 };

@@ -1,0 +1,79 @@
+import type { Author } from '../auth/policies.js';
+import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
+import { customerKeys, type Consent, type ConsentChannel } from './customer.js';
+
+/**
+ * Consent history. The profile keeps the current consent per channel (what the reminders
+ * job and offers read); every statement is also kept as an append-only item in the
+ * customer's partition, so the brand can show what a customer had agreed to on any date.
+ *
+ * Which statement is current is decided by when the customer *made* it (`recordedAt`),
+ * not when it reached us: a dealer's DMS may sync a paper form days later, and an older
+ * "yes" must not override a newer "no".
+ */
+export interface ConsentStatement extends Consent {
+  id: string;
+  customerId: string;
+  /** Who recorded it (role and id). */
+  author: Author;
+  /** When Paddock received it. */
+  receivedAt: string;
+}
+
+/** What recording a statement did to the current state. */
+export type ConsentOutcome = 'APPLIED' | 'SUPERSEDED';
+
+const ENTITY = 'ConsentStatement';
+const PREFIX = 'CONSENT';
+
+/**
+ * Statements sort by channel, then by `recordedAt` (ISO 8601 UTC, fixed width, so string
+ * order is time order), then by id for uniqueness. No part comes from free text: the
+ * channel is an enum, the time is normalised, the id is a ULID.
+ */
+export const consentKeys = {
+  statement: (s: Pick<ConsentStatement, 'customerId' | 'channel' | 'recordedAt' | 'id'>): Key => ({
+    PK: customerKeys.profile(s.customerId).PK,
+    SK: `${PREFIX}#${s.channel}#${s.recordedAt}#${s.id}`,
+  }),
+  channelPrefix: (channel: ConsentChannel) => `${PREFIX}#${channel}#`,
+  /**
+   * The highest sort key of a channel's statements made at or before `at`: `$` sorts just
+   * after the `#` that follows the time, so statements at exactly `at` are included.
+   */
+  channelUpTo: (channel: ConsentChannel, at: string) => `${PREFIX}#${channel}#${at}$`,
+};
+
+/**
+ * Whether a statement becomes the current consent over `current`: it must not have been
+ * made earlier. At the same instant, the later arrival wins (both are in the history).
+ *
+ * @example
+ * supersedes(undefined, s) // true: the first statement on a channel
+ */
+export function supersedes(current: Pick<Consent, 'recordedAt'> | undefined, statement: Pick<Consent, 'recordedAt'>): boolean {
+  return current === undefined || current.recordedAt <= statement.recordedAt;
+}
+
+export function statementToItem(s: ConsentStatement): Item {
+  return { ...consentKeys.statement(s), [ENTITY_TYPE_ATTRIBUTE]: ENTITY, ...s };
+}
+
+export function statementFromItem(item: Record<string, unknown>): ConsentStatement {
+  if (item[ENTITY_TYPE_ATTRIBUTE] !== ENTITY) throw new Error(`Expected a ${ENTITY} item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
+  return {
+    id: item.id as string,
+    customerId: item.customerId as string,
+    channel: item.channel as ConsentChannel,
+    granted: item.granted as boolean,
+    source: item.source as string,
+    recordedAt: item.recordedAt as string,
+    receivedAt: item.receivedAt as string,
+    author: item.author as Author,
+  };
+}
+
+/** The current-consent value stored on the profile for a statement. */
+export function consentOf(s: ConsentStatement): Consent {
+  return { channel: s.channel, granted: s.granted, source: s.source, recordedAt: s.recordedAt };
+}
