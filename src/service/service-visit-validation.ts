@@ -19,6 +19,8 @@ export interface ServiceItemInput {
 
 const MAX_ITEMS = 30;
 const MAX_LINES = 50;
+/** A workshop invoice (and each of its lines) in euros, scaled per currency: far above an engine rebuild. */
+const MAX_INVOICE = 1_000_000;
 
 /**
  * Checks a visit's items and invoice: known catalogue codes, sane lines, one currency,
@@ -32,7 +34,7 @@ export function checkServiceItems(
   const errors: UserError[] = [];
   if (items.length === 0) errors.push(userError('items', 'REQUIRED', 'Record at least one item performed.'));
   if (items.length > MAX_ITEMS) errors.push(userError('items', 'TOO_MANY', `At most ${MAX_ITEMS} items per visit.`));
-  const total = checkMoney('totalAmount', totalInput);
+  const total = checkMoney('totalAmount', totalInput, { maxEuros: MAX_INVOICE });
   errors.push(...total.errors);
 
   const parsed: PerformedItem[] = [];
@@ -49,14 +51,14 @@ export function checkServiceItems(
         const lineErrors = [...checkText(`${field}.description`, line.description, { max: 200 })];
         const quantity = line.quantity ?? 1;
         if (!(quantity > 0 && quantity <= 1_000)) lineErrors.push(userError(`${field}.quantity`, 'OUT_OF_RANGE', 'Quantity must be more than 0 and at most 1000.'));
-        const money = checkMoney(`${field}.amount`, line.amount);
+        const money = checkMoney(`${field}.amount`, line.amount, { maxEuros: MAX_INVOICE });
         lineErrors.push(...money.errors);
         if (money.money && total.money && money.money.currency !== total.money.currency) {
           lineErrors.push(userError(`${field}.amount.currency`, 'INVALID', `All lines must be in the total's currency (${total.money.currency}).`));
         }
         errors.push(...lineErrors);
         if (lineErrors.length || !money.money) return [];
-        linesSum += money.money.amountMinor;
+        linesSum += money.money.amountMinor; // ≤ 50 lines of a bounded amount: a safe integer
         return [{ description: line.description.trim(), quantity, amount: money.money }];
       });
     parsed.push({ code, description: item.description?.trim() || maintenanceItem(code)?.description || serviceItemName(code), parts: lines('parts'), labour: lines('labour') });

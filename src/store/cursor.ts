@@ -1,26 +1,72 @@
-import type { Key } from './table.js';
+import { createHash } from 'node:crypto';
 
 /**
- * Connection cursors wrap DynamoDB's `LastEvaluatedKey`. They are opaque (base64url
- * JSON) and validated on the way back in: a forged cursor can only fail, never read
- * outside the partition the query names, because the partition comes from the query.
+ * Connection cursors wrap the key of the last item returned, which DynamoDB takes back as
+ * `ExclusiveStartKey`. They are opaque to clients, and nothing in one is trusted: a cursor
+ * is accepted only for the very query that issued it (same index, partition, sort-key
+ * range and order — a tag of these is part of the cursor), with exactly that query's key
+ * attributes, its partition, a sort key inside its range and key values DynamoDB accepts.
+ * So a forged or stale cursor can only be refused (a user error), never read elsewhere
+ * and never reach DynamoDB as a key it would refuse (a fault).
  */
-export function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+/** The query a cursor belongs to. */
+export interface CursorScope {
+  /** The index queried; absent for the table. */
+  indexName?: string;
+  /** Attribute names of the start key: the table's keys, then the index's when one is queried. */
+  keyNames: readonly string[];
+  /** The queried partition-key and sort-key attributes (the index's, for an index). */
+  partitionKey: string;
+  sortKey: string;
+  partition: string;
+  sortKeyPrefix?: string;
+  sortKeyFrom?: string;
+  newestFirst?: boolean;
 }
 
-export function decodeCursor(cursor: string): (Key & Record<string, string>) | null {
-  if (cursor.length > 1_000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+/** Far above any key this table writes; DynamoDB's own limit for sort keys is 1,024 bytes. */
+const MAX_KEY_VALUE_BYTES = 1_024;
+/** Bounds the work of decoding: four key values of the largest size, base64url-encoded, fit. */
+export const MAX_CURSOR_LENGTH = 6_000;
+
+function scopeTag(scope: CursorScope): string {
+  const bound = JSON.stringify([scope.indexName ?? '', scope.partition, scope.sortKeyPrefix ?? '', scope.sortKeyFrom ?? '', scope.newestFirst ? 1 : 0]);
+  return createHash('sha256').update(bound).digest('base64url').slice(0, 12);
+}
+
+/** The cursor of an item returned by the query `scope`. */
+export function encodeCursor(scope: CursorScope, item: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify([scopeTag(scope), ...scope.keyNames.map((name) => item[name])]), 'utf8').toString('base64url');
+}
+
+const isKeyValue = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_KEY_VALUE_BYTES;
+
+/**
+ * The start key a cursor stands for, if it was issued by the query `scope`; `null` for
+ * anything else (never throws).
+ *
+ * @example
+ * const start = decodeCursor(args.after, scope); // { PK: 'VEH#…', SK: 'VISIT#…' } or null
+ */
+export function decodeCursor(cursor: string, scope: CursorScope): Record<string, string> | null {
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    const entries = Object.entries(value);
-    if (entries.length === 0 || entries.length > 4 || !entries.every(([, v]) => typeof v === 'string')) return null;
-    const record = value as Record<string, string>;
-    return typeof record.PK === 'string' && typeof record.SK === 'string' ? (record as Key & Record<string, string>) : null;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     return null;
   }
+  if (!Array.isArray(value) || value.length !== scope.keyNames.length + 1 || value[0] !== scopeTag(scope)) return null;
+  const values = value.slice(1);
+  if (!values.every(isKeyValue)) return null;
+  const key = Object.fromEntries(scope.keyNames.map((name, i) => [name, values[i] as string]));
+  const sortKey = key[scope.sortKey]!;
+  if (key[scope.partitionKey] !== scope.partition) return null;
+  if (scope.sortKeyPrefix !== undefined && !sortKey.startsWith(scope.sortKeyPrefix)) return null;
+  // DynamoDB orders strings by their UTF-8 bytes, and so must this check.
+  if (scope.sortKeyFrom !== undefined && Buffer.compare(Buffer.from(sortKey, 'utf8'), Buffer.from(scope.sortKeyFrom, 'utf8')) < 0) return null;
+  return key;
 }
 
 /** One page of a connection, as the repositories return it. */

@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { PaddockError } from '../shared/errors.js';
-import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { decodeCursor, encodeCursor, type CursorScope, type Page } from './cursor.js';
 import { INDEXES, TABLE_KEYS, type IndexName, type Item } from './table.js';
 
 export class InvalidCursorError extends PaddockError {
@@ -28,37 +28,50 @@ export interface PageQuery {
  *
  * It reads one item past the page to know `hasNextPage` without a second request,
  * and builds the cursor from the last item *returned* (not from DynamoDB's
- * `LastEvaluatedKey`, which may lie past items a filter skipped). A cursor from
- * another partition is rejected, so cursors cannot be used to read elsewhere.
+ * `LastEvaluatedKey`, which may lie past items a filter skipped). A cursor is accepted
+ * only for the query that issued it (see `decodeCursor`); anything else is an
+ * `InvalidCursorError`, which the API answers as BAD_USER_INPUT on `after`.
  */
 export async function queryPage(doc: DynamoDBDocumentClient, tableName: string, query: PageQuery): Promise<Page<Item>> {
   const keys = query.index ? INDEXES[query.index] : { partitionKey: TABLE_KEYS.partitionKey, sortKey: TABLE_KEYS.sortKey };
+  const scope: CursorScope = {
+    indexName: query.index ? INDEXES[query.index].indexName : undefined,
+    keyNames: query.index ? [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, keys.partitionKey, keys.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey],
+    partitionKey: keys.partitionKey,
+    sortKey: keys.sortKey,
+    partition: query.partition,
+    // Exactly the range the key condition below reads: a prefix wins over a lower bound.
+    sortKeyPrefix: query.sortKeyPrefix || undefined,
+    sortKeyFrom: query.sortKeyPrefix ? undefined : query.sortKeyFrom || undefined,
+    newestFirst: query.newestFirst,
+  };
   let startKey: Record<string, string> | undefined;
   if (query.after) {
-    const decoded = decodeCursor(query.after);
-    if (!decoded || decoded[keys.partitionKey] !== query.partition) throw new InvalidCursorError();
-    startKey = decoded;
+    startKey = decodeCursor(query.after, scope) ?? undefined;
+    if (!startKey) throw new InvalidCursorError();
   }
+  const fromCursor = startKey !== undefined;
 
   const names: Record<string, string> = { '#pk': keys.partitionKey, ...query.filter?.names };
   const values: Record<string, unknown> = { ':pk': query.partition, ...query.filter?.values };
   let keyCondition = '#pk = :pk';
-  if (query.sortKeyPrefix) {
+  if (scope.sortKeyPrefix) {
     names['#sk'] = keys.sortKey;
-    values[':skPrefix'] = query.sortKeyPrefix;
+    values[':skPrefix'] = scope.sortKeyPrefix;
     keyCondition += ' AND begins_with(#sk, :skPrefix)';
-  } else if (query.sortKeyFrom) {
+  } else if (scope.sortKeyFrom) {
     names['#sk'] = keys.sortKey;
-    values[':skFrom'] = query.sortKeyFrom;
+    values[':skFrom'] = scope.sortKeyFrom;
     keyCondition += ' AND #sk >= :skFrom';
   }
 
   const wanted = query.first + 1;
   const collected: Item[] = [];
+  let firstCall = true;
   do {
     const input: QueryCommandInput = {
       TableName: tableName,
-      IndexName: query.index ? INDEXES[query.index].indexName : undefined,
+      IndexName: scope.indexName,
       KeyConditionExpression: keyCondition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -68,20 +81,20 @@ export async function queryPage(doc: DynamoDBDocumentClient, tableName: string, 
       Limit: query.filter ? Math.max(wanted, 200) : wanted - collected.length,
       FilterExpression: query.filter?.expression,
     };
-    const result = await doc.send(new QueryCommand(input));
+    let result;
+    try {
+      result = await doc.send(new QueryCommand(input));
+    } catch (error) {
+      // Defence in depth: should DynamoDB still refuse a start key that came from a client, that is the client's cursor, not a fault.
+      if (firstCall && fromCursor && error instanceof Error && error.name === 'ValidationException') throw new InvalidCursorError();
+      throw error;
+    }
+    firstCall = false;
     collected.push(...((result.Items ?? []) as Item[]));
     startKey = result.LastEvaluatedKey as Record<string, string> | undefined;
   } while (collected.length < wanted && startKey);
 
   const items = collected.slice(0, query.first);
-  const cursorOf = (item: Item) => {
-    const key: Record<string, unknown> = { PK: item.PK, SK: item.SK };
-    if (query.index) {
-      key[keys.partitionKey] = item[keys.partitionKey];
-      key[keys.sortKey] = item[keys.sortKey];
-    }
-    return encodeCursor(key);
-  };
-  const cursors = items.map(cursorOf);
+  const cursors = items.map((item) => encodeCursor(scope, item));
   return { items, cursors, hasNextPage: collected.length > query.first, endCursor: cursors.at(-1) ?? null };
 }

@@ -3,20 +3,37 @@ import { customerKeys, customerToItem, customerFromItem, makeCustomer, nameSortK
 import { apiKeyKeys } from '../../src/dealer/api-key-record.js';
 import { dealerKeys, dealerFromItem, dealerToItem, makeDealer } from '../../src/dealer/dealer.js';
 import { fromGlobalId, keyOfGlobalId, newId, toGlobalId } from '../../src/shared/ids.js';
-import { decodeCursor, encodeCursor } from '../../src/store/cursor.js';
+import { decodeCursor, encodeCursor, type CursorScope } from '../../src/store/cursor.js';
 import { makeVehicle, vehicleFromItem, vehicleKeys, vehicleToItem } from '../../src/vehicle/vehicle.js';
 
 describe('Global ids', () => {
+  const ulid = newId();
+  const shapes = [
+    ['Customer', ulid],
+    ['Dealer', ulid],
+    ['Vehicle', 'WP0ZZZ99ZTS392124'],
+    ['DealerApiKey', `${ulid}/${ulid}`],
+    ['ServiceVisit', `WP0ZZZ99ZTS392124|2026-11-21T09:30:00.000Z|${ulid}`],
+    ['MaintenanceReminder', 'WP0ZZZ99ZTS392124/3'],
+  ] as const;
+
   it('round-trip every node type and stay opaque', () => {
-    for (const type of ['Customer', 'Vehicle', 'Dealer', 'DealerApiKey'] as const) {
-      const id = toGlobalId(type, 'KEY:with/odd#chars');
+    for (const [type, key] of shapes) {
+      const id = toGlobalId(type, key);
       expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(fromGlobalId(id)).toEqual({ type, key: 'KEY:with/odd#chars' });
+      expect(fromGlobalId(id)).toEqual({ type, key });
     }
   });
 
+  it('refuse keys of the wrong shape for their type, before any read', () => {
+    for (const [type] of shapes) {
+      for (const key of ['KEY:with/odd#chars', 'A'.repeat(120), `${ulid.toLowerCase()}`, ' ']) expect(fromGlobalId(toGlobalId(type, key))).toBeNull();
+    }
+    expect(keyOfGlobalId(toGlobalId('ServiceVisit', `WP0ZZZ99ZTS392124|2026-02-30|${ulid}`), 'ServiceVisit')).toBeNull();
+  });
+
   it('refuse ids of another type, unknown types and garbage without throwing', () => {
-    expect(keyOfGlobalId(toGlobalId('Vehicle', 'WP0'), 'Customer')).toBeNull();
+    expect(keyOfGlobalId(toGlobalId('Vehicle', 'WP0ZZZ99ZTS392124'), 'Customer')).toBeNull();
     expect(fromGlobalId(Buffer.from('Admin:1').toString('base64url'))).toBeNull();
     expect(fromGlobalId('')).toBeNull();
     expect(fromGlobalId('%%%')).toBeNull();
@@ -63,12 +80,46 @@ describe('Key builders', () => {
 });
 
 describe('Cursors', () => {
-  it('round-trip keys and refuse anything else', () => {
-    const key = { PK: 'CUST#1', SK: 'PROFILE', GSI2PK: 'CUSTOMERS', GSI2SK: 'a#b#1' };
-    expect(decodeCursor(encodeCursor(key))).toEqual(key);
-    expect(decodeCursor('not base64 !')).toBeNull();
-    expect(decodeCursor(Buffer.from('[1,2]').toString('base64url'))).toBeNull();
-    expect(decodeCursor(Buffer.from('{"PK":1,"SK":"x"}').toString('base64url'))).toBeNull();
-    expect(decodeCursor(Buffer.from('{"SK":"x"}').toString('base64url'))).toBeNull();
+  const table: CursorScope = { keyNames: ['PK', 'SK'], partitionKey: 'PK', sortKey: 'SK', partition: 'VEH#WP0ZZZ99ZTS392124', sortKeyPrefix: 'VISIT#', newestFirst: true };
+  const index: CursorScope = { indexName: 'ByCollection', keyNames: ['PK', 'SK', 'GSI2PK', 'GSI2SK'], partitionKey: 'GSI2PK', sortKey: 'GSI2SK', partition: 'CUSTOMERS' };
+  const byValue: CursorScope = { indexName: 'ByValue', keyNames: ['PK', 'SK', 'GSI4PK', 'GSI4SK'], partitionKey: 'GSI4PK', sortKey: 'GSI4SK', partition: 'VALUE', sortKeyFrom: 'CLV#0005', newestFirst: true };
+  const forge = (values: unknown) => Buffer.from(JSON.stringify(values)).toString('base64url');
+  const tagOf = (scope: CursorScope) => JSON.parse(Buffer.from(encodeCursor(scope, {}), 'base64url').toString())[0] as string;
+
+  it('round-trip the key of an item returned by the same query', () => {
+    const visit = { PK: 'VEH#WP0ZZZ99ZTS392124', SK: 'VISIT#2026-11-21T09:30:00.000Z#X', other: 'ignored' };
+    expect(decodeCursor(encodeCursor(table, visit), table)).toEqual({ PK: visit.PK, SK: visit.SK });
+    const customer = { PK: 'CUST#1', SK: 'PROFILE', GSI2PK: 'CUSTOMERS', GSI2SK: 'a#b#1' };
+    expect(decodeCursor(encodeCursor(index, customer), index)).toEqual(customer);
+  });
+
+  it('refuse a cursor of another query: other partition, prefix, index or order', () => {
+    const visit = { PK: 'VEH#WP0ZZZ99ZTS392124', SK: 'VISIT#2026#X' };
+    const cursor = encodeCursor(table, visit);
+    expect(decodeCursor(cursor, { ...table, partition: 'VEH#WP0ZZZ99ZTS392125' })).toBeNull();
+    expect(decodeCursor(cursor, { ...table, sortKeyPrefix: 'REMINDER#' })).toBeNull();
+    expect(decodeCursor(cursor, { ...table, newestFirst: false })).toBeNull();
+    expect(decodeCursor(cursor, index)).toBeNull();
+  });
+
+  it('refuse forged cursors that carry the right tag but a key outside the query', () => {
+    const tag = tagOf(table);
+    expect(decodeCursor(forge([tag, 'VEH#WP0ZZZ99ZTS392124', 'VISIT#1']), table)).not.toBeNull();
+    expect(decodeCursor(forge([tag, 'VEH#OTHER', 'VISIT#1']), table)).toBeNull(); // other partition
+    expect(decodeCursor(forge([tag, 'VEH#WP0ZZZ99ZTS392124', 'ODO#1']), table)).toBeNull(); // outside the prefix
+    expect(decodeCursor(forge([tag, 'VEH#WP0ZZZ99ZTS392124']), table)).toBeNull(); // a key attribute missing
+    expect(decodeCursor(forge([tag, 'VEH#WP0ZZZ99ZTS392124', 'VISIT#1', 'x']), table)).toBeNull(); // one too many
+    expect(decodeCursor(forge([tag, 'VEH#WP0ZZZ99ZTS392124', 7]), table)).toBeNull(); // not a string
+    expect(decodeCursor(forge([tag, 'VEH#WP0ZZZ99ZTS392124', `VISIT#${'x'.repeat(1_100)}`]), table)).toBeNull(); // past DynamoDB's key size
+    expect(decodeCursor(forge([tagOf(index), 'CUST#1', 'PROFILE', 'CUSTOMERS']), index)).toBeNull(); // index keys missing
+    expect(decodeCursor(forge([tagOf(index), '', 'PROFILE', 'CUSTOMERS', 'a']), index)).toBeNull(); // empty table key
+    expect(decodeCursor(forge([tagOf(byValue), 'CUST#1', 'PROFILE', 'VALUE', 'CLV#0004']), byValue)).toBeNull(); // below sortKeyFrom
+    expect(decodeCursor(forge([tagOf(byValue), 'CUST#1', 'PROFILE', 'VALUE', 'CLV#0006']), byValue)).not.toBeNull();
+  });
+
+  it('refuse garbage without throwing', () => {
+    for (const bad of ['', 'not base64 !', forge({ PK: 'VEH#WP0ZZZ99ZTS392124', SK: 'VISIT#1' }), forge([1, 2]), Buffer.from('{').toString('base64url'), 'A'.repeat(10_000)]) {
+      expect(decodeCursor(bad, table)).toBeNull();
+    }
   });
 });
