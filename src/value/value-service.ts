@@ -4,13 +4,20 @@ import { forbidden } from '../graphql/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
-import { checkInstantNotInFuture, checkIntRange, checkMoney, checkText, isValidIsoDate } from '../shared/validation.js';
+import { maxAmountMinor, multiplyWithin, sumWithin, type Currency } from '../shared/money.js';
+import { amountOutOfRange, checkInstantNotInFuture, checkIntRange, checkMoney, checkText, isValidIsoDate } from '../shared/validation.js';
 import { checkVin } from '../vehicle/vehicle-service.js';
 import type { FinanceFact, OrderFact, SurveyFact } from './aggregates.js';
 import type { InteractionRecord } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
 
 export const MAX_INTERACTIONS = 100;
+/** Bounds in euros (scaled per currency): lifestyle merchandise, and a whole order of it. */
+const MAX_ORDER_UNIT_PRICE = 1_000_000;
+const MAX_ORDER_TOTAL = 10_000_000;
+/** A loan or lease finances one car: the principal is bounded like a car's price, the instalment like a tenth of it. */
+const MAX_FINANCE_PRINCIPAL = 10_000_000;
+const MAX_MONTHLY_PAYMENT = 1_000_000;
 export const INTERACTION_CHANNELS = ['WEB', 'APP', 'DEALER', 'EXPERIENCE_CENTRE', 'SOCIAL', 'THIRD_PARTY', 'EMAIL'];
 export const INTERACTION_TYPES = ['PAGE_VIEW', 'CONFIGURATOR_SESSION', 'TEST_DRIVE', 'BROCHURE_REQUEST', 'EVENT_ATTENDANCE', 'DEALER_VISIT', 'NEWSLETTER_CLICK'];
 
@@ -120,18 +127,32 @@ export async function recordOrder(
   const errors: UserError[] = [];
   if (input.lines.length === 0) errors.push(userError('lines', 'REQUIRED', 'An order has at least one line.'));
   if (input.lines.length > 100) errors.push(userError('lines', 'TOO_MANY', 'At most 100 lines per order.'));
-  let totalMinor = 0;
-  let currency: string | undefined;
+  let currency: Currency | undefined;
+  const lineTotals: number[] = [];
   input.lines.forEach((line, i) => {
-    errors.push(...checkText(`lines.${i}.sku`, line.sku, { max: 50 }), ...checkText(`lines.${i}.description`, line.description, { max: 200 }), ...checkIntRange(`lines.${i}.quantity`, line.quantity, 1, 1_000));
-    const price = checkMoney(`lines.${i}.unitPrice`, line.unitPrice);
+    const quantity = checkIntRange(`lines.${i}.quantity`, line.quantity, 1, 1_000);
+    errors.push(...checkText(`lines.${i}.sku`, line.sku, { max: 50 }), ...checkText(`lines.${i}.description`, line.description, { max: 200 }), ...quantity);
+    const price = checkMoney(`lines.${i}.unitPrice`, line.unitPrice, { maxEuros: MAX_ORDER_UNIT_PRICE });
     errors.push(...price.errors);
     if (price.money) {
       if (currency && price.money.currency !== currency) errors.push(userError(`lines.${i}.unitPrice.currency`, 'INVALID', 'All lines must be in one currency.'));
       currency ??= price.money.currency;
-      totalMinor += toEurMinor(price.money.amountMinor * line.quantity, price.money.currency);
+      if (quantity.length === 0) {
+        const maxLine = maxAmountMinor(MAX_ORDER_TOTAL, price.money.currency);
+        const lineTotal = multiplyWithin(price.money.amountMinor, line.quantity, maxLine);
+        if (lineTotal === null) errors.push(amountOutOfRange(`lines.${i}`, maxLine, price.money.currency, 'A line (quantity × unit price)'));
+        else lineTotals.push(lineTotal);
+      }
     }
   });
+  let totalMinor = 0;
+  if (currency && errors.length === 0) {
+    // The running total is bounded too, so no sum of lines leaves safe integers or passes a plausible order.
+    const maxTotal = maxAmountMinor(MAX_ORDER_TOTAL, currency);
+    const orderTotal = sumWithin(lineTotals, maxTotal);
+    if (orderTotal === null) errors.push(amountOutOfRange('lines', maxTotal, currency, 'The order total'));
+    else totalMinor = toEurMinor(orderTotal, currency);
+  }
   const ordered = checkInstantNotInFuture('orderedAt', input.orderedAt, now);
   errors.push(...ordered.errors);
   const dealer = await factDealer(ctx, 'dealerId', input.dealerId);
@@ -153,8 +174,8 @@ export async function recordFinanceContract(
 ): Promise<FactResult> {
   assertMayRecordFacts(ctx);
   const { vin, errors } = checkVin('vin', input.vin);
-  const principal = checkMoney('principal', input.principal);
-  const monthly = checkMoney('monthlyPayment', input.monthlyPayment);
+  const principal = checkMoney('principal', input.principal, { maxEuros: MAX_FINANCE_PRINCIPAL });
+  const monthly = checkMoney('monthlyPayment', input.monthlyPayment, { maxEuros: MAX_MONTHLY_PAYMENT });
   errors.push(...principal.errors, ...monthly.errors, ...checkIntRange('termMonths', input.termMonths, 1, 120));
   if (!isValidIsoDate(input.startDate)) errors.push(userError('startDate', 'INVALID_DATE', 'Use a calendar date in the form YYYY-MM-DD.'));
   if (!isValidIsoDate(input.endDate)) errors.push(userError('endDate', 'INVALID_DATE', 'Use a calendar date in the form YYYY-MM-DD.'));
