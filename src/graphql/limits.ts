@@ -20,6 +20,8 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { MAX_FORECAST_DAYS } from '../service/forecast-service.js';
+import { MAX_PAGE_SIZE } from './connection.js';
 
 /**
  * Request limits against abusive queries, checked during validation (before any
@@ -53,9 +55,7 @@ export const DEFAULT_INTROSPECTION_COST = 100_000;
 
 /** The page size of a connection whose `first` is omitted and has no default in the schema. */
 export const DEFAULT_PAGE_SIZE = 20;
-/** The largest `first` a connection accepts (see `graphql/connection.ts`); a variable may ask for it. */
-export const MAX_PAGE_SIZE = 100;
-/** The most ids `nodes(ids:)` accepts; a variable may hold that many. */
+/** The most ids `nodes(ids:)` accepts (enforced by its resolver); a variable may hold that many. */
 export const MAX_NODE_IDS = 100;
 /**
  * A plain list (`[X]`, not a connection) costs as if it held this many elements unless
@@ -69,7 +69,7 @@ export const DEFAULT_LIST_SIZE = 20;
  * is enforced. The key is `Type.field`.
  */
 export const LIST_BOUNDS: Readonly<Record<string, number>> = {
-  'ServiceForecast.days': 90, // MAX_FORECAST_DAYS, service/forecast-service.ts
+  'ServiceForecast.days': MAX_FORECAST_DAYS,
   'ServiceVisit.items': 30, // MAX_ITEMS, service/service-visit-validation.ts
   'PerformedServiceItem.parts': 50, // MAX_LINES per visit, same file
   'PerformedServiceItem.labour': 50,
@@ -130,7 +130,7 @@ const isConnectionType = (type: GraphQLNamedType): boolean => isObjectType(type)
  * How many times a field's selection set is counted: the size of the list it returns.
  * - a connection (its type is a `…Connection` object, or it takes `first`): the `first`
  *   given in the query, else the argument's default in the schema, else
- *   {@link DEFAULT_PAGE_SIZE}; a variable may hold anything up to {@link MAX_PAGE_SIZE}, since
+ *   {@link DEFAULT_PAGE_SIZE}; a variable may hold anything up to `MAX_PAGE_SIZE` (100), since
  *   validation runs before variables are bound;
  * - `nodes(ids:)`: the number of ids ({@link MAX_NODE_IDS} for a variable);
  * - a plain list of objects: its {@link LIST_BOUNDS} entry or {@link DEFAULT_LIST_SIZE}; the

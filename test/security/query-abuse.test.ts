@@ -131,6 +131,9 @@ describe('Security: query abuse', () => {
       expect(res.errors).toBeUndefined();
       expect(res.data?.customers.edges).toHaveLength(2);
       expect(JSON.parse(res.raw.body!).extensions.cost).toEqual({ requestedQueryCost: 1 + 10 * 4, actualQueryCost: 1 + 1 + 2 * 3, limit: DEFAULT_LIMITS.maxCost });
+      // Apollo validates a document once and caches it; the cost is still reported the second time.
+      const again = await api.call('{ customers(first: 10) { edges { node { id firstName } } } }', undefined, api.bearer('admin'));
+      expect(JSON.parse(again.raw.body!).extensions.cost).toEqual(JSON.parse(res.raw.body!).extensions.cost);
     });
 
     it('reports the requested cost and the limit on a refused response too, with an actual cost of 0', async () => {

@@ -14,7 +14,8 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { typeDefs } from '../../src/graphql/__generated__/type-defs.js';
-import { DEFAULT_LIMITS, DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, listMultiplier, MAX_PAGE_SIZE, measureOperation, queryLimitsRule, type QueryLimits } from '../../src/graphql/limits.js';
+import { MAX_PAGE_SIZE } from '../../src/graphql/connection.js';
+import { DEFAULT_LIMITS, DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, listMultiplier, measureOperation, queryLimitsRule, type QueryLimits } from '../../src/graphql/limits.js';
 
 const schema = buildSchema(`
   type Query { customers(first: Int): NConnection  me: V  plain: [N!]! }

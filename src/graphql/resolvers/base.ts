@@ -7,11 +7,10 @@ import { formatAmount } from '../../shared/money.js';
 import { fromGlobalId } from '../../shared/ids.js';
 import type { GraphQLContext } from '../context.js';
 import { badUserInput } from '../errors.js';
+import { MAX_NODE_IDS as MAX_NODES } from '../limits.js';
 import { DateScalar, DateTimeScalar, DecimalScalar, EmailAddressScalar } from '../scalars.js';
 import { scopeToEnum } from '../../dealer/api-key.js';
 import type { DealerScope, Resolvers } from '../__generated__/resolvers-types.js';
-
-const MAX_NODES = 100;
 
 /** Any node by global id, through the same access checks as the typed queries. */
 async function loadNode(ctx: GraphQLContext, id: string) {
