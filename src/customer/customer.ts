@@ -1,3 +1,4 @@
+import { joinKey, keyPart } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
 import { emptyAggregates, type CustomerAggregates } from '../value/aggregates.js';
@@ -53,13 +54,19 @@ export interface CustomerRecord {
 
 const ENTITY = 'Customer';
 
-/** Key builders for everything that lives in a customer's partition. */
+/**
+ * Key builders for everything that lives in a customer's partition. Ids and emails reach
+ * them from callers (a decoded global id, an email address may hold `#`), so every part
+ * goes through `joinKey`: no input can name another key.
+ */
 export const customerKeys = {
-  profile: (id: string): Key => ({ PK: `CUST#${id}`, SK: 'PROFILE' }),
+  /** The customer's partition: profile, dealer links, facts and interactions. */
+  partition: (id: string) => joinKey('CUST', id),
+  profile: (id: string): Key => ({ PK: joinKey('CUST', id), SK: 'PROFILE' }),
   /** Uniqueness guard: one profile per normalised email (duplicate profiles are a CDP's first enemy). */
-  emailClaim: (normalisedEmail: string): Key => ({ PK: `EMAIL#${normalisedEmail}`, SK: 'EMAIL' }),
+  emailClaim: (normalisedEmail: string): Key => ({ PK: joinKey('EMAIL', normalisedEmail), SK: 'EMAIL' }),
   /** Link to a dealer, stored in the customer's partition and indexed under the dealer. */
-  dealerLink: (customerId: string, dealerId: string): Key => ({ PK: `CUST#${customerId}`, SK: `DEALER#${dealerId}` }),
+  dealerLink: (customerId: string, dealerId: string): Key => ({ PK: joinKey('CUST', customerId), SK: joinKey('DEALER', dealerId) }),
   dealerLinkPrefix: 'DEALER#',
   /** Partition of the `ByCollection` index that lists every customer. */
   collection: 'CUSTOMERS',
@@ -76,7 +83,7 @@ export function emptyVehicleCounts(): Record<ModelLine, number> {
 
 /** Sort key in the all-customers list: by last name, first name, then id for uniqueness. */
 export function nameSortKey(c: Pick<CustomerRecord, 'firstName' | 'lastName' | 'id'>): string {
-  return `${c.lastName.toLowerCase()}#${c.firstName.toLowerCase()}#${c.id}`;
+  return [c.lastName.toLowerCase(), c.firstName.toLowerCase(), c.id].map(keyPart).join('#');
 }
 
 /** DynamoDB has no empty sets: an empty list is stored as no attribute. */
@@ -124,8 +131,8 @@ export function dealerLinkItem(customerId: string, dealerId: string, linkedAt: s
   return {
     ...customerKeys.dealerLink(customerId, dealerId),
     [ENTITY_TYPE_ATTRIBUTE]: 'CustomerDealerLink',
-    GSI1PK: `DEALER#${dealerId}`,
-    GSI1SK: `CUST#${customerId}`,
+    GSI1PK: joinKey('DEALER', dealerId),
+    GSI1SK: joinKey('CUST', customerId),
     customerId,
     dealerId,
     linkedAt,

@@ -1,3 +1,4 @@
+import { joinKey } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import type { DealerScope } from './api-key.js';
 
@@ -22,7 +23,7 @@ export interface ApiKeyRecord {
 
 export const apiKeyKeys = {
   lookup: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
-  record: (dealerId: string, id: string): Key => ({ PK: `DEALER#${dealerId}`, SK: `APIKEY#${id}` }),
+  record: (dealerId: string, id: string): Key => ({ PK: joinKey('DEALER', dealerId), SK: joinKey('APIKEY', id) }),
   recordPrefix: 'APIKEY#',
 };
 

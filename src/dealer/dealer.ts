@@ -1,3 +1,4 @@
+import { joinKey, keyPart } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 
 /** A partner dealer (Porsche Centre) as the store keeps it. */
@@ -14,11 +15,12 @@ export interface DealerRecord {
 const ENTITY = 'Dealer';
 
 export const dealerKeys = {
-  profile: (id: string): Key => ({ PK: `DEALER#${id}`, SK: 'PROFILE' }),
+  // Codes, names and (decoded) ids come from callers: every part goes through joinKey.
+  profile: (id: string): Key => ({ PK: joinKey('DEALER', id), SK: 'PROFILE' }),
   /** Uniqueness guard for dealer codes. */
-  codeClaim: (code: string): Key => ({ PK: `DEALERCODE#${code}`, SK: 'DEALERCODE' }),
+  codeClaim: (code: string): Key => ({ PK: joinKey('DEALERCODE', code), SK: 'DEALERCODE' }),
   /** Partition of the ByParent index holding the dealer's customer links and API keys. */
-  parent: (id: string) => `DEALER#${id}`,
+  parent: (id: string) => joinKey('DEALER', id),
   customerLinkPrefix: 'CUST#',
   apiKeyPrefix: 'APIKEY#',
   collection: 'DEALERS',
@@ -29,7 +31,7 @@ export function dealerToItem(d: DealerRecord): Item {
     ...dealerKeys.profile(d.id),
     [ENTITY_TYPE_ATTRIBUTE]: ENTITY,
     GSI2PK: dealerKeys.collection,
-    GSI2SK: `${d.name.toLowerCase()}#${d.id}`,
+    GSI2SK: [d.name.toLowerCase(), d.id].map(keyPart).join('#'),
     ...d,
   };
 }
