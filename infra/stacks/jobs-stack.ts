@@ -1,4 +1,5 @@
 import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,7 +14,10 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE, OUTBOX_ENTITY } from '../../src/store/outbox.js';
+import { REMINDERS_JOB } from '../../src/reminder/reminders-job.js';
+import { JOBS_METRIC_NAMESPACE, POISON_RECORDS_METRIC } from '../../src/shared/metrics.js';
 import { INDEXES } from '../../src/store/table.js';
+import { SCORES_JOB } from '../../src/value/scores-job.js';
 import { alarmsTo, paddockFunction } from '../constructs/paddock-function.js';
 
 export interface JobsStackProps extends StackProps {
@@ -150,6 +154,12 @@ export class JobsStack extends Stack {
     alarm('ScoresWorkerErrors', scoresWorker.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'A scores worker failed (its segment is redelivered and resumes)');
     alarm('ScoresCoordinatorErrors', scoresCoordinator.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The nightly scores run could not be started');
     alarm('ScoresBacklog', scoresQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 3 * 3600, 'Scores segments waiting over 3 hours: raise worker concurrency or segments');
+    // Poison records: a customer or car a job skipped (the run completed for everyone else). The job logs the
+    // count in the embedded metric format; the records are listed by `npm run job:failures -- --job <job> --run <runId>`.
+    for (const [id, job] of [['ScoresPoisonRecords', SCORES_JOB], ['RemindersPoisonRecords', REMINDERS_JOB]] as const) {
+      const metric = new Metric({ namespace: JOBS_METRIC_NAMESPACE, metricName: POISON_RECORDS_METRIC, dimensionsMap: { Job: job }, period: Duration.hours(1), statistic: 'Sum' });
+      alarm(id, metric, 1, `The ${job} job skipped records it could not process: list them with npm run job:failures -- --job ${job} --run <runId>, then repair the items`);
+    }
     alarm('OutboxEnrichmentErrors', enrichment.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The outbox enrichment failed: events are delayed');
 
     // grantSendMessages to the KMS-encrypted DLQ adds the key's data-key actions (on this one key only).

@@ -21,13 +21,14 @@ async function main() {
   const started = performance.now();
   const stats = await runScoresLocally({ values: repo, logger: createLogger({ service: 'paddock-scores-job' }, { level: 'warn' }) }, run);
   const seconds = (performance.now() - started) / 1000;
-  const sum = (key: 'customersRead' | 'changed' | 'tierChanges' | 'readUnits') => stats.reduce((s, x) => s + x[key], 0);
+  const sum = (key: 'customersRead' | 'changed' | 'tierChanges' | 'readUnits' | 'poisoned') => stats.reduce((s, x) => s + x[key], 0);
   process.stdout.write(
     [
       `Scores run ${run.runId} against ${local.tableName} (${run.totalSegments} segments, ${seconds.toFixed(1)} s):`,
       `  customers read and scored: ${sum('customersRead')}`,
       `  scores changed and written: ${sum('changed')} (${sum('tierChanges')} tier changes → CustomerTierChanged events)`,
       `  read units: ${sum('readUnits').toFixed(1)} (${(sum('readUnits') / Math.max(1, sum('customersRead'))).toFixed(2)} per customer)`,
+      `  customers skipped (could not be processed): ${sum('poisoned')}${sum('poisoned') ? ` — npm run job:failures -- --job scores --run ${run.runId}` : ''}`,
       `  KPI roll-ups written: ${stats.some((s) => s.wroteKpis) ? 'yes' : 'no — this run had finished before; the figures above are its totals (use another --now for a new run)'}`,
       '',
     ].join('\n'),

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Page } from '../store/cursor.js';
+import { JobFailureLog } from '../store/job-failures.js';
 import { outboxItem } from '../store/outbox.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
@@ -11,7 +12,12 @@ import { reminderFromItem, reminderGlobalKey, reminderKeys, reminderToItem, type
 
 /** Maintenance reminders: created by the job, moved through their lifecycle by people. */
 export class ReminderRepository {
-  constructor(private readonly store: Store) {}
+  /** Where the reminders job lists cars it could not process. */
+  readonly failures: JobFailureLog;
+
+  constructor(private readonly store: Store) {
+    this.failures = new JobFailureLog(store);
+  }
 
   async get(vin: string, cycle: number): Promise<ReminderRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: reminderKeys.reminder(vin, cycle), ConsistentRead: true }));

@@ -7,7 +7,11 @@ import { maintenanceItem } from '../service/maintenance-catalogue.js';
 import { itemsDueBy, REMINDER_LEAD_DAYS } from '../service/prediction.js';
 import { inBatches } from '../shared/in-batches.js';
 import type { Logger } from '../shared/logger.js';
-import { vehicleFromItem, REMINDER_SHARDS } from '../vehicle/vehicle.js';
+import { emitJobCounts, POISON_RECORDS_METRIC } from '../shared/metrics.js';
+import { isRecordRejected } from '../store/job-failures.js';
+import type { Key } from '../store/table.js';
+import type { CustomerRecord } from '../customer/customer.js';
+import { vehicleFromItem, REMINDER_SHARDS, type VehicleRecord } from '../vehicle/vehicle.js';
 
 /**
  * The daily maintenance-reminders job.
@@ -22,6 +26,11 @@ import { vehicleFromItem, REMINDER_SHARDS } from '../vehicle/vehicle.js';
  * index, and the transaction's conditions make a second or concurrent attempt a no-op.
  * A crashed run leaves each car either fully reminded or untouched; the next run (or
  * retry) simply continues. Work is sharded, so shards can also run in parallel workers.
+ *
+ * A car that cannot be processed (a malformed item, a write DynamoDB refuses) is skipped,
+ * counted, logged with its key and listed under the run's job failures (`reminders`,
+ * run id `reminders-<now>`); every other car is reminded. It stays in the index, so each
+ * day's run reports it again until someone repairs it.
  */
 export interface RemindersJobDeps {
   reminders: ReminderRepository;
@@ -49,15 +58,38 @@ export interface RemindersJobStats {
   /** Found already reminded (a concurrent or earlier run got there first). */
   skippedAlreadyReminded: number;
   notDeliverable: number;
+  /** Cars skipped because they could not be processed; listed under the run's job failures. */
+  poisoned: number;
   /** False when the run stopped early; the next run continues where it stopped. */
   complete: boolean;
 }
 
 export async function runRemindersJob(deps: RemindersJobDeps, options: RemindersJobOptions): Promise<RemindersJobStats> {
+  const stats: RemindersJobStats = { vehiclesRead: 0, ownersRead: 0, remindersCreated: 0, skippedAlreadyReminded: 0, notDeliverable: 0, poisoned: 0, complete: true };
+  const runId = remindersRunId(options.now);
+  const poison = async (key: Key, error: unknown) => {
+    stats.poisoned++;
+    deps.logger.error('reminders job skipped a car it could not process', { runId, key, error });
+    await deps.reminders.failures.record(REMINDERS_JOB, runId, key, error, options.now);
+  };
+  try {
+    return await remindShards(deps, options, stats, poison);
+  } finally {
+    emitJobCounts(deps.logger, REMINDERS_JOB, { [POISON_RECORDS_METRIC]: stats.poisoned });
+  }
+}
+
+export const REMINDERS_JOB = 'reminders';
+
+/** The run of a day's schedule: a retried or resumed invocation lists its failures under the same run. */
+export function remindersRunId(now: Date): string {
+  return `reminders-${now.toISOString()}`;
+}
+
+async function remindShards(deps: RemindersJobDeps, options: RemindersJobOptions, stats: RemindersJobStats, poison: (key: Key, error: unknown) => Promise<void>): Promise<RemindersJobStats> {
   const today = options.now.toISOString().slice(0, 10);
   const dueBy = addDays(today, REMINDER_LEAD_DAYS);
   const shards = options.shards ?? Array.from({ length: REMINDER_SHARDS }, (_, i) => i);
-  const stats: RemindersJobStats = { vehiclesRead: 0, ownersRead: 0, remindersCreated: 0, skippedAlreadyReminded: 0, notDeliverable: 0, complete: true };
 
   for (const shard of shards) {
     let startKey: Record<string, unknown> | undefined;
@@ -69,35 +101,35 @@ export async function runRemindersJob(deps: RemindersJobDeps, options: Reminders
       }
       const page = await deps.reminders.dueForReminder(shard, dueBy, options.pageSize ?? 100, startKey);
       startKey = page.lastKey;
-      const vehicles = page.items.map(vehicleFromItem);
-      stats.vehiclesRead += vehicles.length;
-      const owners = await deps.customers.getMany([...new Set(vehicles.map((v) => v.ownerId))]);
+      stats.vehiclesRead += page.items.length;
+      // Each car keeps the key it was read under: a malformed item may not even have a VIN to rebuild it from.
+      const vehicles: { key: Key; vehicle: VehicleRecord }[] = [];
+      for (const item of page.items) {
+        const key = { PK: String(item.PK), SK: String(item.SK) };
+        try {
+          vehicles.push({ key, vehicle: vehicleFromItem(item) });
+        } catch (error) {
+          await poison(key, error);
+        }
+      }
+      const owners = await deps.customers.getMany([...new Set(vehicles.map(({ vehicle }) => vehicle.ownerId).filter((id) => typeof id === 'string'))]);
       stats.ownersRead += owners.size;
 
-      await inBatches(vehicles, options.concurrency ?? 8, async (vehicle) => {
-        const items = itemsDueBy(vehicle.servicePlan?.items ?? [], today);
-        if (items.length === 0) return; // the index said due; the plan moved since — nothing to remind
-        const owner = owners.get(vehicle.ownerId);
-        const channel = owner ? reminderChannel(owner.consents) : null;
-        const reminder: ReminderRecord = {
-          vin: vehicle.vin,
-          cycle: vehicle.reminderCycle,
-          customerId: vehicle.ownerId,
-          dealerId: vehicle.servicingDealerId,
-          dueDate: items[0]!.dueDate,
-          items: items.map(({ code, dueDate, dueOdometerKm, basis }) => ({
-            code,
-            dueDate,
-            dueOdometerKm,
-            basis,
-            recommendedProducts: maintenanceItem(code)?.products(vehicle.modelLine, vehicle.powertrain) ?? [],
-          })),
-          channel: channel ?? undefined,
-          deliverable: channel !== null,
-          status: 'OPEN',
-          createdAt: options.now.toISOString(),
-        };
-        const outcome = await deps.reminders.createForCycle(reminder, options.now);
+      await inBatches(vehicles, options.concurrency ?? 8, async ({ key, vehicle }) => {
+        let reminder: ReminderRecord | null;
+        try {
+          reminder = reminderFor(vehicle, owners.get(vehicle.ownerId), today, options.now);
+        } catch (error) {
+          return poison(key, error); // bad data: the plan or the owner's consents cannot be read
+        }
+        if (!reminder) return; // the index said due; the plan moved since — nothing to remind
+        let outcome: 'CREATED' | 'ALREADY_REMINDED';
+        try {
+          outcome = await deps.reminders.createForCycle(reminder, options.now);
+        } catch (error) {
+          if (!isRecordRejected(error)) throw error;
+          return poison(key, error);
+        }
         if (outcome === 'CREATED') {
           stats.remindersCreated++;
           if (!reminder.deliverable) stats.notDeliverable++;
@@ -108,4 +140,30 @@ export async function runRemindersJob(deps: RemindersJobDeps, options: Reminders
     } while (startKey);
   }
   return stats;
+}
+
+/** The reminder a due car gets today, or null when nothing of its plan is due any more. */
+function reminderFor(vehicle: VehicleRecord, owner: CustomerRecord | undefined, today: string, now: Date): ReminderRecord | null {
+  const items = itemsDueBy(vehicle.servicePlan?.items ?? [], today);
+  if (items.length === 0) return null;
+  const channel = owner ? reminderChannel(owner.consents) : null;
+  const reminder: ReminderRecord = {
+    vin: vehicle.vin,
+    cycle: vehicle.reminderCycle,
+    customerId: vehicle.ownerId,
+    dealerId: vehicle.servicingDealerId,
+    dueDate: items[0]!.dueDate,
+    items: items.map(({ code, dueDate, dueOdometerKm, basis }) => ({
+      code,
+      dueDate,
+      dueOdometerKm,
+      basis,
+      recommendedProducts: maintenanceItem(code)?.products(vehicle.modelLine, vehicle.powertrain) ?? [],
+    })),
+    channel: channel ?? undefined,
+    deliverable: channel !== null,
+    status: 'OPEN',
+    createdAt: now.toISOString(),
+  };
+  return reminder;
 }

@@ -87,13 +87,69 @@ export function interestsOf(a: Pick<CustomerAggregates, 'interestCounts' | 'inte
 export type AggregateList = 'purchases' | 'visits' | 'orders' | 'finance' | 'surveys';
 
 /**
+ * Bounds of everything on the profile that grows with input. DynamoDB refuses an item
+ * over 400 KB, and a refused profile would stop every later fact about the customer (and
+ * used to stop the scores job), so the profile is budgeted to stay under 200 KB at the
+ * worst case — every list full, every string at its length cap (checked by a unit test
+ * with `itemSizeBytes`). Worst-case bytes per entry, attribute names included:
+ *
+ * | list | entry | cap | worst case |
+ * |---|---|---|---|
+ * | purchases | at, VIN, dealer id, model line, variant ≤ 100, powertrain, price | 150 | ≈ 35 KB |
+ * | visits | at, dealer id, revenue, wait, first-time-fix | 400 | ≈ 45 KB |
+ * | orders | at, amount, dealer id | 400 | ≈ 35 KB |
+ * | finance | kind, VIN, dealer id, principal, monthly, two dates | 50 | ≈ 8 KB |
+ * | surveys | at, kind, score, touchpoint, dealer id | 200 | ≈ 20 KB |
+ * | interests | key ≤ 111 characters, twice (count and last time) | 50 keys | ≈ 13 KB |
+ *
+ * The caps are far above any real customer's (a visit a month for 30 years is 360): a fact
+ * beyond one is refused with `LIMIT_REACHED` and nothing is written, so the scores stay
+ * exactly right for what is stored. Interests instead evict their weakest key — an interest
+ * signal may be lossy, a revenue fact may not.
+ */
+export const AGGREGATE_LIMITS: Readonly<Record<AggregateList, number>> = { purchases: 150, visits: 400, orders: 400, finance: 50, surveys: 200 };
+/** Distinct interest keys kept per customer; a new key evicts the weakest. */
+export const MAX_INTERESTS = 50;
+/**
+ * Cars a customer owns at once (the profile's VIN set, ≈ 20 bytes each): registrations
+ * and transfers to a customer at the cap are refused with `LIMIT_REACHED`. The dealer set
+ * needs no cap of its own: it can hold only dealers that exist, and only admins create those.
+ */
+export const MAX_OWNED_VEHICLES = 150;
+
+/**
  * The DynamoDB update clause that appends one fact to a list of the profile's
- * aggregates: `list_append` keeps concurrent writers from overwriting each other.
+ * aggregates: `list_append` keeps concurrent writers from overwriting each other, and
+ * `condition` (to AND into the update's condition) keeps the list within its cap.
  */
 export function appendFactClause(list: AggregateList, fact: unknown, n = 0) {
   return {
     expression: `#agg.#list${n} = list_append(if_not_exists(#agg.#list${n}, :empty${n}), :fact${n})`,
+    condition: `(attribute_not_exists(#agg.#list${n}) OR size(#agg.#list${n}) < :max${n})`,
     names: { '#agg': 'aggregates', [`#list${n}`]: list },
-    values: { [`:empty${n}`]: [], [`:fact${n}`]: [fact] },
+    values: { [`:empty${n}`]: [], [`:fact${n}`]: [fact], [`:max${n}`]: AGGREGATE_LIMITS[list] },
   };
+}
+
+/** What a client is told when a list is full. */
+export function limitMessage(list: AggregateList | 'vehicles'): string {
+  const max = list === 'vehicles' ? MAX_OWNED_VEHICLES : AGGREGATE_LIMITS[list];
+  return `This customer already has ${max} ${list} recorded, the most one profile holds; nothing was written. Contact the brand's CRM team.`;
+}
+
+/**
+ * The interest keys to drop so that one new key fits within `max`: the weakest first —
+ * fewest interactions, then longest unseen, then by key so concurrent writers agree.
+ * Usually one; more only for a profile already over the cap (data from before it).
+ *
+ * @example
+ * interestsToEvict({ a: 3, b: 1 }, { a: '2026-01-02', b: '2026-01-01' }, 2) // ['b']
+ */
+export function interestsToEvict(counts: Readonly<Record<string, number>>, last: Readonly<Record<string, string>>, max: number): string[] {
+  const keys = Object.keys(counts);
+  const excess = keys.length - max + 1;
+  if (excess <= 0) return [];
+  return keys
+    .sort((a, b) => (counts[a]! - counts[b]!) || (last[a] ?? '').localeCompare(last[b] ?? '') || a.localeCompare(b))
+    .slice(0, excess);
 }

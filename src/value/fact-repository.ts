@@ -1,10 +1,13 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { customerKeys } from '../customer/customer.js';
 import type { Page } from '../store/cursor.js';
+import { joinKey } from '../store/key-part.js';
 import { queryPage } from '../store/query-page.js';
+import { backoffDelayMs, sleep } from '../store/retry.js';
 import type { Store } from '../store/store.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item } from '../store/table.js';
 import { transactWrite, type TransactItem } from '../store/transactions.js';
-import { appendFactClause, type AggregateList } from './aggregates.js';
+import { appendFactClause, interestsToEvict, MAX_INTERESTS, type AggregateList } from './aggregates.js';
 
 /** A recorded interaction (customer data platform). */
 export interface InteractionRecord {
@@ -22,11 +25,18 @@ export interface InteractionRecord {
 }
 
 export const factKeys = {
-  fact: (customerId: string, kind: string, at: string, id: string) => ({ PK: `CUST#${customerId}`, SK: `${kind}#${at}#${id}` }),
+  fact: (customerId: string, kind: string, at: string, id: string) => ({ PK: customerKeys.partition(customerId), SK: joinKey(kind, at, id) }),
   interactionPrefix: 'INTERACTION#',
-  /** One item per source event: re-sending the same event finds it and changes nothing. */
-  interactionDedup: (sourceSystem: string, sourceEventId: string) => ({ PK: `SOURCEEVENT#${sourceSystem}#${sourceEventId}`, SK: 'SOURCEEVENT' }),
+  /**
+   * One item per source event: re-sending the same event finds it and changes nothing.
+   * Both parts come from the source system, so they are encoded: {"sys#T", "e1"} and
+   * {"sys", "T#e1"} are two events, not one.
+   */
+  interactionDedup: (sourceSystem: string, sourceEventId: string) => ({ PK: joinKey('SOURCEEVENT', sourceSystem, sourceEventId), SK: 'SOURCEEVENT' }),
 };
+
+/** Attempts at fitting a new interest key in before the event is reported as a temporary failure. */
+const MAX_INTEREST_ATTEMPTS = 8;
 
 /** The interest key of an interaction: the model line with the variant, else the topic. */
 export function interestKey(i: Pick<InteractionRecord, 'modelLine' | 'variant' | 'topic'>): string | null {
@@ -34,7 +44,11 @@ export function interestKey(i: Pick<InteractionRecord, 'modelLine' | 'variant' |
   return `${i.modelLine ?? 'ANY'}|${i.variant ?? i.topic ?? ''}`;
 }
 
-/** The transaction item that appends one fact to a customer's aggregates (the customer must exist). */
+/**
+ * The transaction item that appends one fact to a customer's aggregates. Its condition
+ * fails when the customer does not exist or the list is at its cap (`AGGREGATE_LIMITS`);
+ * `customerAppendFailure` tells the two apart.
+ */
 export function appendToCustomer(tableName: string, customerId: string, list: AggregateList, fact: unknown): TransactItem {
   const clause = appendFactClause(list, fact);
   return {
@@ -42,11 +56,17 @@ export function appendToCustomer(tableName: string, customerId: string, list: Ag
       TableName: tableName,
       Key: customerKeys.profile(customerId),
       UpdateExpression: `SET ${clause.expression}`,
-      ConditionExpression: 'attribute_exists(PK)',
+      ConditionExpression: `attribute_exists(PK) AND ${clause.condition}`,
       ExpressionAttributeNames: clause.names,
       ExpressionAttributeValues: clause.values,
     },
   };
+}
+
+/** Why an `appendToCustomer` condition failed: the customer is gone, or the list is full. */
+export async function customerAppendFailure(store: Store, customerId: string): Promise<'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED'> {
+  const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: customerKeys.profile(customerId), ConsistentRead: true, ProjectionExpression: 'PK' }));
+  return Item ? 'LIMIT_REACHED' : 'CUSTOMER_NOT_FOUND';
 }
 
 /**
@@ -58,46 +78,81 @@ export class FactRepository {
   constructor(private readonly store: Store) {}
 
   /** Stores a fact item and appends its compact form to the customer's aggregates. */
-  async record(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY', id: string, at: string, item: Record<string, unknown>, list: AggregateList, fact: unknown): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND'> {
+  async record(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY', id: string, at: string, item: Record<string, unknown>, list: AggregateList, fact: unknown): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED'> {
     const result = await transactWrite(this.store.doc, [
       appendToCustomer(this.store.tableName, customerId, list, fact),
       { Put: { TableName: this.store.tableName, Item: { ...factKeys.fact(customerId, kind, at, id), [ENTITY_TYPE_ATTRIBUTE]: kind, ...item } as Item, ConditionExpression: 'attribute_not_exists(PK)' } },
     ]);
-    return result.ok ? 'RECORDED' : 'CUSTOMER_NOT_FOUND';
+    return result.ok ? 'RECORDED' : customerAppendFailure(this.store, customerId);
   }
 
-  /** Records one interaction once per source event, counting it in the customer's interests and channels. */
+  /**
+   * Records one interaction once per source event, counting it in the customer's
+   * interests and channels. The interest maps hold at most `MAX_INTERESTS` keys: a known
+   * key, or a new one while there is room, is one atomic increment; a new key on a full
+   * map evicts the weakest key in the same transaction, guarded by the map's size as it
+   * was read (a concurrent newcomer changes it, and we read and decide again).
+   */
   async recordInteraction(interaction: InteractionRecord): Promise<'ACCEPTED' | 'DUPLICATE' | 'CUSTOMER_NOT_FOUND'> {
-    const { tableName } = this.store;
     const key = interestKey(interaction);
+    let evict: { keys: string[]; size: number } | undefined;
+    for (let attempt = 0; attempt < MAX_INTEREST_ATTEMPTS; attempt++) {
+      if (attempt > 1) await sleep(backoffDelayMs(attempt)); // a second miss means other writers on this profile: spread out
+      const result = await transactWrite(this.store.doc, this.interactionItems(interaction, key, evict));
+      if (result.ok) return 'ACCEPTED';
+      if (result.failedConditions.includes(0)) return 'DUPLICATE';
+      const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: customerKeys.profile(interaction.customerId), ConsistentRead: true, ProjectionExpression: 'aggregates.interestCounts, aggregates.interestLast' }));
+      if (!Item) return 'CUSTOMER_NOT_FOUND';
+      const counts = (Item.aggregates?.interestCounts ?? {}) as Record<string, number>;
+      const last = (Item.aggregates?.interestLast ?? {}) as Record<string, string>;
+      evict = key && !(key in counts) ? { keys: interestsToEvict(counts, last, MAX_INTERESTS), size: Object.keys(counts).length } : undefined;
+      if (evict && evict.keys.length === 0) evict = undefined;
+    }
+    throw new Error(`Interest map of customer ${interaction.customerId} kept changing; the event can be sent again`);
+  }
+
+  private interactionItems(interaction: InteractionRecord, key: string | null, evict?: { keys: string[]; size: number }): TransactItem[] {
+    const { tableName } = this.store;
     const names: Record<string, string> = { '#agg': 'aggregates', '#ch': 'channels', '#c': interaction.channel };
     const values: Record<string, unknown> = { ':zero': 0, ':one': 1 };
     const sets = ['#agg.#ch.#c = if_not_exists(#agg.#ch.#c, :zero) + :one'];
+    const removes: string[] = [];
+    let condition = 'attribute_exists(PK)';
     if (key) {
       Object.assign(names, { '#ic': 'interestCounts', '#il': 'interestLast', '#k': key });
       values[':at'] = interaction.occurredAt;
       sets.push('#agg.#ic.#k = if_not_exists(#agg.#ic.#k, :zero) + :one', '#agg.#il.#k = :at');
+      if (evict) {
+        // The map is full: drop the weakest as read, if the map is still as read.
+        evict.keys.forEach((k, i) => {
+          names[`#e${i}`] = k;
+          removes.push(`#agg.#ic.#e${i}`, `#agg.#il.#e${i}`);
+        });
+        values[':size'] = evict.size;
+        condition += ' AND attribute_not_exists(#agg.#ic.#k) AND size(#agg.#ic) = :size';
+      } else {
+        values[':max'] = MAX_INTERESTS;
+        condition += ' AND (attribute_not_exists(#agg.#ic) OR attribute_exists(#agg.#ic.#k) OR size(#agg.#ic) < :max)';
+      }
     }
-    const result = await transactWrite(this.store.doc, [
+    return [
       { Put: { TableName: tableName, Item: { ...factKeys.interactionDedup(interaction.sourceSystem, interaction.sourceEventId), [ENTITY_TYPE_ATTRIBUTE]: 'SourceEvent', customerId: interaction.customerId, interactionId: interaction.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
       {
         Update: {
           TableName: tableName,
           Key: customerKeys.profile(interaction.customerId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK)',
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
       },
       { Put: { TableName: tableName, Item: { ...factKeys.fact(interaction.customerId, 'INTERACTION', interaction.occurredAt, interaction.id), [ENTITY_TYPE_ATTRIBUTE]: 'Interaction', ...interaction } } },
-    ]);
-    if (result.ok) return 'ACCEPTED';
-    return result.failedConditions.includes(0) ? 'DUPLICATE' : 'CUSTOMER_NOT_FOUND';
+    ];
   }
 
   async interactionsOf(customerId: string, first: number, after?: string | null): Promise<Page<InteractionRecord>> {
-    const page = await queryPage(this.store.doc, this.store.tableName, { partition: `CUST#${customerId}`, sortKeyPrefix: factKeys.interactionPrefix, first, after, newestFirst: true });
+    const page = await queryPage(this.store.doc, this.store.tableName, { partition: customerKeys.partition(customerId), sortKeyPrefix: factKeys.interactionPrefix, first, after, newestFirst: true });
     return { ...page, items: page.items.map(({ PK: _pk, SK: _sk, [ENTITY_TYPE_ATTRIBUTE]: _t, ...rest }) => rest as unknown as InteractionRecord) };
   }
 }

@@ -1,7 +1,11 @@
+import { customerKeys } from '../customer/customer.js';
 import { inBatches } from '../shared/in-batches.js';
 import type { Logger } from '../shared/logger.js';
+import { emitJobCounts, POISON_RECORDS_METRIC } from '../shared/metrics.js';
+import { isRecordRejected } from '../store/job-failures.js';
+import type { Key } from '../store/table.js';
 import { accumulate, mergeScoped, type ScopedSums } from './kpis.js';
-import { scoreCustomer, valueChanged } from './scoring.js';
+import { scoreCustomer, valueChanged, type CustomerValue } from './scoring.js';
 import type { SegmentState, ValueRepository } from './value-repository.js';
 
 /**
@@ -29,11 +33,17 @@ export interface SegmentStats {
   changed: number;
   tierChanges: number;
   readUnits: number;
+  /** Customers skipped because they could not be processed; listed under the run's job failures. */
+  poisoned: number;
   /** False when the worker stopped early; the next delivery resumes. */
   complete: boolean;
   /** True for the worker that finished the run and wrote the KPIs. */
   wroteKpis: boolean;
+  /** True when another worker on the same segment was ahead (or done): this one stepped aside. */
+  superseded?: boolean;
 }
+
+export const SCORES_JOB = 'scores';
 
 /** The run of a scheduled time: the same schedule always gives the same run. */
 export function scoresRunFor(now: Date, totalSegments: number): ScoresRun {
@@ -47,6 +57,19 @@ export function kpiPeriods(now: Date): string[] {
   return [previous, current];
 }
 
+/**
+ * Scores one segment of a run, resuming from its checkpoint.
+ *
+ * One customer that cannot be processed — a malformed item, scores DynamoDB refuses to
+ * store (an item at its size limit) — is skipped, counted, logged with its key and listed
+ * under the run's job failures; the segment and the run complete for everyone else, and
+ * the KPIs count everyone else. Faults that are not about the record (throttling, network)
+ * still fail the segment, which is redelivered and resumes.
+ *
+ * Two workers on one segment (SQS delivers at least once): every checkpoint is saved over
+ * the progress its worker read, so only one advances; the other steps aside quietly and
+ * successfully, and a finished segment is counted once.
+ */
 export async function runScoresSegment(
   deps: { values: ValueRepository; logger: Logger },
   run: ScoresRun,
@@ -57,53 +80,91 @@ export async function runScoresSegment(
   const state: SegmentState = (await deps.values.segmentState(run.runId, segment)) ?? {
     sums: Object.fromEntries(periods.map((p) => [p, {}])),
     customersRead: 0,
+    pages: 0,
+    poisoned: 0,
     changed: 0,
     tierChanges: 0,
     readUnits: 0,
     done: false,
   };
-  const stats = (complete: boolean, wroteKpis = false): SegmentStats => ({
+  state.pages ??= 0;
+  state.poisoned ??= 0;
+  let poisonedNow = 0;
+  const stats = (complete: boolean, extra: Partial<SegmentStats> = {}): SegmentStats => ({
     segment,
     customersRead: state.customersRead,
     changed: state.changed,
     tierChanges: state.tierChanges,
     readUnits: state.readUnits,
+    poisoned: state.poisoned,
     complete,
-    wroteKpis,
+    wroteKpis: false,
+    ...extra,
   });
+  const stepAside = () => {
+    deps.logger.info('scores segment taken over by another worker; stepping aside', { runId: run.runId, segment });
+    return stats(true, { superseded: true });
+  };
+  const poison = async (key: Key, error: unknown) => {
+    state.poisoned++;
+    poisonedNow++;
+    deps.logger.error('scores job skipped a customer it could not process', { runId: run.runId, segment, key, error });
+    await deps.values.failures.record(SCORES_JOB, run.runId, key, error, run.now);
+  };
   if (state.done) return stats(true);
 
-  while (!state.scanComplete) {
-    if (shouldStop?.()) return stats(false);
-    const page = await deps.values.scanSegment(segment, run.totalSegments, pageSize, state.lastKey);
-    await inBatches(page.customers, concurrency, async (customer) => {
-      const value = scoreCustomer(customer, run.now);
-      const changed = valueChanged(customer.value, value);
-      if (changed) {
-        const { tierChanged } = await deps.values.writeValue(customer, value);
-        state.changed++;
-        if (tierChanged) state.tierChanges++;
-      }
-      // The KPIs count the customer's current scores, changed or not.
-      for (const period of periods) accumulate((state.sums[period] ??= {}), customer, changed ? value : customer.value!, period);
-    });
-    state.customersRead += page.customers.length;
-    state.readUnits += page.readUnits;
-    state.lastKey = page.lastKey;
-    state.scanComplete = !page.lastKey;
-    await deps.values.saveSegmentState(run.runId, segment, state);
-  }
+  try {
+    while (!state.scanComplete) {
+      if (shouldStop?.()) return stats(false);
+      const page = await deps.values.scanSegment(segment, run.totalSegments, pageSize, state.lastKey);
+      for (const { key, error } of page.malformed) await poison(key, error);
+      // Sums of this page only, merged once the page is done: a customer that fails half-way adds nothing.
+      await inBatches(page.customers, concurrency, async (customer) => {
+        const key = customerKeys.profile(customer.id);
+        let value: CustomerValue;
+        const sums: Record<string, ScopedSums> = {};
+        try {
+          value = scoreCustomer(customer, run.now);
+          // The KPIs count the customer's current scores, changed or not.
+          const current = valueChanged(customer.value, value) ? value : customer.value!;
+          for (const period of periods) accumulate((sums[period] = {}), customer, current, period);
+        } catch (error) {
+          return poison(key, error); // bad data: scoring or the KPIs cannot read it
+        }
+        if (valueChanged(customer.value, value)) {
+          try {
+            const { written, tierChanged } = await deps.values.writeValue(customer, value);
+            if (written) state.changed++;
+            if (tierChanged) state.tierChanges++;
+          } catch (error) {
+            if (!isRecordRejected(error)) throw error;
+            return poison(key, error);
+          }
+        }
+        for (const period of periods) mergeScoped((state.sums[period] ??= {}), sums[period]!);
+      });
+      const readPages = state.pages;
+      state.customersRead += page.customers.length + page.malformed.length;
+      state.readUnits += page.readUnits;
+      state.lastKey = page.lastKey;
+      state.scanComplete = !page.lastKey;
+      state.pages++;
+      if (!(await deps.values.saveSegmentState(run.runId, segment, state, readPages))) return stepAside();
+    }
 
-  // Count the segment once on the run; whoever brings the count to the total writes the KPIs.
-  // A redelivery of the last segment (its worker died after counting) writes them again: harmless, same sums.
-  const { count, firstTime } = await deps.values.countSegment(run.runId, segment);
-  const last = count === run.totalSegments;
-  if (last) {
-    await writeRunKpis(deps.values, run);
-    deps.logger.info('scores run complete: KPIs written', { runId: run.runId, redelivered: !firstTime });
+    // Count the segment once on the run; whoever brings the count to the total writes the KPIs.
+    // A redelivery of the last segment (its worker died after counting) writes them again: harmless, same sums.
+    const { count, firstTime } = await deps.values.countSegment(run.runId, segment);
+    const last = count === run.totalSegments;
+    if (last) {
+      await writeRunKpis(deps.values, run);
+      deps.logger.info('scores run complete: KPIs written', { runId: run.runId, redelivered: !firstTime });
+    }
+    if (!(await deps.values.saveSegmentState(run.runId, segment, { ...state, done: true }, state.pages))) return stepAside();
+    return stats(true, { wroteKpis: last });
+  } finally {
+    emitJobCounts(deps.logger, SCORES_JOB, { [POISON_RECORDS_METRIC]: poisonedNow });
   }
-  await deps.values.saveSegmentState(run.runId, segment, { ...state, done: true });
-  return stats(true, last);
 }
 
 /** Merges every segment's sums and writes the run's KPI roll-ups. */

@@ -5,7 +5,8 @@ import type { Page } from '../store/cursor.js';
 import { outboxItem } from '../store/outbox.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
-import { ENTITY_TYPE_ATTRIBUTE, INDEXES } from '../store/table.js';
+import { JobFailureLog } from '../store/job-failures.js';
+import { ENTITY_TYPE_ATTRIBUTE, INDEXES, type Key } from '../store/table.js';
 import { transactWrite } from '../store/transactions.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { KpiSums, ScopedSums } from './kpis.js';
@@ -27,6 +28,10 @@ export interface SegmentState {
   /** Partial KPI sums per period, for the customers of the pages done so far. */
   sums: Record<string, ScopedSums>;
   customersRead: number;
+  /** Pages scored so far: a save must carry the count it read, so two workers on one segment cannot both advance it. */
+  pages: number;
+  /** Customers skipped because they could not be processed (listed in the run's job failures). */
+  poisoned: number;
   /** Every page has been scored (the segment may still await counting). */
   scanComplete?: boolean;
   changed: number;
@@ -36,12 +41,18 @@ export interface SegmentState {
 }
 
 export class ValueRepository {
-  constructor(private readonly store: Store) {}
+  /** Where the scores job lists customers it could not process. */
+  readonly failures: JobFailureLog;
+
+  constructor(private readonly store: Store) {
+    this.failures = new JobFailureLog(store);
+  }
 
   /**
    * One page of one parallel-scan segment of the ByCollection index — every customer
    * profile once across all segments, nothing else read twice. Returns the read units
-   * DynamoDB charged, so the job can report them per customer.
+   * DynamoDB charged, so the job can report them per customer. An item that is not a
+   * well-formed customer is returned apart, with its key, so one bad item cannot fail its page.
    */
   async scanSegment(segment: number, totalSegments: number, limit: number, startKey?: Record<string, unknown>) {
     const result = await this.store.doc.send(
@@ -58,8 +69,18 @@ export class ValueRepository {
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    const customers: CustomerRecord[] = [];
+    const malformed: { key: Key; error: unknown }[] = [];
+    for (const item of result.Items ?? []) {
+      try {
+        customers.push(customerFromItem(item));
+      } catch (error) {
+        malformed.push({ key: { PK: String(item.PK), SK: String(item.SK) }, error });
+      }
+    }
     return {
-      customers: (result.Items ?? []).map(customerFromItem),
+      customers,
+      malformed,
       lastKey: result.LastEvaluatedKey,
       readUnits: result.ConsumedCapacity?.CapacityUnits ?? 0,
     };
@@ -67,9 +88,11 @@ export class ValueRepository {
 
   /**
    * Stores new scores and indexes the customer by CLV; a tier change also leaves as a
-   * `CustomerTierChanged` outbox event in the same transaction.
+   * `CustomerTierChanged` outbox event in the same transaction. Only over the scores that
+   * were read: when a second worker on the same segment (SQS delivers at least once) got
+   * there first, nothing is written — no second event — and `written` is false.
    */
-  async writeValue(customer: CustomerRecord, value: CustomerValue): Promise<{ tierChanged: boolean }> {
+  async writeValue(customer: CustomerRecord, value: CustomerValue): Promise<{ written: boolean; tierChanged: boolean }> {
     const previousTier: Tier | null = customer.value?.tier ?? null;
     const tierChanged = previousTier !== value.tier;
     const result = await transactWrite(this.store.doc, [
@@ -78,17 +101,16 @@ export class ValueRepository {
           TableName: this.store.tableName,
           Key: customerKeys.profile(customer.id),
           UpdateExpression: 'SET #value = :value, #pk4 = :pk4, #sk4 = :sk4',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: { '#value': 'value', '#pk4': INDEXES.byValue.partitionKey, '#sk4': INDEXES.byValue.sortKey },
-          ExpressionAttributeValues: { ':value': value, ':pk4': valueKeys.byValuePartition, ':sk4': valueKeys.byValueSort(value.clvMinor, customer.id) },
+          ConditionExpression: customer.value ? 'attribute_exists(PK) AND #value.#at = :readAt' : 'attribute_exists(PK) AND attribute_not_exists(#value)',
+          ExpressionAttributeNames: { '#value': 'value', '#pk4': INDEXES.byValue.partitionKey, '#sk4': INDEXES.byValue.sortKey, ...(customer.value ? { '#at': 'computedAt' } : {}) },
+          ExpressionAttributeValues: { ':value': value, ':pk4': valueKeys.byValuePartition, ':sk4': valueKeys.byValueSort(value.clvMinor, customer.id), ...(customer.value ? { ':readAt': customer.value.computedAt } : {}) },
         },
       },
       ...(tierChanged
         ? [{ Put: { TableName: this.store.tableName, Item: outboxItem('CustomerTierChanged', { customerId: customer.id, previousTier, tier: value.tier, clvMinor: value.clvMinor, modelVersion: value.modelVersion }, new Date(value.computedAt)) } }]
         : []),
     ]);
-    if (!result.ok) throw new Error('A scored customer disappeared while its scores were written');
-    return { tierChanged };
+    return result.ok ? { written: true, tierChanged } : { written: false, tierChanged: false };
   }
 
   async segmentState(runId: string, segment: number): Promise<SegmentState | null> {
@@ -96,18 +118,29 @@ export class ValueRepository {
     return Item ? (Item.state as SegmentState) : null;
   }
 
-  /** Saves a segment's progress after a page: where to resume and the sums so far. */
-  async saveSegmentState(runId: string, segment: number, state: SegmentState): Promise<void> {
-    await this.store.doc.send(
-      new UpdateCommand({
-        TableName: this.store.tableName,
-        Key: valueKeys.segment(runId, segment),
-        UpdateExpression: 'SET #state = :state, #type = :type',
-        ConditionExpression: 'attribute_not_exists(#state.#done) OR #state.#done = :false',
-        ExpressionAttributeNames: { '#state': 'state', '#done': 'done', '#type': ENTITY_TYPE_ATTRIBUTE },
-        ExpressionAttributeValues: { ':state': state, ':type': 'ScoreRunSegment', ':false': false },
-      }),
-    );
+  /**
+   * Saves a segment's progress: where to resume and the sums so far — only over the
+   * progress this worker read (`readPages`) and only while the segment is not done.
+   * Returns false when another worker on the same segment moved it on or finished it
+   * first: that worker owns the segment now (its own message is redelivered if it dies).
+   */
+  async saveSegmentState(runId: string, segment: number, state: SegmentState, readPages: number): Promise<boolean> {
+    try {
+      await this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.store.tableName,
+          Key: valueKeys.segment(runId, segment),
+          UpdateExpression: 'SET #state = :state, #type = :type',
+          ConditionExpression: readPages === 0 ? 'attribute_not_exists(#state)' : '#state.#done = :false AND #state.#pages = :read',
+          ExpressionAttributeNames: { '#state': 'state', '#type': ENTITY_TYPE_ATTRIBUTE, ...(readPages === 0 ? {} : { '#done': 'done', '#pages': 'pages' }) },
+          ExpressionAttributeValues: { ':state': state, ':type': 'ScoreRunSegment', ...(readPages === 0 ? {} : { ':false': false, ':read': readPages }) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**

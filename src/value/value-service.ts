@@ -7,7 +7,7 @@ import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { maxAmountMinor, multiplyWithin, sumWithin, type Currency } from '../shared/money.js';
 import { amountOutOfRange, checkInstantNotInFuture, checkIntRange, checkMoney, checkText, isValidIsoDate } from '../shared/validation.js';
 import { checkVin } from '../vehicle/vehicle-service.js';
-import type { FinanceFact, OrderFact, SurveyFact } from './aggregates.js';
+import { limitMessage, type AggregateList, type FinanceFact, type OrderFact, type SurveyFact } from './aggregates.js';
 import type { InteractionRecord } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
 
@@ -43,8 +43,9 @@ async function factDealer(ctx: ServiceContext, field: string, globalId: string |
   return named && (await ctx.access.dealer(named)) ? { dealerId: named } : { error: notFound(field, 'dealer') };
 }
 
-async function recorded(ctx: ServiceContext, customerId: string, outcome: 'RECORDED' | 'CUSTOMER_NOT_FOUND', field: string): Promise<FactResult> {
+async function recorded(ctx: ServiceContext, customerId: string, outcome: 'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED', field: string, list: AggregateList): Promise<FactResult> {
   if (outcome === 'CUSTOMER_NOT_FOUND') return failed(notFound(field, 'customer'));
+  if (outcome === 'LIMIT_REACHED') return failed(userError(field, 'LIMIT_REACHED', limitMessage(list)));
   const customer = await ctx.repos.customers.get(customerId);
   if (customer) ctx.loaders.customer.clear(customerId).prime(customerId, customer);
   return { customer, userErrors: [] };
@@ -69,9 +70,12 @@ export interface InteractionResult {
 }
 
 /**
- * Records up to 100 interactions, each once per source event. Every event is checked and
- * authorised on its own: accepted events are stored even when others are rejected, and
- * the answer says per event what happened and why.
+ * Records up to 100 interactions, each once per source event. Every event is checked,
+ * authorised and written on its own (one transaction each): accepted events are stored
+ * even when others are rejected, and the answer says per event what happened and why.
+ * A fault on one event (throttling, a timeout) never fails the call: that event alone is
+ * REJECTED with TEMPORARY_FAILURE and nothing of it was written, so the caller re-sends
+ * it — safely, since a re-send of a stored event is a DUPLICATE.
  */
 export async function recordInteractions(ctx: ServiceContext, input: { events: readonly InteractionInput[] }) {
   if (ctx.principal.kind !== 'admin') assertMayRecordFacts(ctx);
@@ -80,42 +84,57 @@ export async function recordInteractions(ctx: ServiceContext, input: { events: r
     return { accepted: 0, duplicates: 0, rejected: input.events.length, results: [], userErrors: [error] };
   }
   const now = ctx.clock();
-  const results: InteractionResult[] = await Promise.all(
-    input.events.map(async (event, index): Promise<InteractionResult> => {
-      const at = `events.${index}`;
-      const errors = [
-        ...checkText(`${at}.sourceSystem`, event.sourceSystem, { max: 100 }),
-        ...checkText(`${at}.sourceEventId`, event.sourceEventId, { max: 200 }),
-        ...(event.variant != null ? checkText(`${at}.variant`, event.variant, { max: 100 }) : []),
-        ...(event.topic != null ? checkText(`${at}.topic`, event.topic, { max: 100 }) : []),
-      ];
-      if (!INTERACTION_CHANNELS.includes(event.channel)) errors.push(userError(`${at}.channel`, 'INVALID', `Unknown channel "${event.channel}"; use one of ${INTERACTION_CHANNELS.join(', ')}.`));
-      if (!INTERACTION_TYPES.includes(event.type)) errors.push(userError(`${at}.type`, 'INVALID', `Unknown type "${event.type}"; use one of ${INTERACTION_TYPES.join(', ')}.`));
-      const occurred = checkInstantNotInFuture(`${at}.occurredAt`, event.occurredAt, now);
-      errors.push(...occurred.errors);
-      const customer = errors.length ? null : await writableCustomer(ctx, `${at}.customerId`, event.customerId);
-      if (customer && 'code' in customer) errors.push(customer);
-      if (errors.length || !customer || 'code' in customer || !occurred.date) return { index, outcome: 'REJECTED', userErrors: errors };
-      const interaction: InteractionRecord = {
-        id: newId(),
-        customerId: customer.id,
-        sourceSystem: event.sourceSystem.trim(),
-        sourceEventId: event.sourceEventId.trim(),
-        channel: event.channel,
-        type: event.type,
-        modelLine: event.modelLine ?? undefined,
-        variant: event.variant?.trim() || undefined,
-        topic: event.topic?.trim().toLowerCase() || undefined,
-        occurredAt: occurred.date.toISOString(),
-        recordedAt: now.toISOString(),
-      };
-      const outcome = await ctx.repos.facts.recordInteraction(interaction);
-      if (outcome === 'CUSTOMER_NOT_FOUND') return { index, outcome: 'REJECTED', userErrors: [notFound(`${at}.customerId`, 'customer')] };
-      return { index, outcome, userErrors: [] };
+  // Events of one customer go one after another: they all update that customer's profile
+  // item, where concurrent transactions would only conflict and retry. Customers run in parallel.
+  const byCustomer = new Map<string, number[]>();
+  input.events.forEach((event, index) => byCustomer.set(event.customerId, [...(byCustomer.get(event.customerId) ?? []), index]));
+  const results: InteractionResult[] = new Array(input.events.length);
+  await Promise.all(
+    [...byCustomer.values()].map(async (indices) => {
+      for (const index of indices) {
+        results[index] = await recordOneInteraction(ctx, input.events[index]!, index, now).catch((error: unknown): InteractionResult => {
+          ctx.logger.error('interaction not recorded', { index, error });
+          return { index, outcome: 'REJECTED', userErrors: [userError(`events.${index}`, 'TEMPORARY_FAILURE', 'This event could not be stored just now; nothing of it was written. Send it again.')] };
+        });
+      }
     }),
   );
   const count = (outcome: InteractionResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
   return { accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), results, userErrors: [] };
+}
+
+/** One event of a batch: checked, authorised and written in one transaction of its own. */
+async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput, index: number, now: Date): Promise<InteractionResult> {
+  const at = `events.${index}`;
+  const errors = [
+    ...checkText(`${at}.sourceSystem`, event.sourceSystem, { max: 100 }),
+    ...checkText(`${at}.sourceEventId`, event.sourceEventId, { max: 200 }),
+    ...(event.variant != null ? checkText(`${at}.variant`, event.variant, { max: 100 }) : []),
+    ...(event.topic != null ? checkText(`${at}.topic`, event.topic, { max: 100 }) : []),
+  ];
+  if (!INTERACTION_CHANNELS.includes(event.channel)) errors.push(userError(`${at}.channel`, 'INVALID', `Unknown channel "${event.channel}"; use one of ${INTERACTION_CHANNELS.join(', ')}.`));
+  if (!INTERACTION_TYPES.includes(event.type)) errors.push(userError(`${at}.type`, 'INVALID', `Unknown type "${event.type}"; use one of ${INTERACTION_TYPES.join(', ')}.`));
+  const occurred = checkInstantNotInFuture(`${at}.occurredAt`, event.occurredAt, now);
+  errors.push(...occurred.errors);
+  const customer = errors.length ? null : await writableCustomer(ctx, `${at}.customerId`, event.customerId);
+  if (customer && 'code' in customer) errors.push(customer);
+  if (errors.length || !customer || 'code' in customer || !occurred.date) return { index, outcome: 'REJECTED', userErrors: errors };
+  const interaction: InteractionRecord = {
+    id: newId(),
+    customerId: customer.id,
+    sourceSystem: event.sourceSystem.trim(),
+    sourceEventId: event.sourceEventId.trim(),
+    channel: event.channel,
+    type: event.type,
+    modelLine: event.modelLine ?? undefined,
+    variant: event.variant?.trim() || undefined,
+    topic: event.topic?.trim().toLowerCase() || undefined,
+    occurredAt: occurred.date.toISOString(),
+    recordedAt: now.toISOString(),
+  };
+  const outcome = await ctx.repos.facts.recordInteraction(interaction);
+  if (outcome === 'CUSTOMER_NOT_FOUND') return { index, outcome: 'REJECTED', userErrors: [notFound(`${at}.customerId`, 'customer')] };
+  return { index, outcome, userErrors: [] };
 }
 
 export async function recordOrder(
@@ -165,7 +184,7 @@ export async function recordOrder(
   const at = ordered.date.toISOString();
   const fact: OrderFact = { at, amountMinor: totalMinor, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}) };
   const outcome = await ctx.repos.facts.record(customer.id, 'ORDER', id, at, { id, customerId: customer.id, channel: input.channel, lines: input.lines, totalEurMinor: totalMinor, dealerId: dealer.dealerId, orderedAt: at }, 'orders', fact);
-  return recorded(ctx, customer.id, outcome, 'customerId');
+  return recorded(ctx, customer.id, outcome, 'customerId', 'orders');
 }
 
 export async function recordFinanceContract(
@@ -196,7 +215,7 @@ export async function recordFinanceContract(
   };
   const id = newId();
   const outcome = await ctx.repos.facts.record(customer.id, 'FINANCE', id, `${input.startDate}T00:00:00.000Z`, { id, customerId: customer.id, ...fact, principal: principal.money, monthlyPayment: monthly.money, termMonths: input.termMonths }, 'finance', fact);
-  return recorded(ctx, customer.id, outcome, 'customerId');
+  return recorded(ctx, customer.id, outcome, 'customerId', 'finance');
 }
 
 export async function submitSurvey(
@@ -218,6 +237,6 @@ export async function submitSurvey(
   const fact: SurveyFact = { at, kind: input.kind, score: input.score, touchpoint: input.touchpoint, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}) };
   const id = newId();
   const outcome = await ctx.repos.facts.record(customer.id, 'SURVEY', id, at, { id, customerId: customer.id, ...fact, comment: input.comment?.trim() || undefined }, 'surveys', fact);
-  return recorded(ctx, customer.id, outcome, 'customerId');
+  return recorded(ctx, customer.id, outcome, 'customerId', 'surveys');
 }
 

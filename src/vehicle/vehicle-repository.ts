@@ -11,20 +11,22 @@ import { ACTIVE_REMINDER_STATUSES, reminderFromItem, reminderKeys, type Reminder
 import { maintenanceItem } from '../service/maintenance-catalogue.js';
 import { serviceVisitKeys, serviceVisitToItem, serviceVisitFromItem, type ServiceVisitRecord } from '../service/service-visit.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
-import { appendFactClause, type PurchaseFact, type VisitFact } from '../value/aggregates.js';
-import { appendToCustomer } from '../value/fact-repository.js';
+import { appendFactClause, MAX_OWNED_VEHICLES, type PurchaseFact, type VisitFact } from '../value/aggregates.js';
+import { appendToCustomer, customerAppendFailure } from '../value/fact-repository.js';
 import { toEurMinor } from '../value/scoring.js';
 import { newId } from '../shared/ids.js';
 import { INDEXES } from '../store/table.js';
 import { odometerFromItem, odometerToItem, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord } from './vehicle.js';
 
-export type RegisterOutcome = 'REGISTERED' | 'VIN_TAKEN' | 'OWNER_NOT_FOUND' | 'DEALER_NOT_FOUND';
+export type RegisterOutcome = 'REGISTERED' | 'VIN_TAKEN' | 'OWNER_NOT_FOUND' | 'OWNER_LIMIT_REACHED' | 'DEALER_NOT_FOUND';
 export type ReadingOutcome =
   | { kind: 'RECORDED'; vehicle: VehicleRecord; completedReminder?: ReminderRecord }
   | { kind: 'NOT_FOUND' }
   | { kind: 'DECREASE'; earlierKm: number; earlierReadAt: string }
-  | { kind: 'EXCEEDS_LATER'; laterKm: number; laterReadAt: string };
-export type TransferOutcome = { kind: 'TRANSFERRED'; vehicle: VehicleRecord } | { kind: 'NEW_OWNER_NOT_FOUND' } | { kind: 'CONFLICT' };
+  | { kind: 'EXCEEDS_LATER'; laterKm: number; laterReadAt: string }
+  /** The owner's profile holds `AGGREGATE_LIMITS.visits` visits already. */
+  | { kind: 'CUSTOMER_LIMIT_REACHED' };
+export type TransferOutcome = { kind: 'TRANSFERRED'; vehicle: VehicleRecord } | { kind: 'NEW_OWNER_NOT_FOUND' } | { kind: 'NEW_OWNER_LIMIT_REACHED' } | { kind: 'CONFLICT' };
 
 const MAX_CONFLICT_RETRIES = 4;
 /** Readings the mileage estimate looks at (newest first); see `estimateMileageRate`. */
@@ -83,7 +85,7 @@ export class VehicleRepository {
     const result = await transactWrite(this.store.doc, items);
     if (result.ok) return 'REGISTERED';
     if (result.failedConditions.includes(0)) return 'VIN_TAKEN';
-    if (result.failedConditions.includes(1)) return 'OWNER_NOT_FOUND';
+    if (result.failedConditions.includes(1)) return (await customerAppendFailure(this.store, vehicle.ownerId)) === 'LIMIT_REACHED' ? 'OWNER_LIMIT_REACHED' : 'OWNER_NOT_FOUND';
     return 'DEALER_NOT_FOUND';
   }
 
@@ -242,12 +244,11 @@ export class VehicleRepository {
         extra.push(appendToCustomer(this.store.tableName, visit.customerId, 'visits', visitFact(visit)));
       }
       next = withServicePlan(next, [...(await this.recentReadings(reading.vin)), reading]);
-      const result = await transactWrite(this.store.doc, [
-        this.putVersioned(next, vehicle.version),
-        { Put: { TableName: this.store.tableName, Item: odometerToItem(reading, newId()) } },
-        ...extra,
-      ]);
+      const items = [this.putVersioned(next, vehicle.version), { Put: { TableName: this.store.tableName, Item: odometerToItem(reading, newId()) } }, ...extra];
+      const result = await transactWrite(this.store.doc, items);
       if (result.ok) return { kind: 'RECORDED', vehicle: next, completedReminder };
+      // The visit's append to the owner's aggregates is the last item: a full list is final, not a conflict.
+      if (visit && result.failedConditions.includes(items.length - 1) && (await customerAppendFailure(this.store, visit.customerId)) === 'LIMIT_REACHED') return { kind: 'CUSTOMER_LIMIT_REACHED' };
     }
     throw new Error(`Recording a reading kept conflicting after ${MAX_CONFLICT_RETRIES} retries`);
   }
@@ -269,7 +270,7 @@ export class VehicleRepository {
       ownerProfileChange(tableName, vehicle.ownerId, vehicle, -1),
     ]);
     if (result.ok) return { kind: 'TRANSFERRED', vehicle: updated };
-    if (result.failedConditions.includes(1)) return { kind: 'NEW_OWNER_NOT_FOUND' };
+    if (result.failedConditions.includes(1)) return (await customerAppendFailure(this.store, newOwnerId)) === 'LIMIT_REACHED' ? { kind: 'NEW_OWNER_LIMIT_REACHED' } : { kind: 'NEW_OWNER_NOT_FOUND' };
     return { kind: 'CONFLICT' };
   }
 }
@@ -305,11 +306,18 @@ function ownerProfileChange(tableName: string, customerId: string, vehicle: Vehi
   const names: Record<string, string> = { '#vc': 'vehicleCounts', '#ml': vehicle.modelLine, '#vins': 'vehicleVins' };
   const values: Record<string, unknown> = { ':delta': delta, ':vin': new Set([vehicle.vin]) };
   const sets = ['#vc.#ml = #vc.#ml + :delta'];
+  let condition = 'attribute_exists(PK)';
+  if (delta > 0) {
+    // Bounded like every list on the profile (see AGGREGATE_LIMITS): a car comes in only while there is room.
+    values[':maxVins'] = MAX_OWNED_VEHICLES;
+    condition += ' AND (attribute_not_exists(#vins) OR size(#vins) < :maxVins)';
+  }
   if (purchase) {
     const clause = appendFactClause('purchases', purchase);
     Object.assign(names, clause.names);
     Object.assign(values, clause.values);
     sets.push(clause.expression);
+    condition += ` AND ${clause.condition}`;
   }
   let expression = `SET ${sets.join(', ')} ${delta > 0 ? 'ADD' : 'DELETE'} #vins :vin`;
   if (linkDealerId) {
@@ -322,7 +330,7 @@ function ownerProfileChange(tableName: string, customerId: string, vehicle: Vehi
       TableName: tableName,
       Key: customerKeys.profile(customerId),
       UpdateExpression: expression,
-      ConditionExpression: 'attribute_exists(PK)',
+      ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },

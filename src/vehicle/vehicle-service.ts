@@ -1,3 +1,4 @@
+import { limitMessage } from '../value/aggregates.js';
 import { canLearnExistence, vehiclePolicy } from '../auth/policies.js';
 import { forbidden } from '../graphql/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
@@ -52,6 +53,8 @@ export function readingProblem(outcome: Exclude<ReadingOutcome, { kind: 'RECORDE
       return userError(kmField, 'ODOMETER_DECREASE', `An earlier reading (${outcome.earlierReadAt}) shows ${outcome.earlierKm} km; a later reading cannot be lower.`);
     case 'EXCEEDS_LATER':
       return userError(kmField, 'ODOMETER_DECREASE', `A later reading (${outcome.laterReadAt}) shows ${outcome.laterKm} km; an earlier reading cannot be higher.`);
+    case 'CUSTOMER_LIMIT_REACHED':
+      return userError(vinField, 'LIMIT_REACHED', limitMessage('visits'));
   }
 }
 
@@ -123,6 +126,7 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
   if (outcome === 'VIN_TAKEN' && canLearnExistence(p)) return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
   if (outcome === 'VIN_TAKEN') return failed(userError('vin', 'ALREADY_REGISTERED', 'This VIN is already registered with the brand. If you sold or service this car, ask the brand to assign it to your dealership.'));
   if (outcome === 'OWNER_NOT_FOUND') return failed(notFound('ownerId', 'customer'));
+  if (outcome === 'OWNER_LIMIT_REACHED') return failed(userError('ownerId', 'LIMIT_REACHED', limitMessage('vehicles')));
   if (outcome === 'DEALER_NOT_FOUND') return failed(notFound(input.servicingDealerId ? 'servicingDealerId' : 'sellingDealerId', 'dealer'));
   ctx.loaders.customer.clear(owner.id);
   ctx.logger.info('vehicle registered', { vin, ownerId: owner.id });
@@ -167,6 +171,7 @@ export async function transferVehicle(ctx: ServiceContext, input: { vin: string;
   }
   const outcome = await ctx.repos.vehicles.transfer(vehicle, newOwner.id, input.transferDate);
   if (outcome.kind === 'NEW_OWNER_NOT_FOUND') return failed(notFound('newOwnerId', 'customer'));
+  if (outcome.kind === 'NEW_OWNER_LIMIT_REACHED') return failed(userError('newOwnerId', 'LIMIT_REACHED', limitMessage('vehicles')));
   if (outcome.kind !== 'TRANSFERRED') return failed(userError('vin', 'STALE_VERSION', 'The vehicle changed while transferring; reload and retry.'));
   ctx.loaders.customer.clear(vehicle.ownerId).clear(newOwner.id);
   ctx.logger.info('vehicle transferred', { vin });

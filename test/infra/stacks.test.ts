@@ -149,9 +149,23 @@ describe('CDK app', () => {
 
     it('alarms on job failures, a run nearing its timeout, dead letters, backlog and enrichment errors', () => {
       const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { MetricName: string; Threshold: number } }).Properties);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors']);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors', 'PoisonRecords', 'PoisonRecords']);
       expect(alarms.find((a) => a.MetricName === 'Duration')!.Threshold).toBe(900_000 * 0.8);
       jobs.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    });
+
+    it('alarms when a job skips a poison record, per job, from the metric the job logs', () => {
+      for (const job of ['scores', 'reminders']) {
+        jobs.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'Paddock/Jobs',
+          MetricName: 'PoisonRecords',
+          Dimensions: [{ Name: 'Job', Value: job }],
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: Match.anyValue(),
+        });
+      }
     });
   });
 });

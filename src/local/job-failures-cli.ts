@@ -1,0 +1,26 @@
+import './quiet-sdk.js';
+import { parseArgs } from 'node:util';
+import { createDocumentClient } from '../store/dynamo-client.js';
+import { JobFailureLog } from '../store/job-failures.js';
+import { readLocalInfo } from './local-files.js';
+
+/**
+ * `npm run job:failures -- --job scores|reminders --run <runId> [--table <name> --region <region>]`:
+ * the records a job run skipped (key, error name, message), one JSON line each. Without
+ * `--table` it reads the local stack (`npm start`); with it, that table in AWS (the
+ * operator's own credentials). The run id is in the job's log lines and its summary.
+ */
+async function main() {
+  const { values } = parseArgs({ options: { job: { type: 'string' }, run: { type: 'string' }, table: { type: 'string' }, region: { type: 'string', default: 'eu-central-1' } } });
+  if (!values.job || !values.run) throw new Error('Usage: npm run job:failures -- --job scores|reminders --run <runId> [--table <name> --region <region>]');
+  const local = values.table ? null : readLocalInfo();
+  const doc = createDocumentClient({ endpoint: local?.dynamodbEndpoint, region: values.region! });
+  const failures = await new JobFailureLog({ doc, tableName: values.table ?? local!.tableName }).list(values.job, values.run);
+  for (const failure of failures) process.stdout.write(`${JSON.stringify(failure)}\n`);
+  process.stderr.write(`${failures.length} record(s) skipped by ${values.job} run ${values.run}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
