@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAggregates } from '../value/aggregates.js';
 import { customerKeys, customerToItem, dealerLinkItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
+import { statementToItem } from '../customer/consent.js';
 import { dealerKeys, dealerToItem, type DealerRecord } from '../dealer/dealer.js';
 import { batchPutItems } from '../store/batch.js';
 import type { Store } from '../store/store.js';
@@ -218,6 +219,10 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
     c.vehicleVins.sort();
     items.push(customerToItem(c), { ...customerKeys.emailClaim(c.email), entityType: 'EmailClaim', customerId: c.id });
     for (const dealerId of c.dealerIds) items.push(dealerLinkItem(c.id, dealerId, c.createdAt));
+    // Each current consent is also a statement in the history, so `consentsAt` answers for the demo brand.
+    for (const consent of Object.values(c.consents)) {
+      items.push(statementToItem({ ...consent, id: ulid(Date.parse(consent.recordedAt), () => rand.next()), customerId: c.id, receivedAt: consent.recordedAt, author: { kind: 'admin', id: 'seed' } }));
+    }
   }
   return { result: { dealers, customers, vehicles }, items };
 }

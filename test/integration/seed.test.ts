@@ -42,6 +42,14 @@ describe('Function: seedDemoBrand', () => {
     expect(page.items.length).toBe(Math.min(linked, 100));
   });
 
+  it('keeps each customer\'s current consents in the consent history too, so consentsAt answers for the demo', async () => {
+    for (const customer of seeded.customers.slice(0, 20)) {
+      const current = Object.values(customer.consents).sort((a, b) => a.channel.localeCompare(b.channel));
+      const atNow = (await store.repos.customers.consentsAt(customer.id, now.toISOString())).sort((a, b) => a.channel.localeCompare(b.channel));
+      expect(atNow).toEqual(current);
+    }
+  });
+
   it('gives every car an odometer history that only goes up and ends before now', async () => {
     for (const vehicle of seeded.vehicles.slice(0, 40)) {
       const history = (await store.repos.vehicles.odometerHistory(vehicle.vin, 100)).items;
