@@ -15,7 +15,7 @@ import { ValueRepository } from '../../src/value/value-repository.js';
 import { vehicleToItem } from '../../src/vehicle/vehicle.js';
 import { createTestApi, type TestApi } from '../support/api.js';
 import { makeFleet, writeFleet } from '../support/fleet.js';
-import { createCustomer, createDealer, issueKey } from '../support/fixtures.js';
+import { createCustomer, createDealer, issueKey, nextVin, registerVehicle } from '../support/fixtures.js';
 import { makePopulation, writePopulation } from '../support/population.js';
 import { createTestStore, type TestStore } from '../support/store.js';
 
@@ -98,13 +98,14 @@ describe('Customer profile bounds (DynamoDB Local)', () => {
 describe('Lambda handler: hostile batches, bounded interests and facts, idempotency keys', () => {
   let api: TestApi;
   let key: Record<string, string>;
+  let dealer: { id: string };
   let ann: { id: string };
   const now = new Date('2026-11-25T10:00:00Z');
   const annKey = () => Buffer.from(ann.id, 'base64url').toString().split(':')[1]!;
 
   beforeAll(async () => {
     api = await createTestApi({ clock: () => now });
-    const dealer = await createDealer(api, 'DE-BND-A');
+    dealer = await createDealer(api, 'DE-BND-A');
     key = { 'x-api-key': (await issueKey(api, dealer.id)).secret };
     ann = await createCustomer(api, key);
   });
@@ -187,6 +188,33 @@ describe('Lambda handler: hostile batches, bounded interests and facts, idempote
     expect(res.data?.recordOrder.userErrors).toMatchObject([{ field: ['input', 'customerId'], code: 'LIMIT_REACHED' }]);
     expect((await profile()).aggregates.orders).toHaveLength(AGGREGATE_LIMITS.orders);
     expect((await itemsOfType(api.store, 'ORDER')).filter((o) => o.customerId === annKey())).toHaveLength(0);
+  });
+
+  it('refuses a service visit and a car beyond the profile caps with LIMIT_REACHED, writing nothing', async () => {
+    // Prepare: a car, then the owner's visits and owned cars at their caps
+    const vin = (await registerVehicle(api, api.bearer('admin'), { ownerId: ann.id, sellingDealerId: dealer.id })).vin;
+    const visits = Array.from({ length: AGGREGATE_LIMITS.visits }, () => ({ at: '2026-01-01T00:00:00.000Z', dealerId: 'D', revenueMinor: 1, waitMinutes: 1, firstTimeFix: true }));
+    const vins = new Set(Array.from({ length: MAX_OWNED_VEHICLES }, (_, i) => (i === 0 ? vin : `WP0ZZZ99ZTS${500_000 + i}`)));
+    await api.store.doc.send(new UpdateCommand({ TableName: api.store.tableName, Key: customerKeys.profile(annKey()), UpdateExpression: 'SET aggregates.visits = :v, vehicleVins = :vins', ExpressionAttributeValues: { ':v': visits, ':vins': vins } }));
+    // Act
+    const visit = await api.call(
+      `mutation($input: RecordServiceVisitInput!) { recordServiceVisit(input: $input) { serviceVisit { id } userErrors { field code } } }`,
+      { input: { vin, dealerId: dealer.id, performedAt: '2026-11-19T10:00:00Z', odometerKm: 900, kind: 'INSPECTION', items: [{ code: 'INSPECTION' }], totalAmount: { amount: '100.00', currency: 'EUR' }, waitTimeMinutes: 10, firstTimeFix: true } },
+      api.bearer('admin'),
+    );
+    const car = await api.call(
+      `mutation($input: RegisterVehicleInput!) { registerVehicle(input: $input) { vehicle { id } userErrors { field code } } }`,
+      { input: { vin: nextVin(), ownerId: ann.id, sellingDealerId: dealer.id, modelLine: 'MACAN', variant: 'Macan 4', powertrain: 'ELECTRIC', modelYear: 2025, purchaseDate: '2025-04-01', purchasePrice: { amount: '90000.00', currency: 'EUR' }, odometerKm: 10, odometerReadAt: '2025-04-01T10:00:00Z' } },
+      api.bearer('admin'),
+    );
+    // Assess
+    expect(visit.errors).toBeUndefined();
+    expect(visit.data?.recordServiceVisit).toEqual({ serviceVisit: null, userErrors: [{ field: ['input', 'vin'], code: 'LIMIT_REACHED' }] });
+    expect(car.errors).toBeUndefined();
+    expect(car.data?.registerVehicle).toEqual({ vehicle: null, userErrors: [{ field: ['input', 'ownerId'], code: 'LIMIT_REACHED' }] });
+    const history = await api.call(`query($vin: String!) { vehicle(vin: $vin) { odometer { km } serviceHistory { edges { node { id } } } } }`, { vin }, api.bearer('admin'));
+    expect(history.data?.vehicle).toEqual({ odometer: { km: 10 }, serviceHistory: { edges: [] } });
+    expect((await profile()).aggregates.visits).toHaveLength(AGGREGATE_LIMITS.visits);
   });
 });
 
