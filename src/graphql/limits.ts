@@ -21,6 +21,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { MAX_FORECAST_DAYS } from '../service/forecast-service.js';
+import { MAX_INTERESTS } from '../value/aggregates.js';
 import { MAX_PAGE_SIZE } from './connection.js';
 
 /**
@@ -70,6 +71,7 @@ export const DEFAULT_LIST_SIZE = 20;
  */
 export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   'ServiceForecast.days': MAX_FORECAST_DAYS,
+  'Customer.interests': MAX_INTERESTS,
   'ServiceVisit.items': 30, // MAX_ITEMS, service/service-visit-validation.ts
   'PerformedServiceItem.parts': 50, // MAX_LINES per visit, same file
   'PerformedServiceItem.labour': 50,
