@@ -14,6 +14,9 @@ export interface CustomerListArgs {
   filter?: { search?: string | null; dealerId?: string | null; modelLine?: ModelLine | null; tier?: Tier | null; minClv?: string | null } | null;
 }
 
+/** Longer than any name plus email a person has; longer needles match nothing anyway. */
+export const MAX_SEARCH_LENGTH = 200;
+
 interface Criteria {
   search?: string;
   modelLine?: ModelLine;
@@ -28,6 +31,8 @@ function criteriaOf(filter: CustomerListArgs['filter']): Criteria {
     if (parsed === null || parsed < 0) throw badUserInput('`minClv` is a non-negative amount in EUR, e.g. "250000".', 'filter');
     minClvMinor = parsed;
   }
+  // The search runs over every profile of a page in memory: a bounded needle keeps that bounded.
+  if (filter?.search != null && filter.search.length > MAX_SEARCH_LENGTH) throw badUserInput(`\`search\` is at most ${MAX_SEARCH_LENGTH} characters.`, 'filter');
   return { search: filter?.search?.trim().toLowerCase() || undefined, modelLine: filter?.modelLine ?? undefined, tier: filter?.tier ?? undefined, minClvMinor };
 }
 

@@ -8,6 +8,9 @@ import { effectiveScopes } from './api-key.js';
 import { apiKeyFromItem, apiKeyKeys, apiKeyLookupItem, apiKeyRecordItem, type ApiKeyLookup, type ApiKeyRecord } from './api-key-record.js';
 import { dealerFromItem, dealerKeys, dealerToItem, type DealerRecord } from './dealer.js';
 
+/** How many of a dealer's keys `Dealer.apiKeys` lists (newest first). */
+export const MAX_LISTED_API_KEYS = 50;
+
 /** Dealers and their API keys. */
 export class DealerRepository {
   constructor(private readonly store: Store) {}
@@ -65,6 +68,7 @@ export class DealerRepository {
     return Item ? apiKeyFromItem(Item) : null;
   }
 
+  /** The dealer's newest keys (at most `MAX_LISTED_API_KEYS`). */
   async apiKeysOf(dealerId: string): Promise<ApiKeyRecord[]> {
     const { Items = [] } = await this.store.doc.send(
       new QueryCommand({
@@ -72,6 +76,9 @@ export class DealerRepository {
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
         ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
         ExpressionAttributeValues: { ':pk': dealerKeys.parent(dealerId), ':prefix': apiKeyKeys.recordPrefix },
+        // Key ids are ULIDs: newest first, and a bounded read however many keys a dealer was issued over the years.
+        ScanIndexForward: false,
+        Limit: MAX_LISTED_API_KEYS,
       }),
     );
     return Items.map(apiKeyFromItem);

@@ -20,7 +20,10 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { MAX_LISTED_API_KEYS } from '../dealer/dealer-repository.js';
 import { MAX_FORECAST_DAYS } from '../service/forecast-service.js';
+import { MAX_ITEMS, MAX_LINES } from '../service/service-visit-validation.js';
+import { MAX_OWNERSHIPS } from '../vehicle/vehicle.js';
 import { MAX_INTERESTS } from '../value/aggregates.js';
 import { MAX_PAGE_SIZE } from './connection.js';
 
@@ -72,9 +75,11 @@ export const DEFAULT_LIST_SIZE = 20;
 export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   'ServiceForecast.days': MAX_FORECAST_DAYS,
   'Customer.interests': MAX_INTERESTS,
-  'ServiceVisit.items': 30, // MAX_ITEMS, service/service-visit-validation.ts
-  'PerformedServiceItem.parts': 50, // MAX_LINES per visit, same file
-  'PerformedServiceItem.labour': 50,
+  'ServiceVisit.items': MAX_ITEMS,
+  'PerformedServiceItem.parts': MAX_LINES,
+  'PerformedServiceItem.labour': MAX_LINES,
+  'Vehicle.ownerHistory': MAX_OWNERSHIPS,
+  'Dealer.apiKeys': MAX_LISTED_API_KEYS,
 };
 
 /**

@@ -17,8 +17,8 @@ export interface ServiceItemInput {
   labour?: readonly ServiceLineInput[] | null;
 }
 
-const MAX_ITEMS = 30;
-const MAX_LINES = 50;
+export const MAX_ITEMS = 30;
+export const MAX_LINES = 50;
 /** A workshop invoice (and each of its lines) in euros, scaled per currency: far above an engine rebuild. */
 const MAX_INVOICE = 1_000_000;
 

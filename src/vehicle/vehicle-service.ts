@@ -6,7 +6,7 @@ import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { checkDateNotInFuture, checkInstantNotInFuture, checkIntRange, checkMoney, checkText } from '../shared/validation.js';
 import type { ModelLine, Powertrain } from './model-lines.js';
-import type { VehicleRecord } from './vehicle.js';
+import { MAX_OWNERSHIPS, type VehicleRecord } from './vehicle.js';
 import type { ReadingOutcome } from './vehicle-repository.js';
 import { normaliseVin, validateVin } from './vin.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
@@ -166,6 +166,9 @@ export async function transferVehicle(ctx: ServiceContext, input: { vin: string;
   const newOwner = newOwnerKey ? await ctx.access.customer(newOwnerKey) : null;
   if (!newOwner) return failed(notFound('newOwnerId', 'customer'));
   if (newOwner.id === vehicle.ownerId) return failed(userError('newOwnerId', 'INVALID', 'This customer already owns the vehicle.'));
+  if (vehicle.ownerHistory.length >= MAX_OWNERSHIPS) {
+    return failed(userError('vin', 'LIMIT_REACHED', `This vehicle has had ${MAX_OWNERSHIPS} owners, the most Paddock records; ask the brand to archive its history.`));
+  }
   if (input.transferDate < vehicle.ownerSince) {
     return failed(userError('transferDate', 'INVALID_DATE', `The current ownership began on ${vehicle.ownerSince}; a transfer cannot be earlier.`));
   }

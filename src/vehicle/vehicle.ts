@@ -40,6 +40,13 @@ export interface VehicleRecord {
   registeredAt: string;
 }
 
+/**
+ * Ownerships kept on the vehicle item. A real car has a handful; the cap keeps a caller
+ * who transfers one car back and forth from growing the item towards DynamoDB's 400 KB
+ * (an ownership is ≈ 80 bytes, so 100 of them stay under 10 KB).
+ */
+export const MAX_OWNERSHIPS = 100;
+
 export interface OdometerReading {
   vin: string;
   km: number;

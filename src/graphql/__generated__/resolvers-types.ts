@@ -434,7 +434,7 @@ export type CustomerValue = {
 /** A partner dealer (Porsche Centre). */
 export type Dealer = Node & {
   __typename?: 'Dealer';
-  /** The dealer's API keys, without secrets (admins, or the dealer itself). */
+  /** The dealer's 50 newest API keys, without secrets (admins, or the dealer itself). */
   apiKeys: Array<DealerApiKey>;
   /** City. */
   city: Scalars['String']['output'];
