@@ -1,16 +1,13 @@
 import type { Context } from 'aws-lambda';
-import { readStoreConfig } from '../config.js';
-import { CustomerRepository } from '../customer/customer-repository.js';
-import { ReminderRepository } from '../reminder/reminder-repository.js';
+import { createCore } from '../composition.js';
+import { readJobConfig } from '../config.js';
 import { runRemindersJob, type RemindersJobStats } from '../reminder/reminders-job.js';
 import { PaddockError } from '../shared/errors.js';
-import { createLogger } from '../shared/logger.js';
-import { createDocumentClient } from '../store/dynamo-client.js';
+import { scheduledTime, stopsBeforeTimeout } from './job-invocation.js';
 
 /**
  * The reminders job's Lambda entry point, started daily by EventBridge Scheduler with
- * the input `{ "now": "<aws.scheduler.scheduled-time>" }` (the schedule's own time, so a
- * retried or late invocation decides exactly as the on-time one would). Locally,
+ * the input `{ "now": "<aws.scheduler.scheduled-time>" }`. Locally,
  * `npm run job:reminders -- --now …` calls this same handler.
  */
 export interface RemindersJobEvent {
@@ -26,22 +23,13 @@ export class IncompleteRunError extends PaddockError {
   }
 }
 
-const config = readStoreConfig(process.env);
-const store = { doc: createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region }), tableName: config.tableName };
-const logger = createLogger({ service: 'paddock-reminders-job' });
-const deps = { reminders: new ReminderRepository(store), customers: new CustomerRepository(store), logger };
-/** Stop taking new work this long before the Lambda timeout. */
-const SAFETY_MARGIN_MS = 60_000;
+// Configuration and clients once per cold start: a misconfigured function fails here, loudly.
+const { repos, clock, logger } = createCore(readJobConfig(process.env), { profile: 'job', service: 'paddock-reminders-job' });
 
 export async function handler(event: RemindersJobEvent = {}, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RemindersJobStats> {
-  const now = event.now ? new Date(event.now) : new Date();
-  if (Number.isNaN(now.getTime())) throw new PaddockError(`Invalid "now" in the job input: ${event.now}`);
+  const now = scheduledTime(event.now, clock);
   const started = performance.now();
-  const stats = await runRemindersJob(deps, {
-    now,
-    shards: event.shards,
-    shouldStop: () => (context ? context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS : false),
-  });
+  const stats = await runRemindersJob({ reminders: repos.reminders, customers: repos.customers, logger }, { now, shards: event.shards, shouldStop: stopsBeforeTimeout(context) });
   logger.info('reminders job finished', { now: now.toISOString(), durationMs: Math.round(performance.now() - started), ...stats });
   if (!stats.complete) throw new IncompleteRunError(stats);
   return stats;

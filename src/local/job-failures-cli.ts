@@ -1,6 +1,8 @@
 import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
-import { createDocumentClient } from '../store/dynamo-client.js';
+import { createCore } from '../composition.js';
+import { readJobConfig } from '../config.js';
+import { ConfigurationError } from '../shared/errors.js';
 import { JobFailureLog } from '../store/job-failures.js';
 import { readLocalInfo } from './local-files.js';
 
@@ -12,10 +14,11 @@ import { readLocalInfo } from './local-files.js';
  */
 async function main() {
   const { values } = parseArgs({ options: { job: { type: 'string' }, run: { type: 'string' }, table: { type: 'string' }, region: { type: 'string', default: 'eu-central-1' } } });
-  if (!values.job || !values.run) throw new Error('Usage: npm run job:failures -- --job scores|reminders --run <runId> [--table <name> --region <region>]');
+  if (!values.job || !values.run) throw new ConfigurationError('Usage: npm run job:failures -- --job scores|reminders --run <runId> [--table <name> --region <region>]');
   const local = values.table ? null : readLocalInfo();
-  const doc = createDocumentClient({ endpoint: local?.dynamodbEndpoint, region: values.region! });
-  const failures = await new JobFailureLog({ doc, tableName: values.table ?? local!.tableName }).list(values.job, values.run);
+  const config = readJobConfig({ TABLE_NAME: values.table ?? local?.tableName, DYNAMODB_ENDPOINT: local?.dynamodbEndpoint, AWS_REGION: values.region });
+  const { store } = createCore(config, { profile: 'job', service: 'paddock-job-failures' });
+  const failures = await new JobFailureLog(store).list(values.job, values.run);
   for (const failure of failures) process.stdout.write(`${JSON.stringify(failure)}\n`);
   process.stderr.write(`${failures.length} record(s) skipped by ${values.job} run ${values.run}\n`);
 }

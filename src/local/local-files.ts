@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigurationError } from '../shared/errors.js';
 import type { LocalSigningKey } from './jwt-signer.js';
 
 /** Where the running local stack describes itself for other local commands. */
@@ -26,7 +27,7 @@ export function readLocalInfo(): LocalStackInfo {
   try {
     return JSON.parse(readFileSync(LOCAL_JSON, 'utf8')) as LocalStackInfo;
   } catch {
-    throw new Error(`${LOCAL_JSON} not found: start the local stack first with \`npm start\` (in another terminal).`);
+    throw new ConfigurationError(`${LOCAL_JSON} not found: start the local stack first with \`npm start\` (in another terminal).`);
   }
 }
 
@@ -34,6 +35,6 @@ export function readSigningKey(): LocalSigningKey {
   try {
     return JSON.parse(readFileSync(SIGNING_KEY_JSON, 'utf8')) as LocalSigningKey;
   } catch {
-    throw new Error(`${SIGNING_KEY_JSON} not found: start the local stack first with \`npm start\`.`);
+    throw new ConfigurationError(`${SIGNING_KEY_JSON} not found: start the local stack first with \`npm start\`.`);
   }
 }

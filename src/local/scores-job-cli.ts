@@ -1,9 +1,9 @@
 import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../shared/logger.js';
-import { createDocumentClient } from '../store/dynamo-client.js';
+import { createCore } from '../composition.js';
+import { integerSetting, readJobConfig, SCORES_SEGMENT_BOUNDS } from '../config.js';
+import { scheduledTime } from '../handlers/job-invocation.js';
 import { runScoresLocally, scoresRunFor } from '../value/scores-job.js';
-import { ValueRepository } from '../value/value-repository.js';
 import { readLocalInfo } from './local-files.js';
 
 /**
@@ -14,12 +14,11 @@ import { readLocalInfo } from './local-files.js';
 async function main() {
   const { values } = parseArgs({ options: { now: { type: 'string' }, segments: { type: 'string', default: '8' } } });
   const local = readLocalInfo();
-  const now = new Date(values.now ?? new Date().toISOString());
-  if (Number.isNaN(now.getTime())) throw new Error(`--now is not a time: ${values.now}`);
-  const repo = new ValueRepository({ doc: createDocumentClient({ endpoint: local.dynamodbEndpoint, region: 'eu-central-1' }), tableName: local.tableName });
-  const run = scoresRunFor(now, Number(values.segments));
+  const { repos, clock, logger } = createCore(readJobConfig({ TABLE_NAME: local.tableName, DYNAMODB_ENDPOINT: local.dynamodbEndpoint, LOG_LEVEL: 'warn' }), { profile: 'job', service: 'paddock-scores-job' });
+  // The same bounds as the coordinator's SCORES_SEGMENTS: `--segments x` must not become NaN segments.
+  const run = scoresRunFor(scheduledTime(values.now, clock), integerSetting('--segments', values.segments, SCORES_SEGMENT_BOUNDS));
   const started = performance.now();
-  const stats = await runScoresLocally({ values: repo, logger: createLogger({ service: 'paddock-scores-job' }, { level: 'warn' }) }, run);
+  const stats = await runScoresLocally({ values: repos.values, logger }, run);
   const seconds = (performance.now() - started) / 1000;
   const sum = (key: 'customersRead' | 'changed' | 'tierChanges' | 'readUnits' | 'poisoned') => stats.reduce((s, x) => s + x[key], 0);
   process.stdout.write(

@@ -2,14 +2,12 @@ import './quiet-sdk.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readConfig } from '../config.js';
+import { createCore } from '../composition.js';
+import { integerSetting, readConfig } from '../config.js';
 import type { DealerRepository } from '../dealer/dealer-repository.js';
-import { createRepositories } from '../graphql/repositories.js';
-import { DEALER_SCOPES, displayPrefix, generateApiKey, hashApiKey } from '../dealer/api-key.js';
+import { DEALER_SCOPES, displayPrefix, generateApiKey, hashApiKey } from '../auth/api-key.js';
 import { createRuntime } from '../graphql/runtime.js';
 import { newId } from '../shared/ids.js';
-import { createLogger } from '../shared/logger.js';
-import { createDocumentClient } from '../store/dynamo-client.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { generateSigningKey, localAuthEnv, signLocalToken } from './jwt-signer.js';
 import { PADDOCK_DIR, LOCAL_JSON, writeLocalInfo, type LocalStackInfo } from './local-files.js';
@@ -56,11 +54,12 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    const doc = createDocumentClient({ endpoint: engine.endpoint, region: 'eu-central-1' });
-    const store = { doc, tableName: TABLE_NAME };
-    await ensureTable(doc as never, TABLE_NAME);
-    const now = new Date();
-    const repos = createRepositories(store);
+    const signingKey = generateSigningKey();
+    const config = readConfig({ PADDOCK_STAGE: 'development', TABLE_NAME, DYNAMODB_ENDPOINT: engine.endpoint, LOG_LEVEL: 'warn', ...localAuthEnv(signingKey) });
+    // Seeding is a batch job: the patient `job` client. The server below builds its own.
+    const { store, repos, clock } = createCore(config, { profile: 'job', service: 'paddock-local' });
+    await ensureTable(store.doc as never, TABLE_NAME);
+    const now = clock();
     if (!(await hasDealers(store))) {
       log('Seeding the demo brand…');
       const seeded = await seedDemoBrand(store, { now });
@@ -71,11 +70,9 @@ async function main() {
     const dealers = (await repos.dealers.list(100)).items;
     const demoCustomer = (await repos.customers.list(100, null, {})).items.find((c) => c.vehicleVins.length > 1) ?? (await repos.customers.list(1, null, {})).items[0]!;
 
-    const signingKey = generateSigningKey();
-    const config = readConfig({ PADDOCK_STAGE: 'development', TABLE_NAME, DYNAMODB_ENDPOINT: engine.endpoint, ...localAuthEnv(signingKey) });
     // No client handed in: the API builds its own fail-fast client, exactly as in Lambda.
-    const runtime = createRuntime(config, { logger: createLogger({ service: 'paddock-local' }, { level: 'warn' }) });
-    const server = await startLocalServer(runtime, { port: Number(values.port) });
+    const runtime = createRuntime(config);
+    const server = await startLocalServer(runtime, { port: integerSetting('--port', values.port, { min: 0, max: 65_535 }) });
     stopServer = server.stop;
 
     const info: LocalStackInfo = {

@@ -1,0 +1,72 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobConfig } from './config.js';
+import { CustomerRepository } from './customer/customer-repository.js';
+import { DealerRepository } from './dealer/dealer-repository.js';
+import { ReminderRepository } from './reminder/reminder-repository.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { createDocumentClient, type ClientProfile } from './store/dynamo-client.js';
+import type { Store } from './store/store.js';
+import { FactRepository } from './value/fact-repository.js';
+import { ValueRepository } from './value/value-repository.js';
+import { VehicleRepository } from './vehicle/vehicle-repository.js';
+
+/**
+ * The composition root: the one place that turns validated configuration into the
+ * long-lived parts of a process — the DynamoDB client with the profile that process
+ * needs, the store, the repositories, the clock and the logger. The API (through
+ * `graphql/runtime.ts`), the job handlers and the local CLIs all build themselves here, so
+ * a job and the API never differ in how they reach the table.
+ *
+ * It imports domains and the ground floor (`store/`, `shared/`), never `graphql/` or
+ * `handlers/`: those import it.
+ */
+export interface Repositories {
+  customers: CustomerRepository;
+  vehicles: VehicleRepository;
+  dealers: DealerRepository;
+  reminders: ReminderRepository;
+  facts: FactRepository;
+  values: ValueRepository;
+}
+
+export function createRepositories(store: Store): Repositories {
+  return {
+    customers: new CustomerRepository(store),
+    vehicles: new VehicleRepository(store),
+    dealers: new DealerRepository(store),
+    reminders: new ReminderRepository(store),
+    facts: new FactRepository(store),
+    values: new ValueRepository(store),
+  };
+}
+
+export interface Core {
+  store: Store;
+  repos: Repositories;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface CoreOptions {
+  /** `api` fails fast (a caller is waiting); `job` is patient (see `store/dynamo-client.ts`). */
+  profile: ClientProfile;
+  /** The `service` field on every log line of the process. */
+  service: string;
+  /** Injected parts (tests, fault injection); each is built from the config only when absent. */
+  doc?: DynamoDBDocumentClient;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * Built once per cold start, at module level of a handler.
+ *
+ * @example
+ * const core = createCore(readJobConfig(process.env), { profile: 'job', service: 'paddock-reminders-job' });
+ * await runRemindersJob({ ...core.repos, logger: core.logger }, { now });
+ */
+export function createCore(config: JobConfig, { profile, service, doc, clock = systemClock, logger }: CoreOptions): Core {
+  const store: Store = { doc: doc ?? createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region, profile }), tableName: config.tableName };
+  return { store, repos: createRepositories(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
+}
