@@ -1,5 +1,5 @@
 import { userError, type UserError } from '../shared/user-error.js';
-import { checkDateNotInFuture, checkEmail, checkInstantNotInFuture, checkPhone, checkText, isValidIsoDate } from '../shared/validation.js';
+import { checkDateNotInFuture, checkEmail, checkInstantNotInFuture, checkPhone, checkText } from '../shared/validation.js';
 import { CONSENT_CHANNELS, type Address } from './customer.js';
 
 export interface CustomerFieldsInput {
@@ -24,7 +24,6 @@ export function checkCustomerFields(input: CustomerFieldsInput, now: Date): User
   if (input.phone != null) errors.push(...checkPhone('phone', input.phone));
   if (input.birthDate != null) {
     errors.push(...checkDateNotInFuture('birthDate', input.birthDate, now));
-    if (isValidIsoDate(input.birthDate) && input.birthDate < '1900-01-01') errors.push(userError('birthDate', 'OUT_OF_RANGE', 'Birth date must be after 1900.'));
   }
   if (input.preferredLanguage != null && !BCP47.test(input.preferredLanguage)) {
     errors.push(userError('preferredLanguage', 'INVALID', 'Use a language tag such as "de" or "de-DE".'));

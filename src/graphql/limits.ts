@@ -144,13 +144,20 @@ const isConnectionType = (type: GraphQLNamedType): boolean => isObjectType(type)
  *   `edges` of a connection count 1, their page size is already counted on the connection;
  * - anything else: 1.
  */
+/** A literal page size as the cost counts it: itself when it is one the resolver accepts, else the largest. */
+function clampPageSize(first: number): number {
+  return Number.isInteger(first) && first >= 1 && first <= MAX_PAGE_SIZE ? first : MAX_PAGE_SIZE;
+}
+
 export function listMultiplier(parentType: GraphQLNamedType, field: GraphQLField<unknown, unknown>, node: FieldNode, schema: GraphQLSchema): number {
   const argument = (name: string) => node.arguments?.find((a) => a.name.value === name)?.value;
   const firstDefinition = field.args.find((a) => a.name === 'first');
   const returned = getNamedType(field.type);
   if (firstDefinition || isConnectionType(returned)) {
     const first = argument('first');
-    if (first?.kind === Kind.INT) return Number(first.value);
+    // A page size the resolver will refuse (negative, zero, beyond the maximum) must not
+    // make the cost small or negative: a cost below zero once let any query through.
+    if (first?.kind === Kind.INT) return clampPageSize(Number(first.value));
     if (first?.kind === Kind.VARIABLE) return MAX_PAGE_SIZE;
     return typeof firstDefinition?.defaultValue === 'number' ? firstDefinition.defaultValue : DEFAULT_PAGE_SIZE;
   }

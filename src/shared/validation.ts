@@ -34,15 +34,32 @@ export function checkText(field: string, value: string, { max, required = true }
   return [];
 }
 
-/** A calendar date `YYYY-MM-DD` that exists (no 31 February). */
+/** Dates and instants before 1900 or after 9999 are typos, and years past 9999 do not sort as strings. */
+const MIN_YEAR = 1900;
+const MAX_YEAR = 9999;
+
+/**
+ * A calendar date `YYYY-MM-DD` that exists (no 31 February) in years 1900–9999. The year
+ * bound matters beyond typos: `Date.UTC` maps years 0–99 to 1900–1999, so "0000-01-01"
+ * would be planned as 1901.
+ */
 export function isValidIsoDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
+  return isoDateProblem(value) === null;
+}
+
+/** Why a `YYYY-MM-DD` string is not a date we accept: not a real date, or outside 1900–9999. */
+function isoDateProblem(value: string): 'INVALID_DATE' | 'OUT_OF_RANGE' | null {
+  if (!ISO_DATE.test(value)) return 'INVALID_DATE';
   const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  if (Number.isNaN(date.getTime()) || !date.toISOString().startsWith(value)) return 'INVALID_DATE';
+  const year = Number(value.slice(0, 4));
+  return year < MIN_YEAR || year > MAX_YEAR ? 'OUT_OF_RANGE' : null;
 }
 
 export function checkDateNotInFuture(field: string, value: string, now: Date): UserError[] {
-  if (!isValidIsoDate(value)) return [userError(field, 'INVALID_DATE', 'Use a calendar date in the form YYYY-MM-DD.')];
+  const problem = isoDateProblem(value);
+  if (problem === 'INVALID_DATE') return [userError(field, 'INVALID_DATE', 'Use a calendar date in the form YYYY-MM-DD.')];
+  if (problem === 'OUT_OF_RANGE') return [userError(field, 'OUT_OF_RANGE', `Dates run from ${MIN_YEAR} to ${MAX_YEAR}.`)];
   if (value > now.toISOString().slice(0, 10)) return [userError(field, 'IN_FUTURE', 'This date cannot be in the future.')];
   return [];
 }
@@ -50,9 +67,6 @@ export function checkDateNotInFuture(field: string, value: string, now: Date): U
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 /** Real offsets run from −12:00 to +14:00; anything beyond ±14:00 is a typo or a probe. */
 const MAX_OFFSET_MINUTES = 14 * 60;
-/** Instants before 1900 or after 9999 are typos, and years past 9999 do not sort as strings. */
-const MIN_YEAR = 1900;
-const MAX_YEAR = 9999;
 
 /**
  * Parses an ISO 8601 instant with an explicit offset; `null` when it is not one.

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLoaders } from '../../src/graphql/loaders.js';
+import { createLoaders } from '../../src/auth/loaders.js';
 import { runRemindersJob } from '../../src/reminder/reminders-job.js';
 import { toGlobalId } from '../../src/shared/ids.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -324,6 +324,21 @@ describe('Security: key-bearing inputs, cursors, impossible dates, money bounds'
         }
       });
     }
+  });
+
+  describe('calendar dates outside 1900–9999', () => {
+    it('refuses a purchase date in year 0 with OUT_OF_RANGE instead of planning its service for 1901', async () => {
+      for (const purchaseDate of ['0000-01-01', '0001-01-01', '1899-12-31']) {
+        const before = await itemCount();
+        const res = await api.call(
+          `mutation($input: RegisterVehicleInput!) { registerVehicle(input: $input) { vehicle { vin } userErrors { field code } } }`,
+          { input: { vin: nextVin(), ownerId: ownerA.id, sellingDealerId: dealerA.id, modelLine: 'MACAN', variant: 'Macan', powertrain: 'ELECTRIC', modelYear: 2025, purchaseDate, purchasePrice: { amount: '90000', currency: 'EUR' }, odometerKm: 10, odometerReadAt: '2025-04-01T10:00:00Z' } },
+          keyA,
+        );
+        expect(res.data?.registerVehicle, purchaseDate).toEqual({ vehicle: null, userErrors: [{ field: ['input', 'purchaseDate'], code: 'OUT_OF_RANGE' }] });
+        expect(await itemCount(), purchaseDate).toBe(before);
+      }
+    });
   });
 
   describe('money bounds', () => {

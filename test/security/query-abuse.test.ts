@@ -121,6 +121,19 @@ describe('Security: query abuse', () => {
       expect(cost(implicit)).toBeGreaterThan(DEFAULT_LIMITS.maxCost);
     });
 
+    it('never lets a page size the resolver refuses lower the cost: a negative `first` beside an expensive query is still refused', async () => {
+      // Prepare: a negative literal page size on a field that never runs (the node is null), beside a query over the limit
+      const expensive = '{ customers(first:100){ edges { node { serviceHistory(first:100) { edges { node { id vehicle { serviceHistory(first:100){ edges { node { id kind } } } } } } } } } } }';
+      const query = `{ x: node(id: "nope") { ... on Customer { serviceHistory(first: -2000000000) { edges { node { id } } } } } ${expensive.slice(1)}`;
+      // Act
+      const res = await api.call(query, undefined, api.bearer('admin'));
+      // Assess
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+      const cost = (res.errors?.[0]?.extensions as { cost: { requestedQueryCost: number } }).cost.requestedQueryCost;
+      expect(cost).toBeGreaterThan(DEFAULT_LIMITS.maxCost);
+    });
+
     it('reports requested, actual and limit in extensions.cost of a successful response; actual counts what was returned', async () => {
       // Prepare: two customers, a page of ten asked for
       await createCustomer(api, api.bearer('admin'));

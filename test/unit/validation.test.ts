@@ -21,6 +21,10 @@ describe('Input checks', () => {
     expect(isValidIsoDate('2024-02-29')).toBe(true);
     expect(isValidIsoDate('2026-02-29')).toBe(false);
     expect(isValidIsoDate('2026-1-1')).toBe(false);
+    // Years outside 1900–9999: Date.UTC would plan "0000-01-01" as 1901.
+    expect(isValidIsoDate('0000-01-01')).toBe(false);
+    expect(isValidIsoDate('1899-12-31')).toBe(false);
+    expect(isValidIsoDate('1900-01-01')).toBe(true);
     expect(checkDateNotInFuture('d', '2026-11-21', now)).toEqual([]);
     expect(codes(checkDateNotInFuture('d', '2026-11-22', now))).toEqual(['IN_FUTURE']);
     expect(checkInstantNotInFuture('t', '2026-11-21T11:00:00+01:00', now).errors).toEqual([]);
