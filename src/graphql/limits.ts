@@ -21,6 +21,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { MAX_LISTED_API_KEYS } from '../dealer/dealer-repository.js';
+import { MAX_VEHICLES_PER_DAY } from '../service/forecast.js';
 import { MAX_FORECAST_DAYS } from '../service/forecast-service.js';
 import { MAX_ITEMS, MAX_LINES } from '../service/service-visit-validation.js';
 import { MAX_OWNERSHIPS } from '../vehicle/vehicle.js';
@@ -79,6 +80,7 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   'PerformedServiceItem.parts': MAX_LINES,
   'PerformedServiceItem.labour': MAX_LINES,
   'Vehicle.ownerHistory': MAX_OWNERSHIPS,
+  'ForecastDay.vehicles': MAX_VEHICLES_PER_DAY,
   'Dealer.apiKeys': MAX_LISTED_API_KEYS,
 };
 

@@ -35,6 +35,13 @@ export interface ForecastView {
   weeks: ForecastWeekView[];
 }
 
+/**
+ * Cars listed per forecast day (by VIN); `expectedVisits` and the item counts still count
+ * every car. A planning chart needs the numbers; a workshop's day holds far fewer cars than
+ * this, and a bounded list keeps the query cost of `days { vehicles { … } }` honest.
+ */
+export const MAX_VEHICLES_PER_DAY = 50;
+
 function countItems(codes: string[]): ItemCountView[] {
   const counts = new Map<string, number>();
   for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
@@ -62,7 +69,7 @@ export function buildForecast(vehicles: readonly VehicleRecord[], today: string,
   const dayViews: ForecastDayView[] = Array.from({ length: days }, (_, i) => {
     const date = addDays(today, i);
     const onDay = visits.filter((v) => v.date === date).sort((a, b) => a.vehicle.vin.localeCompare(b.vehicle.vin));
-    return { date, expectedVisits: onDay.length, items: countItems(onDay.flatMap((v) => v.codes)), vehicles: onDay.map((v) => v.vehicle) };
+    return { date, expectedVisits: onDay.length, items: countItems(onDay.flatMap((v) => v.codes)), vehicles: onDay.slice(0, MAX_VEHICLES_PER_DAY).map((v) => v.vehicle) };
   });
 
   const weeks = new Map<string, typeof visits>();

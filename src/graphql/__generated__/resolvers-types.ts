@@ -561,7 +561,7 @@ export type ForecastDay = {
   expectedVisits: Scalars['Int']['output'];
   /** The items they need, most frequent first. */
   items: Array<ForecastItemCount>;
-  /** The cars. */
+  /** The cars expected that day, at most 50 (by VIN); `expectedVisits` counts them all. */
   vehicles: Array<Vehicle>;
 };
 
