@@ -4,17 +4,22 @@ import { MODEL_LINES } from '../../src/vehicle/model-lines.js';
 import { validateVin } from '../../src/vehicle/vin.js';
 import { ownEngine, type TestStore } from '../support/store.js';
 
+const SEED_BOUND_MS = 600_000;
+
 describe('Function: seedDemoBrand', () => {
   const engine = ownEngine();
   let store: TestStore;
   let seeded: SeedResult;
   const now = new Date('2026-11-21T08:00:00Z');
 
+  // The demo brand is the product's, not sized for the test: ~2,000 visits replayed through
+  // the service’s transactions (≈ 30 s on a 2-core machine, several times that with both cores busy). The
+  // bound stops a hung seed; it does not time one.
   beforeAll(async () => {
     store = await engine.createStore();
     expect(await hasDealers(store)).toBe(false);
     seeded = await seedDemoBrand(store, { now });
-  });
+  }, SEED_BOUND_MS);
   afterAll(() => store.drop());
 
   it('creates the promised brand: ≥3 dealers, 200 customers, 300 valid vehicles over every model line', async () => {
