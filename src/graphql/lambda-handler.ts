@@ -1,7 +1,7 @@
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createApolloServer } from './server.js';
-import { MAX_REQUEST_BODY_BYTES, payloadTooLargeBody } from './limits.js';
+import { badRequestBody, INVALID_JSON_MESSAGE, MAX_REQUEST_BODY_BYTES, payloadTooLargeBody } from './limits.js';
 import { contextFromHeaders, normaliseHeaders } from './request-context.js';
 import { createRuntime } from './runtime.js';
 
@@ -28,6 +28,12 @@ export function createGraphqlHandler(runtime: ReturnType<typeof createRuntime>) 
     if (bodyBytes(event) > MAX_REQUEST_BODY_BYTES) {
       return { statusCode: 413, headers: { 'content-type': 'application/json; charset=utf-8' }, body: payloadTooLargeBody() };
     }
-    return (await apollo(event, context, callback)) as APIGatewayProxyStructuredResultV2;
+    const result = (await apollo(event, context, callback)) as APIGatewayProxyStructuredResultV2;
+    // The integration parses the body before Apollo sees it and answers a malformed one with
+    // a plain-text 400 (the JSON parser's own message). Answer it as the local server does.
+    if (result.statusCode === 400 && !String(result.headers?.['content-type'] ?? '').includes('application/json')) {
+      return { statusCode: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: badRequestBody(INVALID_JSON_MESSAGE) };
+    }
+    return result;
   };
 }

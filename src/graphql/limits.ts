@@ -101,6 +101,13 @@ export function payloadTooLargeBody(): string {
   });
 }
 
+export const INVALID_JSON_MESSAGE = 'Body is not valid JSON';
+
+/** The JSON body of a 400 answer to a request that is not GraphQL over JSON at all. */
+export function badRequestBody(message: string): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+}
+
 /** The measure of one operation. */
 export interface Measure {
   depth: number;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { MAX_REQUEST_BODY_BYTES, payloadTooLargeBody } from '../graphql/limits.js';
+import { badRequestBody, INVALID_JSON_MESSAGE, MAX_REQUEST_BODY_BYTES, payloadTooLargeBody } from '../graphql/limits.js';
 import { createApolloServer } from '../graphql/server.js';
 import { contextFromHeaders, normaliseHeaders } from '../graphql/request-context.js';
 import type { createRuntime } from '../graphql/runtime.js';
@@ -80,7 +80,7 @@ export async function startLocalServer(runtime: ReturnType<typeof createRuntime>
         try {
           body = JSON.parse(rawBody);
         } catch {
-          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'Body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }));
+          res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end(badRequestBody(INVALID_JSON_MESSAGE));
           return;
         }
       }

@@ -188,6 +188,13 @@ describe('Security: query abuse', () => {
       }
     });
 
+    it('the Lambda handler answers a body that is not JSON with a GraphQL-shaped 400, as the local server does', async () => {
+      const raw = (await api.handler(apiGatewayEvent({ body: 'not json', headers: api.bearer('admin') }), lambdaContext(), () => undefined)) as APIGatewayProxyStructuredResultV2;
+      expect(raw.statusCode).toBe(400);
+      expect(raw.headers?.['content-type']).toMatch(/application\/json/);
+      expect(JSON.parse(raw.body!)).toEqual({ errors: [{ message: 'Body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    });
+
     it('the Lambda handler still answers a body just under the limit', async () => {
       const body = JSON.stringify({ query: `{ me { role } }${' '.repeat(MAX_REQUEST_BODY_BYTES - 100)}` });
       const raw = (await api.handler(apiGatewayEvent({ body, headers: api.bearer('admin') }), lambdaContext(), () => undefined)) as APIGatewayProxyStructuredResultV2;
