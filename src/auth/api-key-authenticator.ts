@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import { AuthenticationError } from '../shared/errors.js';
-import { hashApiKey, isWellFormedApiKey } from '../dealer/api-key.js';
+import { hashApiKey, isWellFormedApiKey } from './api-key.js';
 import type { ApiKeyLookup } from '../dealer/api-key-record.js';
 import type { DealerRepository } from '../dealer/dealer-repository.js';
 import type { Principal } from './principal.js';

@@ -1,4 +1,4 @@
-import { effectiveScopes, type DealerScope } from '../dealer/api-key.js';
+import { effectiveScopes, type DealerScope } from './api-key.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -42,6 +42,21 @@ export function authorOf(p: Principal): Author {
 export function canLearnExistence(p: Principal): boolean {
   return p.kind === 'admin' || p.kind === 'analyst';
 }
+
+/**
+ * The dealer a caller acts for: a dealer key's own dealer, nobody's for people. What a
+ * dealer creates, registers or records is its own (linked to it, sold by it, done by it).
+ */
+export function callerDealerId(p: Principal): string | undefined {
+  return p.kind === 'dealer' ? p.dealerId : undefined;
+}
+
+/** The customers `Query.customers` ranges over for a caller. */
+export type CustomerListScope =
+  | { kind: 'self'; customerId: string }
+  | { kind: 'dealer'; dealerId: string }
+  | { kind: 'all' }
+  | { kind: 'none' };
 
 /** Facts about a customer relative to the caller. */
 export interface CustomerFacts {
@@ -104,6 +119,26 @@ export const customerPolicy = {
   canLinkToDealer(p: Principal, customerId: string): boolean {
     return p.kind === 'admin' || (p.kind === 'customer' && p.customerId === customerId);
   },
+  /** Whether the caller's role may link customers at all (checked before any read): dealers and analysts may not. */
+  canLinkAny(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'customer';
+  },
+  /**
+   * Which customers a listing covers: a customer token itself; a dealer key its own
+   * customers (a filter naming another dealer finds nothing, rather than an error that
+   * would confirm the dealer exists); the brand's staff everyone, or the dealer they name.
+   * Each dealer's list is then checked by `dealerPolicy.canListCustomers`.
+   */
+  listScope(p: Principal, filterDealerId: string | undefined): CustomerListScope {
+    switch (p.kind) {
+      case 'customer':
+        return { kind: 'self', customerId: p.customerId };
+      case 'dealer':
+        return filterDealerId && filterDealerId !== p.dealerId ? { kind: 'none' } : { kind: 'dealer', dealerId: p.dealerId };
+      default:
+        return filterDealerId ? { kind: 'dealer', dealerId: filterDealerId } : { kind: 'all' };
+    }
+  },
 };
 
 /** Facts about a vehicle relative to the caller. */
@@ -142,6 +177,10 @@ export const vehiclePolicy = {
         return hasScope(p, 'vehicles:write') && dealerSeesVehicle(p, f);
     }
   },
+  /** Whether the caller's role may change vehicles at all (checked before any read). */
+  canWriteAny(p: Principal): boolean {
+    return p.kind === 'admin' || hasScope(p, 'vehicles:write');
+  },
   /** Registering a car: the brand, or a dealer registering a car it sold itself. */
   canRegister(p: Principal, sellingDealerId: string): boolean {
     if (p.kind === 'admin') return true;
@@ -158,6 +197,14 @@ export const servicePolicy = {
   canRecordVisit(p: Principal, f: VehicleFacts): boolean {
     if (p.kind === 'admin') return true;
     return p.kind === 'dealer' && hasScope(p, 'service:write') && dealerSeesVehicle(p, f);
+  },
+  /** Whether the caller's role may record visits at all (checked before any read): the brand, or a dealer with `service:write`. */
+  canRecordAnyVisit(p: Principal): boolean {
+    return p.kind === 'admin' || hasScope(p, 'service:write');
+  },
+  /** Whether the caller's role may act on reminders at all: not analysts, not keys without `service:write`. */
+  canHandleAnyReminder(p: Principal): boolean {
+    return p.kind !== 'analyst' && (p.kind !== 'dealer' || hasScope(p, 'service:write'));
   },
   /** `vehicleVisible`: the car is visible to the caller by `vehiclePolicy.canRead`. */
   canReadOwnItem(p: Principal, itemCustomerId: string, vehicleVisible: boolean): boolean {
@@ -181,6 +228,25 @@ export const servicePolicy = {
   canSeeForecast(p: Principal, dealerId: string): boolean {
     if (p.kind === 'admin' || p.kind === 'analyst') return true;
     return p.kind === 'dealer' && p.dealerId === dealerId && hasScope(p, 'vehicles:read');
+  },
+};
+
+/**
+ * Customer value: revenue facts (interactions, orders, finance contracts) come from the
+ * brand's systems and dealers' tools; surveys also from the customers themselves. KPIs
+ * are read by the brand's staff, and by a dealer for its own dealership.
+ */
+export const valuePolicy = {
+  canRecordFacts(p: Principal): boolean {
+    return p.kind === 'admin' || hasScope(p, 'customers:write');
+  },
+  canSubmitSurvey(p: Principal): boolean {
+    return p.kind === 'customer' || valuePolicy.canRecordFacts(p);
+  },
+  /** `dealerId`: the dealer of a DEALER report, undefined for the brand's report. */
+  canReadKpis(p: Principal, dealerId: string | undefined): boolean {
+    if (p.kind === 'admin' || p.kind === 'analyst') return true;
+    return p.kind === 'dealer' && dealerId === p.dealerId && hasScope(p, 'customers:read');
   },
 };
 

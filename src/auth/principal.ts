@@ -1,4 +1,4 @@
-import type { DealerScope } from '../dealer/api-key.js';
+import type { DealerScope } from './api-key.js';
 
 /** Who is calling, as established by authentication. Every decision starts from this. */
 export type Principal =

@@ -48,7 +48,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     issuer: config.issuer,
     audience: config.audience,
     customJwtCheck: ({ payload }) => {
-      if (payload.token_use !== 'id') throw new Error('Not an ID token');
+      if (payload.token_use !== 'id') throw new AuthenticationError('Not an ID token');
     },
   });
   verifier.cacheJwks(config.jwks as never);

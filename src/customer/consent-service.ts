@@ -1,7 +1,7 @@
 import { customerPolicy } from '../auth/policies.js';
 import { roleOf } from '../auth/principal.js';
-import { badUserInput } from '../graphql/errors.js';
-import { pageToConnection, type Connection } from '../graphql/connection.js';
+import { InvalidInputError } from '../shared/errors.js';
+import type { Page } from '../store/cursor.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { parseInstant } from '../shared/validation.js';
 import type { Consent, ConsentChannel, CustomerRecord } from './customer.js';
@@ -25,14 +25,14 @@ function view(ctx: ServiceContext, s: ConsentStatement): ConsentStatementView {
 }
 
 /** `Customer.consentHistory`: the caller already sees `customer` (the field hangs off it). */
-export async function consentHistory(ctx: ServiceContext, customer: CustomerRecord, channel: ConsentChannel, first: number, after?: string | null): Promise<Connection<ConsentStatementView>> {
+export async function consentHistory(ctx: ServiceContext, customer: CustomerRecord, channel: ConsentChannel, first: number, after?: string | null): Promise<Page<ConsentStatementView>> {
   const page = await ctx.repos.customers.consentHistory(customer.id, channel, first, after);
-  return pageToConnection(page, page.items.map((s) => view(ctx, s)));
+  return { ...page, items: page.items.map((s) => view(ctx, s)) };
 }
 
 /** `Customer.consentsAt`: the consent in force per channel at an instant. */
 export async function consentsAt(ctx: ServiceContext, customer: CustomerRecord, at: string): Promise<Consent[]> {
   const instant = parseInstant(at);
-  if (!instant) throw badUserInput('`at` is an existing ISO 8601 date-time with offset, e.g. 2025-06-01T00:00:00Z.', 'at');
+  if (!instant) throw new InvalidInputError('`at` is an existing ISO 8601 date-time with offset, e.g. 2025-06-01T00:00:00Z.', 'at');
   return ctx.repos.customers.consentsAt(customer.id, instant.toISOString());
 }

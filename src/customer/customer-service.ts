@@ -1,5 +1,5 @@
-import { authorOf, canLearnExistence, customerPolicy } from '../auth/policies.js';
-import { forbidden } from '../graphql/errors.js';
+import { authorOf, callerDealerId, canLearnExistence, customerPolicy } from '../auth/policies.js';
+import { ForbiddenError, InvariantError } from '../shared/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
@@ -20,7 +20,7 @@ const failed = (...userErrors: UserError[]): CustomerResult => ({ customer: null
 
 /** Refuses, as a request error, callers whose role may never change customers (analysts, keys without the scope). */
 function assertMayWriteCustomers(ctx: ServiceContext) {
-  if (!customerPolicy.canWriteAny(ctx.principal)) throw forbidden();
+  if (!customerPolicy.canWriteAny(ctx.principal)) throw new ForbiddenError();
 }
 
 /**
@@ -41,7 +41,7 @@ async function reload(ctx: ServiceContext, id: string): Promise<CustomerRecord |
 }
 
 export async function createCustomer(ctx: ServiceContext, input: CustomerFieldsInput & { firstName: string; lastName: string; email: string }): Promise<CustomerResult> {
-  if (!customerPolicy.canCreate(ctx.principal)) throw forbidden();
+  if (!customerPolicy.canCreate(ctx.principal)) throw new ForbiddenError();
   const now = ctx.clock();
   const errors = checkCustomerFields(input, now);
   if (errors.length) return failed(...errors);
@@ -66,10 +66,11 @@ export async function createCustomer(ctx: ServiceContext, input: CustomerFieldsI
     updatedAt: at,
   };
   // A dealer's new customer is linked to that dealer, or the dealer could not see it.
-  const linkDealerId = ctx.principal.kind === 'dealer' ? ctx.principal.dealerId : undefined;
+  const linkDealerId = callerDealerId(ctx.principal);
   const outcome = await ctx.repos.customers.create(customer, linkDealerId);
   if (outcome === 'EMAIL_TAKEN') return failed(await emailAlreadyRegistered(ctx, customer.email, linkDealerId));
-  if (outcome === 'DEALER_NOT_FOUND') throw new Error('The calling dealer does not exist');
+  // The key authenticated, so its dealer existed a moment ago: a deleted dealer is a fault.
+  if (outcome === 'DEALER_NOT_FOUND') throw new InvariantError('The calling dealer does not exist');
   ctx.logger.info('customer created', { customerId: customer.id });
   return { customer: await reload(ctx, customer.id), userErrors: [] };
 }
@@ -205,7 +206,7 @@ export async function linkCustomerToDealer(
   input: { customerId: string; dealerId: string },
 ): Promise<CustomerResult & { dealerId: string | null }> {
   const p = ctx.principal;
-  if (p.kind !== 'admin' && p.kind !== 'customer') throw forbidden();
+  if (!customerPolicy.canLinkAny(p)) throw new ForbiddenError();
   const customerId = keyOfGlobalId(input.customerId, 'Customer');
   const dealerId = keyOfGlobalId(input.dealerId, 'Dealer');
   if (!customerId || !customerPolicy.canLinkToDealer(p, customerId)) return { ...failed(notFound('customerId', 'customer')), dealerId: null };

@@ -1,6 +1,6 @@
 import { joinKey } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
-import type { DealerScope } from './api-key.js';
+import type { DealerScope } from '../auth/api-key.js';
 
 /**
  * An issued dealer API key. It is stored as two items written together:

@@ -1,10 +1,11 @@
+import { InvariantError } from '../shared/errors.js';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetItems, itemMapKey } from '../store/batch.js';
 import type { Page } from '../store/cursor.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import { transactWrite } from '../store/transactions.js';
-import { effectiveScopes } from './api-key.js';
+import { effectiveScopes } from '../auth/api-key.js';
 import { apiKeyFromItem, apiKeyKeys, apiKeyLookupItem, apiKeyRecordItem, type ApiKeyLookup, type ApiKeyRecord } from './api-key-record.js';
 import { dealerFromItem, dealerKeys, dealerToItem, type DealerRecord } from './dealer.js';
 
@@ -50,7 +51,7 @@ export class DealerRepository {
     ]);
     if (result.ok) return 'ISSUED';
     if (result.failedConditions.includes(0)) return 'DEALER_NOT_FOUND';
-    throw new Error('API key collision: a freshly generated key hash already exists');
+    throw new InvariantError('API key collision: a freshly generated key hash already exists');
   }
 
   /**

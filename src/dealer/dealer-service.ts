@@ -1,10 +1,11 @@
-import { dealerPolicy } from '../auth/policies.js';
-import { forbidden } from '../graphql/errors.js';
+import { callerDealerId, dealerPolicy } from '../auth/policies.js';
+import { ForbiddenError } from '../shared/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
+import { fixedPage, type Page } from '../store/cursor.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { checkText, parseInstant } from '../shared/validation.js';
-import { displayPrefix, effectiveScopes, generateApiKey, hashApiKey, type DealerScope } from './api-key.js';
+import { displayPrefix, effectiveScopes, generateApiKey, hashApiKey, type DealerScope } from '../auth/api-key.js';
 import type { ApiKeyRecord } from './api-key-record.js';
 import type { DealerRecord } from './dealer.js';
 
@@ -12,7 +13,7 @@ const DEALER_CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 
 function assertAdmin(ctx: ServiceContext) {
-  if (!dealerPolicy.canAdminister(ctx.principal)) throw forbidden();
+  if (!dealerPolicy.canAdminister(ctx.principal)) throw new ForbiddenError();
 }
 
 /** The global id of an API key names its dealer too, so a key is found without an index. */
@@ -21,6 +22,14 @@ export const apiKeyGlobalKey = (k: Pick<ApiKeyRecord, 'dealerId' | 'id'>) => `${
 export function parseApiKeyGlobalKey(key: string): { dealerId: string; id: string } | null {
   const [dealerId, id, ...rest] = key.split('/');
   return dealerId && id && rest.length === 0 ? { dealerId, id } : null;
+}
+
+/** `Query.dealers`: the directory; a dealer key sees one dealer, itself (see `dealerPolicy.canRead`). */
+export async function listDealers(ctx: ServiceContext, first: number, after?: string | null): Promise<Page<DealerRecord>> {
+  const own = callerDealerId(ctx.principal);
+  if (own === undefined) return ctx.repos.dealers.list(first, after);
+  const dealer = after ? null : await ctx.access.dealer(own);
+  return fixedPage(dealer ? [{ item: dealer, cursor: 'self' }] : []);
 }
 
 export async function createDealer(

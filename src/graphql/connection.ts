@@ -29,9 +29,12 @@ export function toConnection<T>(entries: { cursor: string; node: T | null }[], h
   };
 }
 
-/** A repository page as a connection; `nodes` may replace the items (e.g. after access checks). */
-export function pageToConnection<T, N = T>(page: Page<T>, nodes?: (N | null)[]): Connection<N> {
-  const values = (nodes ?? page.items) as (N | null)[];
+/**
+ * A page (of a repository or a service) as a connection; `nodes` may replace the items
+ * (e.g. after access checks). `null` items are hidden from the caller and dropped.
+ */
+export function pageToConnection<T, N = T>(page: Page<T>, nodes?: (N | null)[]): Connection<NonNullable<N>> {
+  const values = (nodes ?? page.items) as (NonNullable<N> | null)[];
   return toConnection(
     values.map((node, i) => ({ cursor: page.cursors[i]!, node })),
     page.hasNextPage,

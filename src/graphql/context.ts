@@ -1,19 +1,13 @@
+import { Access } from '../auth/access.js';
+import { createLoaders } from '../auth/loaders.js';
 import type { Principal } from '../auth/principal.js';
+import type { Repositories } from '../composition.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { Access } from './access.js';
-import { createLoaders, type Loaders } from './loaders.js';
-import type { Repositories } from './repositories.js';
+import type { ServiceContext } from '../shared/service-context.js';
 
-/** Everything a resolver may touch. Resolvers never reach for globals. */
-export interface GraphQLContext {
-  principal: Principal;
-  /** Authorised reads; the only way resolvers load customers, vehicles and dealers. */
-  access: Access;
-  loaders: Loaders;
-  repos: Repositories;
-  clock: Clock;
-  logger: Logger;
+/** Everything a resolver may touch: what services need, plus the request's id. Resolvers never reach for globals. */
+export interface GraphQLContext extends ServiceContext {
   requestId: string;
 }
 

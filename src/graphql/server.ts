@@ -2,9 +2,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { getOperationAST, type GraphQLFormattedError } from 'graphql';
-import { InvalidCursorError } from '../store/query-page.js';
 import type { Logger } from '../shared/logger.js';
 import type { GraphQLContext } from './context.js';
+import { formatDomainError } from './errors.js';
 import { createQueryLimits, DEFAULT_INTROSPECTION_COST, DEFAULT_LIMITS, MAX_QUERY_TOKENS, QueryTooComplexError, type QueryLimits } from './limits.js';
 import { resolvers } from './resolvers/index.js';
 import { typeDefs } from './__generated__/type-defs.js';
@@ -46,9 +46,8 @@ const SUGGESTION = / ?Did you mean .+\?$/s;
 function formatError(options: ServerOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof InvalidCursorError) {
-      return { message: original.message, path: formatted.path, extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } };
-    }
+    const domain = formatDomainError(formatted, original);
+    if (domain) return domain;
     if (typeof original === 'object' && original !== null && (original as { originalError?: unknown }).originalError instanceof QueryTooComplexError) {
       // Apollo wrapped the limit's refusal as GRAPHQL_VALIDATION_FAILED; keep its own code.
       return { ...formatted, extensions: { ...formatted.extensions, code: 'QUERY_TOO_COMPLEX' } };

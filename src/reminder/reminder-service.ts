@@ -1,4 +1,5 @@
-import { forbidden } from '../graphql/errors.js';
+import { servicePolicy } from '../auth/policies.js';
+import { ForbiddenError } from '../shared/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
@@ -14,8 +15,7 @@ const failed = (...userErrors: UserError[]): ReminderResult => ({ reminder: null
 
 /** Loads a reminder the caller may act on, or null (answered as NOT_FOUND, like an unknown id). */
 async function actionableReminder(ctx: ServiceContext, globalId: string): Promise<ReminderRecord | null> {
-  if (ctx.principal.kind === 'analyst') throw forbidden();
-  if (ctx.principal.kind === 'dealer' && !ctx.principal.scopes.includes('service:write')) throw forbidden();
+  if (!servicePolicy.canHandleAnyReminder(ctx.principal)) throw new ForbiddenError();
   const key = keyOfGlobalId(globalId, 'MaintenanceReminder');
   const ref = key ? parseReminderGlobalKey(key) : null;
   const reminder = ref ? await ctx.repos.reminders.get(ref.vin, ref.cycle) : null;

@@ -1,5 +1,6 @@
-import { forbidden } from '../graphql/errors.js';
+import { callerDealerId, servicePolicy } from '../auth/policies.js';
 import type { ReminderRecord } from '../reminder/reminder.js';
+import { ForbiddenError } from '../shared/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
@@ -40,8 +41,7 @@ function ownerOn(vehicle: VehicleRecord, day: string): string {
  * records for itself, with `service:write`, and only on cars it may see.
  */
 export async function recordServiceVisit(ctx: ServiceContext, input: RecordServiceVisitInput): Promise<RecordServiceVisitResult> {
-  const p = ctx.principal;
-  if (p.kind !== 'admin' && !(p.kind === 'dealer' && p.scopes.includes('service:write'))) throw forbidden();
+  if (!servicePolicy.canRecordAnyVisit(ctx.principal)) throw new ForbiddenError();
   const now = ctx.clock();
   const { vin, errors } = checkVin('vin', input.vin);
   const performedAt = checkInstantNotInFuture('performedAt', input.performedAt, now);
@@ -51,10 +51,12 @@ export async function recordServiceVisit(ctx: ServiceContext, input: RecordServi
   const invoice = checkServiceItems(input.items, input.totalAmount);
   errors.push(...invoice.errors);
 
+  // A dealer records work it did itself; the brand names the dealer that did it.
+  const ownDealerId = callerDealerId(ctx.principal);
   let dealerId: string | null;
-  if (p.kind === 'dealer') {
-    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : p.dealerId;
-    if (dealerId !== p.dealerId) errors.push(notFound('dealerId', 'dealer'));
+  if (ownDealerId !== undefined) {
+    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : ownDealerId;
+    if (dealerId !== ownDealerId) errors.push(notFound('dealerId', 'dealer'));
   } else {
     dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : null;
     if (!input.dealerId) errors.push(userError('dealerId', 'REQUIRED', 'Name the dealer that did the work.'));

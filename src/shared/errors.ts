@@ -33,3 +33,43 @@ export class ConditionFailedError extends PaddockError {
     this.name = 'ConditionFailedError';
   }
 }
+
+/**
+ * The caller's role or credential may never do this, whatever the object: a request error
+ * (`FORBIDDEN` at the GraphQL edge), raised by a service before it reads anything.
+ */
+export class ForbiddenError extends PaddockError {
+  constructor(message = 'Your credential does not allow this operation.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * An argument of a query is malformed (a month that is not a month, a page size out of
+ * range): the caller's mistake, reported as a request error naming the argument
+ * (`BAD_USER_INPUT` with `argumentName` at the GraphQL edge). Mutation inputs answer with
+ * `userErrors` instead; this is for reads, which have no payload to carry them.
+ */
+export class InvalidInputError extends PaddockError {
+  constructor(
+    message: string,
+    readonly argumentName?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/**
+ * An invariant the code relies on did not hold (a dealer that authenticated has no item, a
+ * freshly drawn random key collides, writes kept contending past their retry budget): a
+ * fault, logged and masked at the edge.
+ */
+export class InvariantError extends PaddockError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvariantError';
+  }
+}

@@ -77,3 +77,14 @@ export interface Page<T> {
   endCursor: string | null;
   hasNextPage: boolean;
 }
+
+/**
+ * A page not read from the table: the few items a caller may see without a query (e.g.
+ * itself, under the cursor `self`), or none. There is never a next page.
+ *
+ * @example
+ * fixedPage([{ item: self, cursor: 'self' }]) // one item; fixedPage() // empty
+ */
+export function fixedPage<T>(entries: readonly { item: T; cursor: string }[] = []): Page<T> {
+  return { items: entries.map((e) => e.item), cursors: entries.map((e) => e.cursor), endCursor: null, hasNextPage: false };
+}

@@ -1,3 +1,4 @@
+import { InvariantError } from '../shared/errors.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { customerKeys } from '../customer/customer.js';
 import type { Page } from '../store/cursor.js';
@@ -108,7 +109,7 @@ export class FactRepository {
       evict = key && !(key in counts) ? { keys: interestsToEvict(counts, last, MAX_INTERESTS), size: Object.keys(counts).length } : undefined;
       if (evict && evict.keys.length === 0) evict = undefined;
     }
-    throw new Error(`Interest map of customer ${interaction.customerId} kept changing; the event can be sent again`);
+    throw new InvariantError(`Interest map of customer ${interaction.customerId} kept changing; the event can be sent again`);
   }
 
   private interactionItems(interaction: InteractionRecord, key: string | null, evict?: { keys: string[]; size: number }): TransactItem[] {

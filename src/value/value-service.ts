@@ -1,6 +1,7 @@
 import { writableCustomer } from '../customer/customer-service.js';
 import type { CustomerRecord } from '../customer/customer.js';
-import { forbidden } from '../graphql/errors.js';
+import { callerDealerId, valuePolicy } from '../auth/policies.js';
+import { ForbiddenError } from '../shared/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
@@ -30,15 +31,15 @@ const failed = (...userErrors: UserError[]): FactResult => ({ customer: null, us
 
 /** Revenue facts come from the brand's systems and dealers; analysts and customers may not write them. */
 function assertMayRecordFacts(ctx: ServiceContext, { customersToo = false } = {}) {
-  const p = ctx.principal;
-  if (p.kind === 'analyst' || (p.kind === 'customer' && !customersToo) || (p.kind === 'dealer' && !p.scopes.includes('customers:write'))) throw forbidden();
+  const allowed = customersToo ? valuePolicy.canSubmitSurvey(ctx.principal) : valuePolicy.canRecordFacts(ctx.principal);
+  if (!allowed) throw new ForbiddenError();
 }
 
 /** The dealer a fact names: a dealer key's own (if it names one, it must be itself); otherwise one that exists. */
 async function factDealer(ctx: ServiceContext, field: string, globalId: string | null | undefined): Promise<{ dealerId?: string; error?: UserError }> {
-  const p = ctx.principal;
+  const own = callerDealerId(ctx.principal);
   const named = globalId ? keyOfGlobalId(globalId, 'Dealer') : undefined;
-  if (p.kind === 'dealer') return named === undefined || named === p.dealerId ? { dealerId: p.dealerId } : { error: notFound(field, 'dealer') };
+  if (own !== undefined) return named === undefined || named === own ? { dealerId: own } : { error: notFound(field, 'dealer') };
   if (globalId === null || globalId === undefined) return {};
   return named && (await ctx.access.dealer(named)) ? { dealerId: named } : { error: notFound(field, 'dealer') };
 }
@@ -78,7 +79,7 @@ export interface InteractionResult {
  * it — safely, since a re-send of a stored event is a DUPLICATE.
  */
 export async function recordInteractions(ctx: ServiceContext, input: { events: readonly InteractionInput[] }) {
-  if (ctx.principal.kind !== 'admin') assertMayRecordFacts(ctx);
+  assertMayRecordFacts(ctx);
   if (input.events.length > MAX_INTERACTIONS || input.events.length === 0) {
     const error = input.events.length ? userError('events', 'TOO_MANY', `At most ${MAX_INTERACTIONS} events per call; nothing was recorded.`) : userError('events', 'REQUIRED', 'Send at least one event.');
     return { accepted: 0, duplicates: 0, rejected: input.events.length, results: [], userErrors: [error] };
@@ -203,7 +204,7 @@ export async function recordFinanceContract(
   const customer = await writableCustomer(ctx, 'customerId', input.customerId);
   if ('code' in customer) return failed(customer);
   if (!customer.vehicleVins.includes(vin)) return failed(notFound('vin', "customer's vehicle"));
-  const dealerId = ctx.principal.kind === 'dealer' ? ctx.principal.dealerId : undefined;
+  const dealerId = callerDealerId(ctx.principal);
   const fact: FinanceFact = {
     kind: input.kind,
     vin,

@@ -1,3 +1,4 @@
+import { InvariantError } from '../shared/errors.js';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetItems, itemMapKey } from '../store/batch.js';
 import type { Page } from '../store/cursor.js';
@@ -250,7 +251,7 @@ export class VehicleRepository {
       // The visit's append to the owner's aggregates is the last item: a full list is final, not a conflict.
       if (visit && result.failedConditions.includes(items.length - 1) && (await customerAppendFailure(this.store, visit.customerId)) === 'LIMIT_REACHED') return { kind: 'CUSTOMER_LIMIT_REACHED' };
     }
-    throw new Error(`Recording a reading kept conflicting after ${MAX_CONFLICT_RETRIES} retries`);
+    throw new InvariantError(`Recording a reading kept conflicting after ${MAX_CONFLICT_RETRIES} retries`);
   }
 
   /**

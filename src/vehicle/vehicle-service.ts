@@ -1,6 +1,6 @@
 import { limitMessage } from '../value/aggregates.js';
-import { canLearnExistence, vehiclePolicy } from '../auth/policies.js';
-import { forbidden } from '../graphql/errors.js';
+import { callerDealerId, canLearnExistence, vehiclePolicy } from '../auth/policies.js';
+import { ForbiddenError } from '../shared/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
@@ -29,8 +29,7 @@ export function checkVin(field: string, raw: string): { vin: string; errors: Use
 }
 
 function assertMayWriteVehicles(ctx: ServiceContext) {
-  const p = ctx.principal;
-  if (p.kind === 'analyst' || p.kind === 'customer' || (p.kind === 'dealer' && !p.scopes.includes('vehicles:write'))) throw forbidden();
+  if (!vehiclePolicy.canWriteAny(ctx.principal)) throw new ForbiddenError();
 }
 
 /** A vehicle the caller may change, read strongly consistent, or null (answered as NOT_FOUND). */
@@ -87,8 +86,10 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
   errors.push(...readAt.errors);
 
   const p = ctx.principal;
-  const sellingDealerId = input.sellingDealerId ? keyOfGlobalId(input.sellingDealerId, 'Dealer') : p.kind === 'dealer' ? p.dealerId : null;
-  if (!input.sellingDealerId && p.kind !== 'dealer') errors.push(userError('sellingDealerId', 'REQUIRED', 'Name the selling dealer.'));
+  // A dealer registers a car it sold; the brand names the selling dealer.
+  const ownDealerId = callerDealerId(p);
+  const sellingDealerId = input.sellingDealerId ? keyOfGlobalId(input.sellingDealerId, 'Dealer') : (ownDealerId ?? null);
+  if (!input.sellingDealerId && ownDealerId === undefined) errors.push(userError('sellingDealerId', 'REQUIRED', 'Name the selling dealer.'));
   else if (!sellingDealerId || !vehiclePolicy.canRegister(p, sellingDealerId)) errors.push(notFound('sellingDealerId', 'dealer'));
   const servicingDealerId = input.servicingDealerId ? keyOfGlobalId(input.servicingDealerId, 'Dealer') : sellingDealerId;
   if (input.servicingDealerId && !servicingDealerId) errors.push(notFound('servicingDealerId', 'dealer'));

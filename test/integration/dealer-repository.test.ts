@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyKeys } from '../../src/dealer/api-key-record.js';
-import { generateApiKey, hashApiKey } from '../../src/dealer/api-key.js';
+import { generateApiKey, hashApiKey } from '../../src/auth/api-key.js';
 import { makeDealer } from '../../src/dealer/dealer.js';
 import { newId } from '../../src/shared/ids.js';
 import { createTestStore, type TestStore } from '../support/store.js';

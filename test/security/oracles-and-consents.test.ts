@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supersedes } from '../../src/customer/consent.js';
 import { isUsable, newEmailChangeToken, parseEmailChangeToken, type PendingEmailChange } from '../../src/customer/email-change.js';
-import { displayPrefix, generateApiKey, hashApiKey } from '../../src/dealer/api-key.js';
+import { displayPrefix, generateApiKey, hashApiKey } from '../../src/auth/api-key.js';
 import { newId } from '../../src/shared/ids.js';
 import { createTestApi, type TestApi } from '../support/api.js';
 import { createCustomer, createDealer, issueKey, registerVehicle } from '../support/fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiKeyAuthenticator } from '../../src/auth/api-key-authenticator.js';
-import { generateApiKey, hashApiKey } from '../../src/dealer/api-key.js';
+import { generateApiKey, hashApiKey } from '../../src/auth/api-key.js';
 import type { ApiKeyLookup } from '../../src/dealer/api-key-record.js';
 import type { DealerRepository } from '../../src/dealer/dealer-repository.js';
 import { AuthenticationError } from '../../src/shared/errors.js';

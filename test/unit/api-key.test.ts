@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY_PREFIX, DEALER_SCOPES, displayPrefix, effectiveScopes, generateApiKey, hashApiKey, isWellFormedApiKey, scopeFromEnum, scopeToEnum } from '../../src/dealer/api-key.js';
+import { API_KEY_PREFIX, DEALER_SCOPES, displayPrefix, effectiveScopes, generateApiKey, hashApiKey, isWellFormedApiKey, scopeFromEnum, scopeToEnum } from '../../src/auth/api-key.js';
 
 describe('Dealer API keys', () => {
   it('are recognisable, 42 characters long, base62 and carry a valid checksum', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, canLearnExistence, customerPolicy, dealerPolicy, servicePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
+import { authorOf, callerDealerId, canLearnExistence, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
 import type { Principal } from '../../src/auth/principal.js';
-import { DEALER_SCOPES } from '../../src/dealer/api-key.js';
+import { DEALER_SCOPES } from '../../src/auth/api-key.js';
 
 const admin: Principal = { kind: 'admin', subject: 'a' };
 const analyst: Principal = { kind: 'analyst', subject: 'b' };
@@ -124,5 +124,63 @@ describe('Policy: who may write customers, change emails and learn what exists',
     expect(customerPolicy.canSeeAuthorId(dealer(), { kind: 'dealer', id: 'D2' })).toBe(false);
     expect(customerPolicy.canSeeAuthorId(customer, { kind: 'customer', id: 'C1' })).toBe(true);
     expect(customerPolicy.canSeeAuthorId(customer, { kind: 'dealer', id: 'C1' })).toBe(false);
+  });
+});
+
+// The checks services make before reading anything: a role that may never do this gets
+// FORBIDDEN, whatever the object (they were inline role checks in six services).
+describe('Policy: what a role may do at all', () => {
+  const everyone = [admin, analyst, customer, dealer(), dealer(['customers:read', 'vehicles:read'])];
+
+  it('names the dealer a caller acts for: a key its own, people none', () => {
+    expect(everyone.map(callerDealerId)).toEqual([undefined, undefined, undefined, 'D1', 'D1']);
+  });
+
+  it('lets admins and customers link customers to dealers; not analysts, not dealers', () => {
+    expect(everyone.map((p) => customerPolicy.canLinkAny(p))).toEqual([true, false, true, false, false]);
+  });
+
+  it('lets admins and keys with vehicles:write change vehicles', () => {
+    expect(everyone.map((p) => vehiclePolicy.canWriteAny(p))).toEqual([true, false, false, true, false]);
+  });
+
+  it('lets admins and keys with service:write record visits', () => {
+    expect(everyone.map((p) => servicePolicy.canRecordAnyVisit(p))).toEqual([true, false, false, true, false]);
+  });
+
+  it('lets everyone but analysts and keys without service:write act on reminders', () => {
+    expect(everyone.map((p) => servicePolicy.canHandleAnyReminder(p))).toEqual([true, false, true, true, false]);
+  });
+
+  it('takes revenue facts from admins and keys with customers:write, surveys from customers too', () => {
+    expect(everyone.map((p) => valuePolicy.canRecordFacts(p))).toEqual([true, false, false, true, false]);
+    expect(everyone.map((p) => valuePolicy.canSubmitSurvey(p))).toEqual([true, false, true, true, false]);
+  });
+
+  it("shows KPIs to the brand's staff, and to a dealer for its own dealership with customers:read", () => {
+    expect(everyone.map((p) => valuePolicy.canReadKpis(p, undefined))).toEqual([true, true, false, false, false]);
+    expect(everyone.map((p) => valuePolicy.canReadKpis(p, 'D1'))).toEqual([true, true, false, true, true]);
+    expect(valuePolicy.canReadKpis(dealer(), 'D2')).toBe(false);
+    expect(valuePolicy.canReadKpis(dealer(['vehicles:read']), 'D1')).toBe(false);
+    // customers:write carries customers:read.
+    expect(valuePolicy.canReadKpis(dealer(['customers:write']), 'D1')).toBe(true);
+  });
+});
+
+describe('Policy: which customers a listing covers', () => {
+  it('lists a customer token itself only, whatever the filter', () => {
+    expect(customerPolicy.listScope(customer, undefined)).toEqual({ kind: 'self', customerId: 'C1' });
+    expect(customerPolicy.listScope(customer, 'D1')).toEqual({ kind: 'self', customerId: 'C1' });
+  });
+
+  it("lists a dealer key its own customers, and nothing for another dealer's", () => {
+    expect(customerPolicy.listScope(dealer(), undefined)).toEqual({ kind: 'dealer', dealerId: 'D1' });
+    expect(customerPolicy.listScope(dealer(), 'D1')).toEqual({ kind: 'dealer', dealerId: 'D1' });
+    expect(customerPolicy.listScope(dealer(), 'D2')).toEqual({ kind: 'none' });
+  });
+
+  it("lists the brand's staff everyone, or the dealer they name", () => {
+    expect(customerPolicy.listScope(admin, undefined)).toEqual({ kind: 'all' });
+    expect(customerPolicy.listScope(analyst, 'D2')).toEqual({ kind: 'dealer', dealerId: 'D2' });
   });
 });

@@ -9,7 +9,7 @@ import type { GraphQLContext } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { MAX_NODE_IDS as MAX_NODES } from '../limits.js';
 import { DateScalar, DateTimeScalar, DecimalScalar, EmailAddressScalar } from '../scalars.js';
-import { scopeToEnum } from '../../dealer/api-key.js';
+import { scopeToEnum } from '../../auth/api-key.js';
 import type { DealerScope, Resolvers } from '../__generated__/resolvers-types.js';
 
 /** Any node by global id, through the same access checks as the typed queries. */

@@ -3,7 +3,7 @@ import { consentHistory, consentsAt } from '../../customer/consent-service.js';
 import { confirmEmailChange, createCustomer, linkCustomerToDealer, setConsents, updateCustomer } from '../../customer/customer-service.js';
 import { CONSENT_CHANNELS } from '../../customer/customer.js';
 import { keyOfGlobalId, toGlobalId } from '../../shared/ids.js';
-import { checkPageSize, pageOfKeys, toConnection } from '../connection.js';
+import { checkPageSize, pageOfKeys, pageToConnection, toConnection } from '../connection.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 
 export const customerResolvers: Resolvers = {
@@ -12,7 +12,7 @@ export const customerResolvers: Resolvers = {
       const key = keyOfGlobalId(id, 'Customer');
       return key ? ctx.access.customer(key) : null;
     },
-    customers: (_, { first, after, filter }, ctx) => listCustomers(ctx, { first: checkPageSize(first), after, filter }),
+    customers: async (_, { first, after, filter }, ctx) => pageToConnection(await listCustomers(ctx, { first: checkPageSize(first), after, filter })),
   },
   Mutation: {
     createCustomer: (_, { input }, ctx) => createCustomer(ctx, input),
@@ -27,7 +27,7 @@ export const customerResolvers: Resolvers = {
   Customer: {
     id: (c) => toGlobalId('Customer', c.id),
     consents: (c) => CONSENT_CHANNELS.flatMap((channel) => (c.consents[channel] ? [c.consents[channel]] : [])),
-    consentHistory: (c, { channel, first, after }, ctx) => consentHistory(ctx, c, channel, checkPageSize(first), after),
+    consentHistory: async (c, { channel, first, after }, ctx) => pageToConnection(await consentHistory(ctx, c, channel, checkPageSize(first), after)),
     consentsAt: (c, { at }, ctx) => consentsAt(ctx, c, at),
     vehicles: async (c, { first, after }, ctx) => {
       const page = pageOfKeys(c.vehicleVins, checkPageSize(first), after);

@@ -1,9 +1,9 @@
 import { dealerPolicy } from '../../auth/policies.js';
 import { customersOfDealer } from '../../customer/customer-listing.js';
-import { apiKeyGlobalKey, createDealer, issueDealerApiKey, revokeDealerApiKey } from '../../dealer/dealer-service.js';
+import { apiKeyGlobalKey, createDealer, issueDealerApiKey, listDealers, revokeDealerApiKey } from '../../dealer/dealer-service.js';
 import { keyOfGlobalId, toGlobalId } from '../../shared/ids.js';
-import { checkPageSize, pageToConnection, toConnection } from '../connection.js';
-import { effectiveScopes, scopeFromEnum, scopeToEnum } from '../../dealer/api-key.js';
+import { checkPageSize, pageToConnection } from '../connection.js';
+import { effectiveScopes, scopeFromEnum, scopeToEnum } from '../../auth/api-key.js';
 import type { DealerScope, Resolvers } from '../__generated__/resolvers-types.js';
 
 export const dealerResolvers: Resolvers = {
@@ -12,16 +12,7 @@ export const dealerResolvers: Resolvers = {
       const key = keyOfGlobalId(id, 'Dealer');
       return key ? ctx.access.dealer(key) : null;
     },
-    dealers: async (_, { first, after }, ctx) => {
-      const size = checkPageSize(first);
-      const p = ctx.principal;
-      // A dealer key sees one dealer: itself.
-      if (p.kind === 'dealer') {
-        const own = after ? null : await ctx.access.dealer(p.dealerId);
-        return toConnection(own ? [{ cursor: 'self', node: own }] : [], false, null);
-      }
-      return pageToConnection(await ctx.repos.dealers.list(size, after));
-    },
+    dealers: async (_, { first, after }, ctx) => pageToConnection(await listDealers(ctx, checkPageSize(first), after)),
   },
   Mutation: {
     createDealer: (_, { input }, ctx) => createDealer(ctx, input),
@@ -30,7 +21,7 @@ export const dealerResolvers: Resolvers = {
   },
   Dealer: {
     id: (d) => toGlobalId('Dealer', d.id),
-    customers: (d, { first, after }, ctx) => customersOfDealer(ctx, d.id, { first: checkPageSize(first), after }),
+    customers: async (d, { first, after }, ctx) => pageToConnection(await customersOfDealer(ctx, d.id, { first: checkPageSize(first), after })),
     apiKeys: (d, _, ctx) => (dealerPolicy.canSeeApiKeys(ctx.principal, d.id) ? ctx.repos.dealers.apiKeysOf(d.id) : []),
   },
   DealerApiKey: {

@@ -1,15 +1,17 @@
-import { customerPolicy, dealerPolicy, servicePolicy, vehiclePolicy, type VehicleFacts } from '../auth/policies.js';
+import { customerPolicy, dealerPolicy, servicePolicy, vehiclePolicy, type VehicleFacts } from './policies.js';
 import type { ReminderRecord } from '../reminder/reminder.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from './principal.js';
 import type { CustomerRecord } from '../customer/customer.js';
 import type { DealerRecord } from '../dealer/dealer.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import type { Loaders } from './loaders.js';
 
 /**
- * The only way resolvers read customers, vehicles and dealers: each method loads through
- * the request's DataLoaders and returns the object only if the policies let the caller
- * see it, else `null` — exactly what "not found" returns, so existence never leaks.
+ * The only way resolvers and services read customers, vehicles and dealers on a caller's
+ * behalf: each method loads through the request's DataLoaders and returns the object only
+ * if the policies let the caller see it, else `null` — exactly what "not found" returns,
+ * so existence never leaks. It lives beside the policies (not in `graphql/`) because
+ * services depend on it and must not depend on the GraphQL layer.
  */
 export class Access {
   constructor(

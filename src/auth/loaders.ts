@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
 import type { CustomerRecord } from '../customer/customer.js';
 import type { DealerRecord } from '../dealer/dealer.js';
+import { PaddockError } from '../shared/errors.js';
 import { hasVinShape, isUlid } from '../shared/ids.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
-import type { Repositories } from './repositories.js';
+import type { Repositories } from '../composition.js';
 
 /**
  * Request-scoped DataLoaders: every `load` in one tick of the event loop becomes one
@@ -20,7 +21,7 @@ export interface Loaders {
 /** DynamoDB's answer to a request it refuses as malformed (a key too long, an empty key part). */
 const isRefusedRequest = (error: unknown) => error instanceof Error && error.name === 'ValidationException';
 
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+const asError = (error: unknown): Error => (error instanceof Error ? error : new PaddockError(String(error), { cause: error }));
 
 /**
  * A loader of keys of one shape. A key of another shape cannot exist, so it is `null`

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { InvariantError } from '../shared/errors.js';
 
 /**
  * Dealer API keys: `pdk_` + 32 random base62 characters + a 6-character base62 CRC32
@@ -54,9 +55,10 @@ export function scopeToEnum(scope: DealerScope): string {
   return scope.replace(':', '_').toUpperCase();
 }
 
+// The schema admits only the enum's values, so an unknown one is a fault, not the caller's mistake.
 export function scopeFromEnum(value: string): DealerScope {
   const scope = value.toLowerCase().replace('_', ':');
-  if (!(DEALER_SCOPES as readonly string[]).includes(scope)) throw new Error(`Unknown scope ${value}`);
+  if (!(DEALER_SCOPES as readonly string[]).includes(scope)) throw new InvariantError(`Unknown scope ${value}`);
   return scope as DealerScope;
 }
 

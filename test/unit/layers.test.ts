@@ -1,0 +1,187 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The layering of `src/` (STYLE.md, "Layers point one way"), read from the import lines
+ * themselves so that a new file cannot slip past it:
+ * - folders do not import each other in circles;
+ * - `shared/` and `store/` (the ground floor) import no domain;
+ * - domain services know no GraphQL (they throw domain errors and return pages);
+ * - faults are `PaddockError`s, never a bare `Error`.
+ *
+ * `import type` lines are left out: TypeScript erases them (`verbatimModuleSyntax` keeps
+ * every other import, even `import { type A }`, as a module load), so they create no
+ * dependency at run time. Dynamic `import()` counts: it loads the module all the same.
+ */
+const SRC = resolve(import.meta.dirname, '../../src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const STATIC_IMPORT = /^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
+const DYNAMIC_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** The modules of `src/` a file loads at run time, as paths relative to `src/`. */
+export function runtimeImports(file: string, text: string): string[] {
+  const specifiers = [
+    ...[...text.matchAll(STATIC_IMPORT)].filter((m) => !m[1]).map((m) => m[2]!),
+    ...[...text.matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!),
+  ];
+  return specifiers.filter((s) => s.startsWith('.')).map((s) => relative(SRC, resolve(dirname(file), s)).replace(/\.js$/, '.ts'));
+}
+
+/** A file's layer: its top-level folder of `src/` (`graphql/__generated__` is graphql), or the file itself at the top. */
+const folderOf = (path: string) => path.split('/')[0]!.replace(/\.ts$/, '');
+
+const files = sourceFiles(SRC).map((path) => {
+  const text = readFileSync(path, 'utf8');
+  return { path: relative(SRC, path), text, imports: runtimeImports(path, text) };
+});
+
+/** Entry points that build a process; they import everything and nothing may import them. */
+const COMPOSITION_ROOTS = ['handlers', 'local'];
+const GROUND_FLOOR = ['shared', 'store'];
+/** Folders that are not a domain: the ground floor, authentication, the GraphQL edge, the roots. */
+const NOT_DOMAINS = new Set([...GROUND_FLOOR, 'auth', 'graphql', 'composition', 'config', ...COMPOSITION_ROOTS]);
+
+function folderGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of files) {
+    const from = folderOf(file.path);
+    for (const target of file.imports) {
+      const to = folderOf(target);
+      if (to !== from) graph.set(from, (graph.get(from) ?? new Set()).add(to));
+    }
+  }
+  return graph;
+}
+
+/** The groups of folders that import each other in a circle (strongly connected components of more than one folder). */
+function cycles(graph: Map<string, Set<string>>): string[][] {
+  const folders = [...new Set([...graph.keys(), ...[...graph.values()].flatMap((s) => [...s])])].sort();
+  const reaches = (from: string) => {
+    const seen = new Set<string>();
+    const stack = [from];
+    while (stack.length) for (const next of graph.get(stack.pop()!) ?? []) if (!seen.has(next) && seen.add(next)) stack.push(next);
+    return seen;
+  };
+  const reach = new Map(folders.map((f) => [f, reaches(f)]));
+  const groups = new Map<string, string[]>();
+  for (const f of folders) {
+    const group = folders.filter((g) => g === f || (reach.get(f)!.has(g) && reach.get(g)!.has(f)));
+    if (group.length > 1) groups.set(group.join(), group);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Imports against the domain order customer < vehicle < service < reminder < value (a
+ * domain may import those left of it), each with what removes it. They close the remaining
+ * circles; none may be added, and the test below fails once one is gone, so this list only
+ * shrinks.
+ */
+const EDGES_TO_REMOVE: Record<string, string> = {
+  'customer → vehicle': 'customer/customer.ts counts cars per model line (vehicle/model-lines.ts): the model-line catalogue moves below both',
+  'customer → value': "the profile item carries value aggregates (customer.ts, customer-service.ts → value/aggregates.ts): the aggregates' record shape moves under customer/",
+  'vehicle → reminder': 'vehicle/vehicle-repository.ts completes reminders on a visit: a reminder hook on the visit fact (issue 7 item 4)',
+  'vehicle → service': 'vehicle-repository.ts writes visits and vehicle-service.ts plans service on registration (service/vehicle-plan.ts): service hooks on the vehicle facts (item 4)',
+  'vehicle → value': 'vehicle-repository.ts updates value aggregates on purchase and visit, vehicle-service.ts words their limits (value/aggregates.ts): value hooks on those facts (item 4)',
+};
+
+/** Which file makes `from` import `to` (for a readable failure). */
+const culprits = (from: string, to: string) =>
+  files.filter((f) => folderOf(f.path) === from && f.imports.some((i) => folderOf(i) === to)).map((f) => `${f.path} → ${f.imports.filter((i) => folderOf(i) === to).join(', ')}`);
+
+describe('Layers of src/', () => {
+  it('reads the import graph: runtime imports count, type-only imports do not', () => {
+    // Prepare
+    const text = [
+      "import { a } from '../shared/a.js';",
+      "import type { B } from '../customer/b.js';",
+      "import {\n  c,\n  type C,\n} from '../vehicle/c.js';",
+      "export { d } from './d.js';",
+      "const e = await import('../value/e.js');",
+      "import DataLoader from 'dataloader';",
+    ].join('\n');
+
+    // Act
+    const imports = runtimeImports(join(SRC, 'service/x.ts'), text);
+
+    // Assess
+    expect(imports).toEqual(['shared/a.ts', 'vehicle/c.ts', 'service/d.ts', 'value/e.ts']);
+  });
+
+  it('has no cycle between top-level folders, apart from the listed edges still to remove', () => {
+    const graph = folderGraph();
+    // Prepare: the graph without the edges still to remove.
+    const remaining = new Map([...graph].map(([from, to]) => [from, new Set([...to].filter((t) => !(`${from} → ${t}` in EDGES_TO_REMOVE)))]));
+
+    // Act
+    const found = cycles(remaining);
+
+    // Assess: every import between two folders of the same circle, as evidence.
+    const evidence = found.flatMap((group) => group.flatMap((from) => group.filter((to) => to !== from).flatMap((to) => culprits(from, to))));
+    expect({ cycles: found.map((g) => g.join(' ↔ ')), evidence }).toEqual({ cycles: [], evidence: [] });
+  });
+
+  it('lists only edges that still exist (remove an entry once its imports are gone)', () => {
+    const graph = folderGraph();
+    const gone = Object.keys(EDGES_TO_REMOVE).filter((edge) => {
+      const [from, to] = edge.split(' → ') as [string, string];
+      return !graph.get(from)?.has(to);
+    });
+    expect(gone).toEqual([]);
+  });
+
+  it('imports the composition roots (handlers/, local/) from nowhere else', () => {
+    const offenders = files.filter((f) => !COMPOSITION_ROOTS.includes(folderOf(f.path)) && f.imports.some((i) => COMPOSITION_ROOTS.includes(folderOf(i))));
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
+  it('keeps shared/ and store/ free of domains, auth and GraphQL', () => {
+    const offenders = files
+      .filter((f) => GROUND_FLOOR.includes(folderOf(f.path)))
+      .flatMap((f) => f.imports.filter((i) => !GROUND_FLOOR.includes(folderOf(i))).map((i) => `${f.path} → ${i}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps domain services free of GraphQL (domain errors, pages and records only)', () => {
+    const domainFiles = files.filter((f) => !NOT_DOMAINS.has(folderOf(f.path)));
+    // The check must see the services, or it passes by finding nothing.
+    expect(domainFiles.filter((f) => f.path.endsWith('-service.ts')).length).toBeGreaterThanOrEqual(8);
+    const offenders = domainFiles.flatMap((f) => [
+      ...f.imports.filter((i) => folderOf(i) === 'graphql').map((i) => `${f.path} → ${i}`),
+      // Type-only imports too: a service's signature must not speak GraphQL (Connection, GraphQLContext).
+      ...(/from\s+['"](?:\.\.\/)+graphql\/|from\s+['"]graphql['"]/.test(f.text) ? [`${f.path} mentions graphql`] : []),
+    ]);
+    expect([...new Set(offenders)]).toEqual([]);
+  });
+
+  it('makes the service context independent of GraphQL', () => {
+    const context = files.find((f) => f.path === 'shared/service-context.ts')!;
+    // Not even a type: the context is defined by what services need, and GraphQL's extends it.
+    expect(context.text).not.toMatch(/from\s+['"][^'"]*graphql/);
+  });
+
+  it('throws PaddockError subclasses for faults, never a bare Error', () => {
+    const offenders = files.filter((f) => /\bnew Error\(/.test(f.text)).map((f) => f.path);
+    expect(offenders).toEqual([]);
+  });
+
+  it('makes role checks through auth/policies.ts, not inline', () => {
+    // `kind` of a principal compared to a role, anywhere outside auth/ (the GraphQL Viewer
+    // type is the principal itself and may tell its variants apart to pick fields).
+    const inline = /\b(?:principal|p)\.kind\s*[!=]==\s*'(?:admin|analyst|customer|dealer)'/;
+    const offenders = files
+      .filter((f) => folderOf(f.path) !== 'auth' && f.path !== 'graphql/resolvers/base.ts')
+      .filter((f) => inline.test(f.text))
+      .map((f) => f.path);
+    expect(offenders).toEqual([]);
+  });
+});
