@@ -41,14 +41,14 @@ export function createRepositories(store: Store): Repositories {
   };
 }
 
-export interface Core {
+interface Core {
   store: Store;
   repos: Repositories;
   clock: Clock;
   logger: Logger;
 }
 
-export interface CoreOptions {
+interface CoreOptions {
   /** `api` fails fast (a caller is waiting); `job` is patient (see `store/dynamo-client.ts`). */
   profile: ClientProfile;
   /** The `service` field on every log line of the process. */

@@ -15,7 +15,7 @@ export type AuthConfig =
   | { kind: 'local'; issuer: string; audience: string; jwks: { keys: Record<string, unknown>[] } };
 
 /** What every process has: where it runs and how much it logs. */
-export interface ProcessConfig {
+interface ProcessConfig {
   region: string;
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;

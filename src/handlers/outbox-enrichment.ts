@@ -13,7 +13,7 @@ export interface StreamRecord {
   dynamodb?: { NewImage?: Record<string, AttributeValue> };
 }
 
-export interface OutboxEvent {
+interface OutboxEvent {
   eventId: string;
   eventType: string;
   source: string;

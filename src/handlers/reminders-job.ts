@@ -10,7 +10,7 @@ import { scheduledTime, stopsBeforeTimeout } from './job-invocation.js';
  * the input `{ "now": "<aws.scheduler.scheduled-time>" }`. Locally,
  * `npm run job:reminders -- --now …` calls this same handler.
  */
-export interface RemindersJobEvent {
+interface RemindersJobEvent {
   now?: string;
   shards?: number[];
 }

@@ -5,7 +5,7 @@ import { InvalidJobInputError } from './job-invocation.js';
  * The contract between the scores coordinator and its workers: one SQS message body per
  * parallel-scan segment of a run. Written and read only here, so both sides agree.
  */
-export interface ScoresSegmentMessage {
+interface ScoresSegmentMessage {
   runId: string;
   /** The run's scheduled time, ISO 8601. */
   now: string;

@@ -12,7 +12,7 @@ import { PaddockError } from '../shared/errors.js';
  * package's own launcher cannot pass `-disableTelemetry`, so we call java ourselves.
  */
 /** The local engine could not be found, started or reached. */
-export class LocalEngineError extends PaddockError {
+class LocalEngineError extends PaddockError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'LocalEngineError';
@@ -36,7 +36,7 @@ function jarDirectory(): string {
 }
 
 /** A free TCP port: bind port 0 on loopback, read it, release it. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
