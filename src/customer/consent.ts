@@ -1,6 +1,7 @@
 import type { Author } from '../auth/policies.js';
-import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
-import { customerKeys, type Consent, type ConsentChannel } from './customer.js';
+import { defineEntity, field } from '../store/entity.js';
+import type { Key } from '../store/table.js';
+import { CONSENT_CHANNELS, customerKeys, type Consent, type ConsentChannel } from './customer.js';
 
 /**
  * Consent history. The profile keeps the current consent per channel (what the reminders
@@ -23,7 +24,6 @@ export interface ConsentStatement extends Consent {
 /** What recording a statement did to the current state. */
 export type ConsentOutcome = 'APPLIED' | 'SUPERSEDED';
 
-const ENTITY = 'ConsentStatement';
 const PREFIX = 'CONSENT';
 
 /**
@@ -33,7 +33,7 @@ const PREFIX = 'CONSENT';
  */
 export const consentKeys = {
   statement: (s: Pick<ConsentStatement, 'customerId' | 'channel' | 'recordedAt' | 'id'>): Key => ({
-    PK: customerKeys.profile(s.customerId).PK,
+    PK: customerKeys.partition(s.customerId),
     SK: `${PREFIX}#${s.channel}#${s.recordedAt}#${s.id}`,
   }),
   channelPrefix: (channel: ConsentChannel) => `${PREFIX}#${channel}#`,
@@ -55,23 +55,23 @@ export function supersedes(current: Pick<Consent, 'recordedAt'> | undefined, sta
   return current === undefined || current.recordedAt <= statement.recordedAt;
 }
 
-export function statementToItem(s: ConsentStatement): Item {
-  return { ...consentKeys.statement(s), [ENTITY_TYPE_ATTRIBUTE]: ENTITY, ...s };
-}
+export const consentStatementEntity = defineEntity<ConsentStatement>({
+  name: 'ConsentStatement',
+  key: consentKeys.statement,
+  fields: {
+    id: field.string,
+    customerId: field.string,
+    channel: field.oneOf(CONSENT_CHANNELS),
+    granted: field.boolean,
+    source: field.string,
+    recordedAt: field.string,
+    receivedAt: field.string,
+    author: field.map<Author>(),
+  },
+});
 
-export function statementFromItem(item: Record<string, unknown>): ConsentStatement {
-  if (item[ENTITY_TYPE_ATTRIBUTE] !== ENTITY) throw new Error(`Expected a ${ENTITY} item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
-  return {
-    id: item.id as string,
-    customerId: item.customerId as string,
-    channel: item.channel as ConsentChannel,
-    granted: item.granted as boolean,
-    source: item.source as string,
-    recordedAt: item.recordedAt as string,
-    receivedAt: item.receivedAt as string,
-    author: item.author as Author,
-  };
-}
+export const statementToItem = consentStatementEntity.toItem;
+export const statementFromItem = consentStatementEntity.fromItem;
 
 /** The current-consent value stored on the profile for a statement. */
 export function consentOf(s: ConsentStatement): Consent {

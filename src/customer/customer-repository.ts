@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { batchGetItems, itemMapKey } from '../store/batch.js';
+import { getRecords } from '../store/entity.js';
 import type { Page } from '../store/cursor.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
@@ -10,11 +10,13 @@ import { normaliseEmail } from '../shared/validation.js';
 import type { ModelLine } from '../vehicle/model-lines.js';
 import { dealerKeys } from '../dealer/dealer.js';
 import {
+  customerEntity,
   customerFromItem,
   customerKeys,
+  customerNameIndex,
   customerToItem,
   dealerLinkItem,
-  nameSortKey,
+  emailClaimItem,
   searchTextOf,
   CONSENT_CHANNELS,
   type Consent,
@@ -38,14 +40,8 @@ export interface CustomerListFilter {
 export class CustomerRepository {
   constructor(private readonly store: Store) {}
 
-  async getMany(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
-    const items = await batchGetItems(this.store.doc, this.store.tableName, ids.map(customerKeys.profile));
-    const result = new Map<string, CustomerRecord>();
-    for (const id of ids) {
-      const item = items.get(itemMapKey(customerKeys.profile(id)));
-      if (item) result.set(id, customerFromItem(item));
-    }
-    return result;
+  getMany(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
+    return getRecords(this.store, customerEntity, customerKeys.profile, ids);
   }
 
   async get(id: string): Promise<CustomerRecord | null> {
@@ -61,7 +57,7 @@ export class CustomerRepository {
     const { tableName } = this.store;
     const customer = linkDealerId ? { ...input, dealerIds: [...new Set([...input.dealerIds, linkDealerId])] } : input;
     const result = await transactWrite(this.store.doc, [
-      { Put: { TableName: tableName, Item: { ...customerKeys.emailClaim(normaliseEmail(customer.email)), entityType: 'EmailClaim', customerId: customer.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: emailClaimItem(normaliseEmail(customer.email), customer.id), ConditionExpression: 'attribute_not_exists(PK)' } },
       { Put: { TableName: tableName, Item: customerToItem(customer), ConditionExpression: 'attribute_not_exists(PK)' } },
       ...(linkDealerId
         ? [
@@ -78,15 +74,20 @@ export class CustomerRepository {
   private profileUpdate(current: CustomerRecord, expectedVersion: number, changes: CustomerChanges, now: string) {
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as CustomerChanges;
     const merged = { ...current, ...defined };
-    const sets: string[] = ['#version = #version + :one', '#updatedAt = :now', '#searchText = :searchText', '#gsi2sk = :gsi2sk'];
-    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#searchText': 'searchText', '#gsi2sk': 'GSI2SK' };
+    const sets: string[] = ['#version = #version + :one', '#updatedAt = :now', '#searchText = :searchText'];
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt', '#searchText': 'searchText' };
     const values: Record<string, unknown> = {
       ':one': 1,
       ':now': now,
       ':expected': expectedVersion,
       ':searchText': searchTextOf(merged),
-      ':gsi2sk': nameSortKey(merged),
     };
+    // The all-customers list sorts by name: its index keys follow a rename.
+    Object.entries(customerNameIndex(merged)).forEach(([attribute, value], i) => {
+      names[`#ix${i}`] = attribute;
+      values[`:ix${i}`] = value;
+      sets.push(`#ix${i} = :ix${i}`);
+    });
     for (const [field, value] of Object.entries(defined)) {
       names[`#f_${field}`] = field;
       values[`:f_${field}`] = value;
@@ -126,7 +127,7 @@ export class CustomerRepository {
       newEmail === oldEmail
         ? []
         : [
-            { Put: { TableName: tableName, Item: { ...customerKeys.emailClaim(newEmail), entityType: 'EmailClaim', customerId: current.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+            { Put: { TableName: tableName, Item: emailClaimItem(newEmail, current.id), ConditionExpression: 'attribute_not_exists(PK)' } },
             { Delete: { TableName: tableName, Key: customerKeys.emailClaim(oldEmail), ConditionExpression: 'customerId = :id', ExpressionAttributeValues: { ':id': current.id } } },
           ];
     const result = await transactWrite(this.store.doc, [{ Update: updateProfile }, ...claimMove, ...extra]);
@@ -324,7 +325,7 @@ export class CustomerRepository {
     const page = await queryPage(this.store.doc, this.store.tableName, {
       index: 'byParent',
       partition: dealerKeys.parent(dealerId),
-      sortKeyPrefix: dealerKeys.customerLinkPrefix,
+      sortKeyPrefix: customerKeys.linkUnderDealerPrefix,
       first,
       after,
     });
@@ -355,21 +356,14 @@ export class CustomerRepository {
 }
 
 /** A link written as an update so that re-linking keeps the original `linkedAt`. */
-export function linkUpsert(tableName: string, link: ReturnType<typeof dealerLinkItem>) {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: { PK: link.PK, SK: link.SK },
-      UpdateExpression: 'SET #et = :et, #g1pk = :g1pk, #g1sk = :g1sk, #cid = :cid, #did = :did, #linkedAt = if_not_exists(#linkedAt, :linkedAt)',
-      ExpressionAttributeNames: { '#et': 'entityType', '#g1pk': 'GSI1PK', '#g1sk': 'GSI1SK', '#cid': 'customerId', '#did': 'dealerId', '#linkedAt': 'linkedAt' },
-      ExpressionAttributeValues: {
-        ':et': link.entityType,
-        ':g1pk': link.GSI1PK,
-        ':g1sk': link.GSI1SK,
-        ':cid': link.customerId,
-        ':did': link.dealerId,
-        ':linkedAt': link.linkedAt,
-      },
-    },
-  };
+export function linkUpsert(tableName: string, link: ReturnType<typeof dealerLinkItem>): TransactItem {
+  const { PK, SK, ...attributes } = link;
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(attributes).map(([attribute, value], i) => {
+    names[`#a${i}`] = attribute;
+    values[`:a${i}`] = value;
+    return attribute === 'linkedAt' ? `#a${i} = if_not_exists(#a${i}, :a${i})` : `#a${i} = :a${i}`;
+  });
+  return { Update: { TableName: tableName, Key: { PK, SK }, UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
 }

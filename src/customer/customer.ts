@@ -1,3 +1,5 @@
+import { dealerKeys } from '../dealer/dealer.js';
+import { defineEntity, field, indexAttributes, type Field } from '../store/entity.js';
 import { joinKey, keyPart } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
@@ -52,7 +54,8 @@ export interface CustomerRecord {
   updatedAt: string;
 }
 
-const ENTITY = 'Customer';
+/** The customer's partition prefix: profile, dealer links, facts, interactions, consents. */
+const CUSTOMER = 'CUST';
 
 /**
  * Key builders for everything that lives in a customer's partition. Ids and emails reach
@@ -61,13 +64,15 @@ const ENTITY = 'Customer';
  */
 export const customerKeys = {
   /** The customer's partition: profile, dealer links, facts and interactions. */
-  partition: (id: string) => joinKey('CUST', id),
-  profile: (id: string): Key => ({ PK: joinKey('CUST', id), SK: 'PROFILE' }),
+  partition: (id: string) => joinKey(CUSTOMER, id),
+  profile: (id: string): Key => ({ PK: joinKey(CUSTOMER, id), SK: 'PROFILE' }),
   /** Uniqueness guard: one profile per normalised email (duplicate profiles are a CDP's first enemy). */
   emailClaim: (normalisedEmail: string): Key => ({ PK: joinKey('EMAIL', normalisedEmail), SK: 'EMAIL' }),
   /** Link to a dealer, stored in the customer's partition and indexed under the dealer. */
-  dealerLink: (customerId: string, dealerId: string): Key => ({ PK: joinKey('CUST', customerId), SK: joinKey('DEALER', dealerId) }),
-  dealerLinkPrefix: 'DEALER#',
+  dealerLink: (customerId: string, dealerId: string): Key => ({ PK: joinKey(CUSTOMER, customerId), SK: dealerKeys.parent(dealerId) }),
+  /** Sort key of a dealer link under the dealer in `ByParent`, and the prefix of all of them. */
+  linkUnderDealer: (customerId: string) => joinKey(CUSTOMER, customerId),
+  linkUnderDealerPrefix: `${CUSTOMER}#`,
   /** Partition of the `ByCollection` index that lists every customer. */
   collection: 'CUSTOMERS',
 };
@@ -88,55 +93,66 @@ export function nameSortKey(c: Pick<CustomerRecord, 'firstName' | 'lastName' | '
 
 /** DynamoDB has no empty sets: an empty list is stored as no attribute. */
 const toStringSet = (values: string[]) => (values.length ? new Set(values) : undefined);
-const fromStringSet = (value: unknown) => (value instanceof Set ? [...(value as Set<string>)].sort() : []);
 
-export function customerToItem(c: CustomerRecord): Item {
-  return {
-    ...customerKeys.profile(c.id),
-    [ENTITY_TYPE_ATTRIBUTE]: ENTITY,
-    GSI2PK: customerKeys.collection,
-    GSI2SK: nameSortKey(c),
-    searchText: searchTextOf(c),
-    ...c,
-    vehicleVins: toStringSet(c.vehicleVins),
-    dealerIds: toStringSet(c.dealerIds),
-  };
+/** Counts and aggregates gain fields over time: an item written before a field existed reads it as zero/empty. */
+const completedWith = <T extends object>(empty: () => T): Field<T> => field.withDefault((v) => ({ ...empty(), ...field.map<Partial<T>>()(v) }), empty);
+
+export const customerEntity = defineEntity<CustomerRecord>({
+  name: 'Customer',
+  key: (c) => customerKeys.profile(c.id),
+  indexes: (c) => ({ byCollection: { pk: customerKeys.collection, sk: nameSortKey(c) } }),
+  fields: {
+    id: field.string,
+    firstName: field.string,
+    lastName: field.string,
+    email: field.string,
+    phone: field.optional(field.string),
+    birthDate: field.optional(field.string),
+    preferredLanguage: field.optional(field.string),
+    address: field.optional(field.map<Address>()),
+    consents: field.withDefault(field.map<CustomerRecord['consents']>(), () => ({})),
+    vehicleCounts: completedWith(emptyVehicleCounts),
+    vehicleVins: field.stringSet,
+    dealerIds: field.stringSet,
+    aggregates: completedWith(emptyAggregates),
+    value: field.optional(field.map<CustomerValue>()),
+    version: field.number,
+    createdAt: field.string,
+    updatedAt: field.string,
+  },
+  stored: (c) => ({ searchText: searchTextOf(c), vehicleVins: toStringSet(c.vehicleVins), dealerIds: toStringSet(c.dealerIds) }),
+});
+
+export const customerToItem = customerEntity.toItem;
+export const customerFromItem = customerEntity.fromItem;
+
+/**
+ * The attributes a profile update sets when names change: the list's sort key follows the
+ * name (named by the index, so callers never spell index attributes).
+ */
+export const customerNameIndex = (c: Pick<CustomerRecord, 'firstName' | 'lastName' | 'id'>) => indexAttributes({ byCollection: { pk: customerKeys.collection, sk: nameSortKey(c) } });
+
+/** The item that claims a normalised email for one customer. */
+export function emailClaimItem(normalisedEmail: string, customerId: string): Item {
+  return { ...customerKeys.emailClaim(normalisedEmail), [ENTITY_TYPE_ATTRIBUTE]: 'EmailClaim', customerId };
 }
 
-export function customerFromItem(item: Record<string, unknown>): CustomerRecord {
-  if (item[ENTITY_TYPE_ATTRIBUTE] !== ENTITY) throw new Error(`Expected a ${ENTITY} item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
-  return {
-    id: item.id as string,
-    firstName: item.firstName as string,
-    lastName: item.lastName as string,
-    email: item.email as string,
-    phone: item.phone as string | undefined,
-    birthDate: item.birthDate as string | undefined,
-    preferredLanguage: item.preferredLanguage as string | undefined,
-    address: item.address as Address | undefined,
-    consents: (item.consents ?? {}) as CustomerRecord['consents'],
-    vehicleCounts: { ...emptyVehicleCounts(), ...(item.vehicleCounts as Partial<Record<ModelLine, number>>) },
-    vehicleVins: fromStringSet(item.vehicleVins),
-    dealerIds: fromStringSet(item.dealerIds),
-    aggregates: { ...emptyAggregates(), ...(item.aggregates as Partial<CustomerAggregates> | undefined) },
-    value: item.value as CustomerValue | undefined,
-    version: item.version as number,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-  };
+export interface DealerLink {
+  customerId: string;
+  dealerId: string;
+  linkedAt: string;
 }
 
 /** Link item between a customer and a dealer; the `ByParent` index lists it under the dealer. */
+export const dealerLinkEntity = defineEntity<DealerLink>({
+  name: 'CustomerDealerLink',
+  key: (l) => customerKeys.dealerLink(l.customerId, l.dealerId),
+  indexes: (l) => ({ byParent: { pk: dealerKeys.parent(l.dealerId), sk: customerKeys.linkUnderDealer(l.customerId) } }),
+  fields: { customerId: field.string, dealerId: field.string, linkedAt: field.string },
+});
+
 export function dealerLinkItem(customerId: string, dealerId: string, linkedAt: string): Item {
-  return {
-    ...customerKeys.dealerLink(customerId, dealerId),
-    [ENTITY_TYPE_ATTRIBUTE]: 'CustomerDealerLink',
-    GSI1PK: joinKey('DEALER', dealerId),
-    GSI1SK: joinKey('CUST', customerId),
-    customerId,
-    dealerId,
-    linkedAt,
-  };
+  return dealerLinkEntity.toItem({ customerId, dealerId, linkedAt });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ENTITY_TYPE_ATTRIBUTE, TTL_ATTRIBUTE, type Item, type Key } from '../store/table.js';
+import { defineEntity, field } from '../store/entity.js';
+import { TTL_ATTRIBUTE, type Key } from '../store/table.js';
 import { customerKeys } from './customer.js';
 
 /**
@@ -29,11 +30,9 @@ export interface PendingEmailChange {
   expiresAt: string;
 }
 
-const ENTITY = 'PendingEmailChange';
-
 export const emailChangeKeys = {
   /** One pending change per customer: a new request replaces (and voids) the previous one. */
-  pending: (customerId: string): Key => ({ PK: customerKeys.profile(customerId).PK, SK: 'EMAILCHANGE' }),
+  pending: (customerId: string): Key => ({ PK: customerKeys.partition(customerId), SK: 'EMAILCHANGE' }),
 };
 
 const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -65,19 +64,13 @@ export function isUsable(pending: PendingEmailChange, tokenHash: string, now: Da
   return a.length === b.length && timingSafeEqual(a, b) && now.toISOString() < pending.expiresAt;
 }
 
-export function pendingToItem(p: PendingEmailChange): Item {
+export const pendingEmailChangeEntity = defineEntity<PendingEmailChange>({
+  name: 'PendingEmailChange',
+  key: (p) => emailChangeKeys.pending(p.customerId),
+  fields: { customerId: field.string, fromEmail: field.string, toEmail: field.string, tokenHash: field.string, requestedAt: field.string, expiresAt: field.string },
   // The TTL removes forgotten requests; reads check `expiresAt` because TTL deletion is lazy.
-  return { ...emailChangeKeys.pending(p.customerId), [ENTITY_TYPE_ATTRIBUTE]: ENTITY, ...p, [TTL_ATTRIBUTE]: Math.floor(Date.parse(p.expiresAt) / 1000) };
-}
+  stored: (p) => ({ [TTL_ATTRIBUTE]: Math.floor(Date.parse(p.expiresAt) / 1000) }),
+});
 
-export function pendingFromItem(item: Record<string, unknown>): PendingEmailChange {
-  if (item[ENTITY_TYPE_ATTRIBUTE] !== ENTITY) throw new Error(`Expected a ${ENTITY} item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
-  return {
-    customerId: item.customerId as string,
-    fromEmail: item.fromEmail as string,
-    toEmail: item.toEmail as string,
-    tokenHash: item.tokenHash as string,
-    requestedAt: item.requestedAt as string,
-    expiresAt: item.expiresAt as string,
-  };
-}
+export const pendingToItem = pendingEmailChangeEntity.toItem;
+export const pendingFromItem = pendingEmailChangeEntity.fromItem;

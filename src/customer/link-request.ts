@@ -1,4 +1,6 @@
-import { ENTITY_TYPE_ATTRIBUTE, TTL_ATTRIBUTE, type Item, type Key } from '../store/table.js';
+import { defineEntity, field } from '../store/entity.js';
+import { joinKey } from '../store/key-part.js';
+import { TTL_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import { customerKeys } from './customer.js';
 
 /**
@@ -10,17 +12,23 @@ import { customerKeys } from './customer.js';
  */
 export const LINK_REQUEST_TTL_SECONDS = 30 * 24 * 3600;
 
+export interface DealerLinkRequest {
+  customerId: string;
+  dealerId: string;
+  requestedAt: string;
+}
+
 export const linkRequestKeys = {
-  request: (customerId: string, dealerId: string): Key => ({ PK: customerKeys.profile(customerId).PK, SK: `LINKREQUEST#${dealerId}` }),
+  request: (customerId: string, dealerId: string): Key => ({ PK: customerKeys.partition(customerId), SK: joinKey('LINKREQUEST', dealerId) }),
 };
 
+export const linkRequestEntity = defineEntity<DealerLinkRequest>({
+  name: 'DealerLinkRequest',
+  key: (r) => linkRequestKeys.request(r.customerId, r.dealerId),
+  fields: { customerId: field.string, dealerId: field.string, requestedAt: field.string },
+  stored: (r) => ({ [TTL_ATTRIBUTE]: Math.floor(Date.parse(r.requestedAt) / 1000) + LINK_REQUEST_TTL_SECONDS }),
+});
+
 export function linkRequestItem(customerId: string, dealerId: string, now: Date): Item {
-  return {
-    ...linkRequestKeys.request(customerId, dealerId),
-    [ENTITY_TYPE_ATTRIBUTE]: 'DealerLinkRequest',
-    customerId,
-    dealerId,
-    requestedAt: now.toISOString(),
-    [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + LINK_REQUEST_TTL_SECONDS,
-  };
+  return linkRequestEntity.toItem({ customerId, dealerId, requestedAt: now.toISOString() });
 }

@@ -1,4 +1,6 @@
+import { defineEntity, field, readItem, type Field } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
+import { dealerKeys } from './dealer.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import type { DealerScope } from '../auth/api-key.js';
 
@@ -21,42 +23,46 @@ export interface ApiKeyRecord {
   lastUsedAt?: string;
 }
 
+const API_KEY = 'APIKEY';
+
 export const apiKeyKeys = {
-  lookup: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
-  record: (dealerId: string, id: string): Key => ({ PK: joinKey('DEALER', dealerId), SK: joinKey('APIKEY', id) }),
-  recordPrefix: 'APIKEY#',
+  lookup: (keyHash: string): Key => ({ PK: `${API_KEY}#${keyHash}`, SK: API_KEY }),
+  record: (dealerId: string, id: string): Key => ({ PK: dealerKeys.parent(dealerId), SK: joinKey(API_KEY, id) }),
+  recordPrefix: `${API_KEY}#`,
 };
 
+const scopesField = field.listOf(field.string) as Field<DealerScope[]>;
+
+export const apiKeyRecordEntity = defineEntity<ApiKeyRecord>({
+  name: 'ApiKey',
+  key: (k) => apiKeyKeys.record(k.dealerId, k.id),
+  fields: {
+    id: field.string,
+    dealerId: field.string,
+    name: field.string,
+    prefix: field.string,
+    keyHash: field.string,
+    scopes: scopesField,
+    createdAt: field.string,
+    expiresAt: field.optional(field.string),
+    revokedAt: field.optional(field.string),
+    lastUsedAt: field.optional(field.string),
+  },
+});
+
+const LOOKUP_ENTITY = 'ApiKeyLookup';
+
+/** The lookup item carries only what authentication needs, so the hot read stays small. */
 export function apiKeyLookupItem(k: ApiKeyRecord): Item {
-  return {
-    ...apiKeyKeys.lookup(k.keyHash),
-    [ENTITY_TYPE_ATTRIBUTE]: 'ApiKeyLookup',
-    id: k.id,
-    dealerId: k.dealerId,
-    scopes: k.scopes,
-    expiresAt: k.expiresAt,
-    revokedAt: k.revokedAt,
-  };
+  return { ...apiKeyKeys.lookup(k.keyHash), [ENTITY_TYPE_ATTRIBUTE]: LOOKUP_ENTITY, id: k.id, dealerId: k.dealerId, scopes: k.scopes, expiresAt: k.expiresAt, revokedAt: k.revokedAt };
 }
 
-export function apiKeyRecordItem(k: ApiKeyRecord): Item {
-  return { ...apiKeyKeys.record(k.dealerId, k.id), [ENTITY_TYPE_ATTRIBUTE]: 'ApiKey', ...k };
+export function apiKeyLookupFromItem(item: Record<string, unknown>): ApiKeyLookup {
+  return readItem<ApiKeyLookup>(LOOKUP_ENTITY, { id: field.string, dealerId: field.string, scopes: scopesField, expiresAt: field.optional(field.string), revokedAt: field.optional(field.string) }, item);
 }
 
-export function apiKeyFromItem(item: Record<string, unknown>): ApiKeyRecord {
-  return {
-    id: item.id as string,
-    dealerId: item.dealerId as string,
-    name: item.name as string,
-    prefix: item.prefix as string,
-    keyHash: item.keyHash as string,
-    scopes: item.scopes as DealerScope[],
-    createdAt: item.createdAt as string,
-    expiresAt: item.expiresAt as string | undefined,
-    revokedAt: item.revokedAt as string | undefined,
-    lastUsedAt: item.lastUsedAt as string | undefined,
-  };
-}
+export const apiKeyRecordItem = apiKeyRecordEntity.toItem;
+export const apiKeyFromItem = apiKeyRecordEntity.fromItem;
 
 /** The part of a lookup item authentication needs. */
 export interface ApiKeyLookup {

@@ -1,13 +1,13 @@
 import { InvariantError } from '../shared/errors.js';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetItems, itemMapKey } from '../store/batch.js';
+import { getRecords } from '../store/entity.js';
 import type { Page } from '../store/cursor.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import { transactWrite } from '../store/transactions.js';
 import { effectiveScopes } from '../auth/api-key.js';
-import { apiKeyFromItem, apiKeyKeys, apiKeyLookupItem, apiKeyRecordItem, type ApiKeyLookup, type ApiKeyRecord } from './api-key-record.js';
-import { dealerFromItem, dealerKeys, dealerToItem, type DealerRecord } from './dealer.js';
+import { apiKeyFromItem, apiKeyKeys, apiKeyLookupFromItem, apiKeyLookupItem, apiKeyRecordItem, type ApiKeyLookup, type ApiKeyRecord } from './api-key-record.js';
+import { dealerCodeClaimItem, dealerEntity, dealerFromItem, dealerKeys, dealerToItem, type DealerRecord } from './dealer.js';
 
 /** How many of a dealer's keys `Dealer.apiKeys` lists (newest first). */
 export const MAX_LISTED_API_KEYS = 50;
@@ -16,21 +16,15 @@ export const MAX_LISTED_API_KEYS = 50;
 export class DealerRepository {
   constructor(private readonly store: Store) {}
 
-  async getMany(ids: readonly string[]): Promise<Map<string, DealerRecord>> {
-    const items = await batchGetItems(this.store.doc, this.store.tableName, ids.map(dealerKeys.profile));
-    const result = new Map<string, DealerRecord>();
-    for (const id of ids) {
-      const item = items.get(itemMapKey(dealerKeys.profile(id)));
-      if (item) result.set(id, dealerFromItem(item));
-    }
-    return result;
+  getMany(ids: readonly string[]): Promise<Map<string, DealerRecord>> {
+    return getRecords(this.store, dealerEntity, dealerKeys.profile, ids);
   }
 
   /** Creates a dealer and claims its code; a code is used once. */
   async create(dealer: DealerRecord): Promise<'CREATED' | 'CODE_TAKEN'> {
     const { tableName } = this.store;
     const result = await transactWrite(this.store.doc, [
-      { Put: { TableName: tableName, Item: { ...dealerKeys.codeClaim(dealer.code), entityType: 'DealerCodeClaim', dealerId: dealer.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: dealerCodeClaimItem(dealer.code, dealer.id), ConditionExpression: 'attribute_not_exists(PK)' } },
       { Put: { TableName: tableName, Item: dealerToItem(dealer), ConditionExpression: 'attribute_not_exists(PK)' } },
     ]);
     return result.ok ? 'CREATED' : 'CODE_TAKEN';
@@ -61,7 +55,8 @@ export class DealerRepository {
   async findApiKeyByHash(keyHash: string): Promise<ApiKeyLookup | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: apiKeyKeys.lookup(keyHash), ConsistentRead: true }));
     if (!Item) return null;
-    return { id: Item.id as string, dealerId: Item.dealerId as string, scopes: effectiveScopes(Item.scopes as ApiKeyLookup['scopes']), expiresAt: Item.expiresAt as string | undefined, revokedAt: Item.revokedAt as string | undefined };
+    const lookup = apiKeyLookupFromItem(Item);
+    return { ...lookup, scopes: effectiveScopes(lookup.scopes) };
   }
 
   async getApiKey(dealerId: string, id: string): Promise<ApiKeyRecord | null> {

@@ -1,3 +1,4 @@
+import { defineEntity, field } from '../store/entity.js';
 import { joinKey, keyPart } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 
@@ -12,40 +13,34 @@ export interface DealerRecord {
   createdAt: string;
 }
 
-const ENTITY = 'Dealer';
+/** A dealer's partition prefix: profile and API key records; also its partition in `ByParent`. */
+const DEALER = 'DEALER';
 
 export const dealerKeys = {
   // Codes, names and (decoded) ids come from callers: every part goes through joinKey.
-  profile: (id: string): Key => ({ PK: joinKey('DEALER', id), SK: 'PROFILE' }),
+  profile: (id: string): Key => ({ PK: joinKey(DEALER, id), SK: 'PROFILE' }),
   /** Uniqueness guard for dealer codes. */
   codeClaim: (code: string): Key => ({ PK: joinKey('DEALERCODE', code), SK: 'DEALERCODE' }),
-  /** Partition of the ByParent index holding the dealer's customer links and API keys. */
-  parent: (id: string) => joinKey('DEALER', id),
-  customerLinkPrefix: 'CUST#',
-  apiKeyPrefix: 'APIKEY#',
+  /** Partition of the ByParent index holding the dealer's customer links and serviced cars. */
+  parent: (id: string) => joinKey(DEALER, id),
   collection: 'DEALERS',
+  /** A dealer as a KPI roll-up scope (the sort key of its roll-up items). */
+  kpiScope: (id: string) => `${DEALER}#${id}`,
 };
 
-export function dealerToItem(d: DealerRecord): Item {
-  return {
-    ...dealerKeys.profile(d.id),
-    [ENTITY_TYPE_ATTRIBUTE]: ENTITY,
-    GSI2PK: dealerKeys.collection,
-    GSI2SK: [d.name.toLowerCase(), d.id].map(keyPart).join('#'),
-    ...d,
-  };
-}
+export const dealerEntity = defineEntity<DealerRecord>({
+  name: 'Dealer',
+  key: (d) => dealerKeys.profile(d.id),
+  indexes: (d) => ({ byCollection: { pk: dealerKeys.collection, sk: [d.name.toLowerCase(), d.id].map(keyPart).join('#') } }),
+  fields: { id: field.string, code: field.string, name: field.string, city: field.string, country: field.string, createdAt: field.string },
+});
 
-export function dealerFromItem(item: Record<string, unknown>): DealerRecord {
-  if (item[ENTITY_TYPE_ATTRIBUTE] !== ENTITY) throw new Error(`Expected a ${ENTITY} item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
-  return {
-    id: item.id as string,
-    code: item.code as string,
-    name: item.name as string,
-    city: item.city as string,
-    country: item.country as string,
-    createdAt: item.createdAt as string,
-  };
+export const dealerToItem = dealerEntity.toItem;
+export const dealerFromItem = dealerEntity.fromItem;
+
+/** The item that claims a dealer code for one dealer. */
+export function dealerCodeClaimItem(code: string, dealerId: string): Item {
+  return { ...dealerKeys.codeClaim(code), [ENTITY_TYPE_ATTRIBUTE]: 'DealerCodeClaim', dealerId };
 }
 
 export function makeDealer(overrides: Partial<DealerRecord> = {}): DealerRecord {

@@ -1,8 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAggregates } from '../value/aggregates.js';
-import { customerKeys, customerToItem, dealerLinkItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
+import { customerToItem, dealerLinkItem, emailClaimItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
 import { statementToItem } from '../customer/consent.js';
-import { dealerKeys, dealerToItem, type DealerRecord } from '../dealer/dealer.js';
+import { dealerCodeClaimItem, dealerKeys, dealerToItem, type DealerRecord } from '../dealer/dealer.js';
 import { batchPutItems } from '../store/batch.js';
 import type { Store } from '../store/store.js';
 import { INDEXES, type Item } from '../store/table.js';
@@ -213,11 +213,11 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
   items.push(...seedValueFacts(rand, customers, vehicles, allVisits, now, (at) => ulid(at, () => rand.next())));
 
   for (const d of dealers) {
-    items.push(dealerToItem(d), { ...dealerKeys.codeClaim(d.code), entityType: 'DealerCodeClaim', dealerId: d.id });
+    items.push(dealerToItem(d), dealerCodeClaimItem(d.code, d.id));
   }
   for (const c of customers) {
     c.vehicleVins.sort();
-    items.push(customerToItem(c), { ...customerKeys.emailClaim(c.email), entityType: 'EmailClaim', customerId: c.id });
+    items.push(customerToItem(c), emailClaimItem(c.email, c.id));
     for (const dealerId of c.dealerIds) items.push(dealerLinkItem(c.id, dealerId, c.createdAt));
     // Each current consent is also a statement in the history, so `consentsAt` answers for the demo brand.
     for (const consent of Object.values(c.consents)) {

@@ -1,4 +1,5 @@
 import type { CustomerRecord } from '../customer/customer.js';
+import { dealerKeys } from '../dealer/dealer.js';
 import { VALUE_COMPONENTS, carRank, type Components, type CustomerValue } from './scoring.js';
 
 /**
@@ -71,7 +72,7 @@ export function emptySums(): KpiSums {
 export type ScopedSums = Record<string, KpiSums>;
 
 export const BRAND_SCOPE = 'BRAND';
-export const dealerScope = (dealerId: string) => `DEALER#${dealerId}`;
+export const dealerScope = dealerKeys.kpiScope;
 
 function add(target: KpiSums, source: KpiSums) {
   for (const key of Object.keys(source) as (keyof KpiSums)[]) {
