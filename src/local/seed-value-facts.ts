@@ -1,7 +1,7 @@
 import type { CustomerRecord } from '../customer/customer.js';
 import type { ServiceVisitRecord } from '../service/service-visit.js';
-import { ENTITY_TYPE_ATTRIBUTE, type Item } from '../store/table.js';
-import { factKeys, interestKey, type InteractionRecord } from '../value/fact-repository.js';
+import type { Item } from '../store/table.js';
+import { factItem, interactionEntity, interestKey, sourceEventItem, type InteractionRecord } from '../value/fact-repository.js';
 import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import type { Rng } from './seed-service-history.js';
@@ -39,7 +39,7 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
       const fact = { kind, vin: v.vin, dealerId: v.sellingDealerId, principalMinor: Math.round(v.purchasePrice.amountMinor * (0.5 + rand.next() * 0.3)), monthlyMinor: Math.round(v.purchasePrice.amountMinor / months / 1.4), startDate: v.purchaseDate, endDate: iso(start + months * 30.44 * DAY).slice(0, 10) } as const;
       buyer.aggregates.finance.push(fact);
       const id = newId(start);
-      items.push({ ...factKeys.fact(buyer.id, 'FINANCE', `${v.purchaseDate}T00:00:00.000Z`, id), [ENTITY_TYPE_ATTRIBUTE]: 'FINANCE', id, customerId: buyer.id, ...fact });
+      items.push(factItem(buyer.id, 'FINANCE', `${v.purchaseDate}T00:00:00.000Z`, id, { id, customerId: buyer.id, ...fact }));
     }
   }
 
@@ -55,7 +55,7 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
       const fact = rand.chance(0.7) ? ({ at, kind: 'NPS', score: nps, touchpoint: 'SERVICE', dealerId: visit.dealerId } as const) : ({ at, kind: 'CSAT', score: Math.max(1, Math.min(5, Math.round(nps / 2))), touchpoint: 'SERVICE', dealerId: visit.dealerId } as const);
       customer.aggregates.surveys.push(fact);
       const id = newId(Date.parse(at));
-      items.push({ ...factKeys.fact(customer.id, 'SURVEY', at, id), [ENTITY_TYPE_ATTRIBUTE]: 'SURVEY', id, customerId: customer.id, ...fact });
+      items.push(factItem(customer.id, 'SURVEY', at, id, { id, customerId: customer.id, ...fact }));
     }
   }
 
@@ -66,7 +66,7 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
         const fact = { at, amountMinor: rand.int(80, 900) * 100 };
         customer.aggregates.orders.push(fact);
         const id = newId(Date.parse(at));
-        items.push({ ...factKeys.fact(customer.id, 'ORDER', at, id), [ENTITY_TYPE_ATTRIBUTE]: 'ORDER', id, customerId: customer.id, channel: 'ONLINE', totalEurMinor: fact.amountMinor, orderedAt: at });
+        items.push(factItem(customer.id, 'ORDER', at, id, { id, customerId: customer.id, channel: 'ONLINE', totalEurMinor: fact.amountMinor, orderedAt: at }));
       }
     }
     // Interactions in the last six months, often with a higher model than the one owned.
@@ -91,8 +91,8 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
       if (!a.interestLast[key] || a.interestLast[key]! < occurredAt) a.interestLast[key] = occurredAt;
       a.channels[interaction.channel] = (a.channels[interaction.channel] ?? 0) + 1;
       items.push(
-        { ...factKeys.fact(customer.id, 'INTERACTION', occurredAt, interaction.id), [ENTITY_TYPE_ATTRIBUTE]: 'Interaction', ...interaction },
-        { ...factKeys.interactionDedup(interaction.sourceSystem, interaction.sourceEventId), [ENTITY_TYPE_ATTRIBUTE]: 'SourceEvent', customerId: customer.id, interactionId: interaction.id },
+        interactionEntity.toItem(interaction),
+        sourceEventItem(interaction),
       );
     }
   }

@@ -7,7 +7,7 @@ import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import { INDEXES, type Item } from '../store/table.js';
 import { transactWrite } from '../store/transactions.js';
-import { vehicleKeys } from '../vehicle/vehicle.js';
+import { reminderDueIndexAttributes, vehicleKeys } from '../vehicle/vehicle.js';
 import { reminderFromItem, reminderGlobalKey, reminderKeys, reminderToItem, type ReminderRecord, type ReminderStatus } from './reminder.js';
 
 /** Maintenance reminders: created by the job, moved through their lifecycle by people. */
@@ -42,7 +42,7 @@ export class ReminderRepository {
           // The version moves too, so a concurrent reading or visit re-reads the vehicle instead of undoing this.
           UpdateExpression: 'SET #reminded = :cycle, #version = #version + :one REMOVE #g3pk, #g3sk',
           ConditionExpression: '#cycle = :cycle AND #reminded < :cycle',
-          ExpressionAttributeNames: { '#reminded': 'remindedCycle', '#cycle': 'reminderCycle', '#version': 'version', '#g3pk': INDEXES.dueForReminder.partitionKey, '#g3sk': INDEXES.dueForReminder.sortKey },
+          ExpressionAttributeNames: { '#reminded': 'remindedCycle', '#cycle': 'reminderCycle', '#version': 'version', '#g3pk': reminderDueIndexAttributes[0], '#g3sk': reminderDueIndexAttributes[1] },
           ExpressionAttributeValues: { ':cycle': reminder.cycle, ':one': 1 },
         },
       },
@@ -78,7 +78,7 @@ export class ReminderRepository {
         IndexName: index.indexName,
         KeyConditionExpression: '#pk = :pk AND #sk <= :dueBy',
         ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-        ExpressionAttributeValues: { ':pk': `REMINDERDUE#${shard}`, ':dueBy': `${dueBy}#\uffff` },
+        ExpressionAttributeValues: { ':pk': vehicleKeys.reminderShard(shard), ':dueBy': vehicleKeys.reminderDueBy(dueBy) },
         Limit: limit,
         ExclusiveStartKey: startKey,
         ReturnConsumedCapacity: 'TOTAL',

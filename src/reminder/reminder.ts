@@ -1,7 +1,10 @@
-import type { ConsentChannel } from '../customer/customer.js';
+import { CONSENT_CHANNELS, customerKeys, type ConsentChannel } from '../customer/customer.js';
 import type { RecommendedProduct } from '../service/maintenance-catalogue.js';
 import type { DueBasis } from '../service/prediction.js';
-import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
+import { defineEntity, field } from '../store/entity.js';
+import { joinKey } from '../store/key-part.js';
+import type { Key } from '../store/table.js';
+import { vehicleKeys } from '../vehicle/vehicle.js';
 
 export const REMINDER_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'BOOKED', 'DISMISSED', 'COMPLETED'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
@@ -46,28 +49,42 @@ export interface ReminderRecord {
 /** The reminder's id in its vehicle's partition: the cycle, zero-padded so they sort. */
 const cycleKey = (cycle: number) => String(cycle).padStart(6, '0');
 
+const REMINDER = 'REMINDER';
+
 export const reminderKeys = {
-  reminder: (vin: string, cycle: number): Key => ({ PK: `VEH#${vin}`, SK: `REMINDER#${cycleKey(cycle)}` }),
-  prefix: 'REMINDER#',
-  customerParent: (customerId: string) => `CUST#${customerId}`,
-  customerPrefix: 'REMINDER#',
+  reminder: (vin: string, cycle: number): Key => ({ PK: vehicleKeys.partition(vin), SK: joinKey(REMINDER, cycleKey(cycle)) }),
+  prefix: `${REMINDER}#`,
+  customerParent: (customerId: string) => customerKeys.partition(customerId),
+  /** A customer's reminders in `ByParent`, by when they were made. */
+  underCustomer: (createdAt: string, vin: string) => joinKey(REMINDER, createdAt, vin),
+  customerPrefix: `${REMINDER}#`,
 };
 
-export function reminderToItem(r: ReminderRecord): Item {
-  return {
-    ...reminderKeys.reminder(r.vin, r.cycle),
-    [ENTITY_TYPE_ATTRIBUTE]: 'MaintenanceReminder',
-    GSI1PK: reminderKeys.customerParent(r.customerId),
-    GSI1SK: `REMINDER#${r.createdAt}#${r.vin}`,
-    ...r,
-  };
-}
+export const reminderEntity = defineEntity<ReminderRecord>({
+  name: 'MaintenanceReminder',
+  key: (r) => reminderKeys.reminder(r.vin, r.cycle),
+  indexes: (r) => ({ byParent: { pk: reminderKeys.customerParent(r.customerId), sk: reminderKeys.underCustomer(r.createdAt, r.vin) } }),
+  fields: {
+    vin: field.string,
+    cycle: field.number,
+    customerId: field.string,
+    dealerId: field.string,
+    dueDate: field.string,
+    items: field.listOfMaps<ReminderItem>(),
+    channel: field.optional(field.oneOf(CONSENT_CHANNELS)),
+    deliverable: field.boolean,
+    status: field.oneOf(REMINDER_STATUSES),
+    createdAt: field.string,
+    acknowledgedAt: field.optional(field.string),
+    booking: field.optional(field.map<ReminderBooking>()),
+    dismissal: field.optional(field.map<NonNullable<ReminderRecord['dismissal']>>()),
+    completedAt: field.optional(field.string),
+    completedByVisitId: field.optional(field.string),
+  },
+});
 
-export function reminderFromItem(item: Record<string, unknown>): ReminderRecord {
-  if (item[ENTITY_TYPE_ATTRIBUTE] !== 'MaintenanceReminder') throw new Error(`Expected a MaintenanceReminder item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, [ENTITY_TYPE_ATTRIBUTE]: _t, ...record } = item;
-  return record as unknown as ReminderRecord;
-}
+export const reminderToItem = reminderEntity.toItem;
+export const reminderFromItem = reminderEntity.fromItem;
 
 /** The global key of a reminder: its vehicle and cycle. */
 export const reminderGlobalKey = (r: Pick<ReminderRecord, 'vin' | 'cycle'>) => `${r.vin}/${r.cycle}`;

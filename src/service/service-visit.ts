@@ -1,5 +1,9 @@
 import type { Money } from '../shared/money.js';
-import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
+import { customerKeys } from '../customer/customer.js';
+import { defineEntity, field } from '../store/entity.js';
+import { joinKey } from '../store/key-part.js';
+import type { Key } from '../store/table.js';
+import { vehicleKeys } from '../vehicle/vehicle.js';
 
 export const SERVICE_KINDS = ['MAINTENANCE', 'REPAIR', 'RECALL', 'INSPECTION', 'TYRES'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
@@ -35,28 +39,38 @@ export interface ServiceVisitRecord {
   recordedAt: string;
 }
 
+const VISIT = 'VISIT';
+
 export const serviceVisitKeys = {
-  visit: (vin: string, performedAt: string, id: string): Key => ({ PK: `VEH#${vin}`, SK: `VISIT#${performedAt}#${id}` }),
-  prefix: 'VISIT#',
+  visit: (vin: string, performedAt: string, id: string): Key => ({ PK: vehicleKeys.partition(vin), SK: joinKey(VISIT, performedAt, id) }),
+  /** Visits sort by time in both their vehicle's partition and their customer's `ByParent` partition. */
+  prefix: `${VISIT}#`,
   /** Partition of the ByParent index with a customer's visits (and reminders). */
-  customerParent: (customerId: string) => `CUST#${customerId}`,
+  customerParent: (customerId: string) => customerKeys.partition(customerId),
 };
 
-export function serviceVisitToItem(v: ServiceVisitRecord): Item {
-  return {
-    ...serviceVisitKeys.visit(v.vin, v.performedAt, v.id),
-    [ENTITY_TYPE_ATTRIBUTE]: 'ServiceVisit',
-    GSI1PK: serviceVisitKeys.customerParent(v.customerId),
-    GSI1SK: `VISIT#${v.performedAt}#${v.id}`,
-    ...v,
-  };
-}
+export const serviceVisitEntity = defineEntity<ServiceVisitRecord>({
+  name: 'ServiceVisit',
+  key: (v) => serviceVisitKeys.visit(v.vin, v.performedAt, v.id),
+  indexes: (v) => ({ byParent: { pk: serviceVisitKeys.customerParent(v.customerId), sk: joinKey(VISIT, v.performedAt, v.id) } }),
+  fields: {
+    id: field.string,
+    vin: field.string,
+    dealerId: field.string,
+    customerId: field.string,
+    performedAt: field.string,
+    odometerKm: field.number,
+    kind: field.oneOf(SERVICE_KINDS),
+    items: field.listOfMaps<PerformedItem>(),
+    total: field.map<Money>(),
+    waitTimeMinutes: field.number,
+    firstTimeFix: field.boolean,
+    recordedAt: field.string,
+  },
+});
 
-export function serviceVisitFromItem(item: Record<string, unknown>): ServiceVisitRecord {
-  if (item[ENTITY_TYPE_ATTRIBUTE] !== 'ServiceVisit') throw new Error(`Expected a ServiceVisit item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, [ENTITY_TYPE_ATTRIBUTE]: _t, ...record } = item;
-  return record as unknown as ServiceVisitRecord;
-}
+export const serviceVisitToItem = serviceVisitEntity.toItem;
+export const serviceVisitFromItem = serviceVisitEntity.fromItem;
 
 /** The global key of a visit names its item: vehicle, time, id. */
 export const serviceVisitGlobalKey = (v: Pick<ServiceVisitRecord, 'vin' | 'performedAt' | 'id'>) => `${v.vin}|${v.performedAt}|${v.id}`;

@@ -2,6 +2,7 @@ import { InvariantError } from '../shared/errors.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { customerKeys } from '../customer/customer.js';
 import type { Page } from '../store/cursor.js';
+import { defineEntity, field } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
 import { queryPage } from '../store/query-page.js';
 import { backoffDelayMs, sleep } from '../store/retry.js';
@@ -25,9 +26,11 @@ export interface InteractionRecord {
   recordedAt: string;
 }
 
+const INTERACTION = 'INTERACTION';
+
 export const factKeys = {
   fact: (customerId: string, kind: string, at: string, id: string) => ({ PK: customerKeys.partition(customerId), SK: joinKey(kind, at, id) }),
-  interactionPrefix: 'INTERACTION#',
+  interactionPrefix: `${INTERACTION}#`,
   /**
    * One item per source event: re-sending the same event finds it and changes nothing.
    * Both parts come from the source system, so they are encoded: {"sys#T", "e1"} and
@@ -35,6 +38,35 @@ export const factKeys = {
    */
   interactionDedup: (sourceSystem: string, sourceEventId: string) => ({ PK: joinKey('SOURCEEVENT', sourceSystem, sourceEventId), SK: 'SOURCEEVENT' }),
 };
+
+/** An interaction in its customer's partition, by when it happened. */
+export const interactionEntity = defineEntity<InteractionRecord>({
+  name: 'Interaction',
+  key: (i) => factKeys.fact(i.customerId, INTERACTION, i.occurredAt, i.id),
+  fields: {
+    id: field.string,
+    customerId: field.string,
+    sourceSystem: field.string,
+    sourceEventId: field.string,
+    channel: field.string,
+    type: field.string,
+    modelLine: field.optional(field.string),
+    variant: field.optional(field.string),
+    topic: field.optional(field.string),
+    occurredAt: field.string,
+    recordedAt: field.string,
+  },
+});
+
+/** A revenue fact or survey answer in its customer's partition, by when it happened; its kind is its entity type. */
+export function factItem(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY', at: string, id: string, attributes: Record<string, unknown>): Item {
+  return { ...factKeys.fact(customerId, kind, at, id), [ENTITY_TYPE_ATTRIBUTE]: kind, ...attributes };
+}
+
+/** The dedup item of a source event, naming the interaction it became. */
+export function sourceEventItem(interaction: InteractionRecord): Item {
+  return { ...factKeys.interactionDedup(interaction.sourceSystem, interaction.sourceEventId), [ENTITY_TYPE_ATTRIBUTE]: 'SourceEvent', customerId: interaction.customerId, interactionId: interaction.id };
+}
 
 /** Attempts at fitting a new interest key in before the event is reported as a temporary failure. */
 const MAX_INTEREST_ATTEMPTS = 8;
@@ -82,7 +114,7 @@ export class FactRepository {
   async record(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY', id: string, at: string, item: Record<string, unknown>, list: AggregateList, fact: unknown): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED'> {
     const result = await transactWrite(this.store.doc, [
       appendToCustomer(this.store.tableName, customerId, list, fact),
-      { Put: { TableName: this.store.tableName, Item: { ...factKeys.fact(customerId, kind, at, id), [ENTITY_TYPE_ATTRIBUTE]: kind, ...item } as Item, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: this.store.tableName, Item: factItem(customerId, kind, at, id, item), ConditionExpression: 'attribute_not_exists(PK)' } },
     ]);
     return result.ok ? 'RECORDED' : customerAppendFailure(this.store, customerId);
   }
@@ -137,7 +169,7 @@ export class FactRepository {
       }
     }
     return [
-      { Put: { TableName: tableName, Item: { ...factKeys.interactionDedup(interaction.sourceSystem, interaction.sourceEventId), [ENTITY_TYPE_ATTRIBUTE]: 'SourceEvent', customerId: interaction.customerId, interactionId: interaction.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: sourceEventItem(interaction), ConditionExpression: 'attribute_not_exists(PK)' } },
       {
         Update: {
           TableName: tableName,
@@ -148,12 +180,12 @@ export class FactRepository {
           ExpressionAttributeValues: values,
         },
       },
-      { Put: { TableName: tableName, Item: { ...factKeys.fact(interaction.customerId, 'INTERACTION', interaction.occurredAt, interaction.id), [ENTITY_TYPE_ATTRIBUTE]: 'Interaction', ...interaction } } },
+      { Put: { TableName: tableName, Item: interactionEntity.toItem(interaction) } },
     ];
   }
 
   async interactionsOf(customerId: string, first: number, after?: string | null): Promise<Page<InteractionRecord>> {
     const page = await queryPage(this.store.doc, this.store.tableName, { partition: customerKeys.partition(customerId), sortKeyPrefix: factKeys.interactionPrefix, first, after, newestFirst: true });
-    return { ...page, items: page.items.map(({ PK: _pk, SK: _sk, [ENTITY_TYPE_ATTRIBUTE]: _t, ...rest }) => rest as unknown as InteractionRecord) };
+    return { ...page, items: page.items.map(interactionEntity.fromItem) };
   }
 }

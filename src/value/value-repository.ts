@@ -13,13 +13,18 @@ import type { KpiSums, ScopedSums } from './kpis.js';
 import type { Tier } from './model.js';
 import type { CustomerValue } from './scoring.js';
 
+const SCORE_RUN = 'SCORERUN';
+const SEGMENT = 'SEG';
+
 /** Scores, score-run checkpoints and KPI roll-ups. */
 export const valueKeys = {
   byValuePartition: 'CUSTOMERVALUE',
   /** Zero-padded so the index sorts CLVs numerically. */
   byValueSort: (clvMinor: number, customerId: string) => `${String(Math.max(0, clvMinor)).padStart(15, '0')}#${customerId}`,
-  run: (runId: string) => ({ PK: `SCORERUN#${runId}`, SK: 'RUN' }),
-  segment: (runId: string, segment: number) => ({ PK: `SCORERUN#${runId}`, SK: `SEG#${String(segment).padStart(4, '0')}` }),
+  run: (runId: string) => ({ PK: `${SCORE_RUN}#${runId}`, SK: 'RUN' }),
+  segment: (runId: string, segment: number) => ({ PK: `${SCORE_RUN}#${runId}`, SK: `${SEGMENT}#${String(segment).padStart(4, '0')}` }),
+  segmentPrefix: `${SEGMENT}#`,
+  /** A month's roll-up per scope: `BRAND` or a dealer's `dealerKeys.kpiScope`. */
   kpi: (period: string, scope: string) => ({ PK: `KPI#${period}`, SK: scope }),
 };
 
@@ -177,7 +182,7 @@ export class ValueRepository {
         ConsistentRead: true,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :seg)',
         ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        ExpressionAttributeValues: { ':pk': valueKeys.run(runId).PK, ':seg': 'SEG#' },
+        ExpressionAttributeValues: { ':pk': valueKeys.run(runId).PK, ':seg': valueKeys.segmentPrefix },
       }),
     );
     return Items.map((item) => item.state as SegmentState);

@@ -1,6 +1,6 @@
 import { InvariantError } from '../shared/errors.js';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetItems, itemMapKey } from '../store/batch.js';
+import { getRecords } from '../store/entity.js';
 import type { Page } from '../store/cursor.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
@@ -17,7 +17,7 @@ import { appendToCustomer, customerAppendFailure } from '../value/fact-repositor
 import { toEurMinor } from '../value/scoring.js';
 import { newId } from '../shared/ids.js';
 import { INDEXES } from '../store/table.js';
-import { odometerFromItem, odometerToItem, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord } from './vehicle.js';
+import { odometerFromItem, odometerToItem, vehicleEntity, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord } from './vehicle.js';
 
 export type RegisterOutcome = 'REGISTERED' | 'VIN_TAKEN' | 'OWNER_NOT_FOUND' | 'OWNER_LIMIT_REACHED' | 'DEALER_NOT_FOUND';
 export type ReadingOutcome =
@@ -37,14 +37,8 @@ const PLAN_READINGS = 60;
 export class VehicleRepository {
   constructor(private readonly store: Store) {}
 
-  async getMany(vins: readonly string[]): Promise<Map<string, VehicleRecord>> {
-    const items = await batchGetItems(this.store.doc, this.store.tableName, vins.map(vehicleKeys.vehicle));
-    const result = new Map<string, VehicleRecord>();
-    for (const vin of vins) {
-      const item = items.get(itemMapKey(vehicleKeys.vehicle(vin)));
-      if (item) result.set(vin, vehicleFromItem(item));
-    }
-    return result;
+  getMany(vins: readonly string[]): Promise<Map<string, VehicleRecord>> {
+    return getRecords(this.store, vehicleEntity, vehicleKeys.vehicle, vins);
   }
 
   /** One vehicle, strongly consistent: what writes start from. */
@@ -122,19 +116,19 @@ export class VehicleRepository {
   /** Cars a dealer services whose next due date lies in [fromDay, toDay]: one partition of ByParent. */
   async dueAtDealer(dealerId: string, fromDay: string, toDay: string): Promise<VehicleRecord[]> {
     const vehicles: VehicleRecord[] = [];
-    await this.queryDealerDue(dealerId, `DUE#${fromDay}`, `DUE#${toDay}#\uffff`, false, (items) => vehicles.push(...items.map(vehicleFromItem)));
+    await this.queryDealerDue(dealerId, vehicleKeys.dueAtDealerBetween(fromDay, toDay), false, (items) => vehicles.push(...items.map(vehicleFromItem)));
     return vehicles;
   }
 
   /** How many of a dealer's cars were due before `beforeDay` (a count: no items are returned). */
   async overdueAtDealer(dealerId: string, beforeDay: string): Promise<number> {
     let count = 0;
-    await this.queryDealerDue(dealerId, 'DUE#', `DUE#${beforeDay}`, true, (_, n) => (count += n));
+    await this.queryDealerDue(dealerId, vehicleKeys.dueAtDealerBefore(beforeDay), true, (_, n) => (count += n));
     return count;
   }
 
   /** Walks every page of a dealer's due-date range in the ByParent index. */
-  private async queryDealerDue(dealerId: string, from: string, to: string, countOnly: boolean, onPage: (items: Record<string, unknown>[], count: number) => void): Promise<void> {
+  private async queryDealerDue(dealerId: string, { from, to }: { from: string; to: string }, countOnly: boolean, onPage: (items: Record<string, unknown>[], count: number) => void): Promise<void> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const result = await this.store.doc.send(
@@ -163,8 +157,8 @@ export class VehicleRepository {
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
           ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
           ExpressionAttributeValues: forward
-            ? { ':pk': vehicleKeys.partition(vin), ':from': `ODO#${readAt}#\uffff`, ':to': 'ODO#\uffff' }
-            : { ':pk': vehicleKeys.partition(vin), ':from': 'ODO#', ':to': `ODO#${readAt}#\uffff` },
+            ? { ':pk': vehicleKeys.partition(vin), ':from': vehicleKeys.odometerAfter(readAt).from, ':to': vehicleKeys.odometerAfter(readAt).to }
+            : { ':pk': vehicleKeys.partition(vin), ':from': vehicleKeys.odometerUpTo(readAt).from, ':to': vehicleKeys.odometerUpTo(readAt).to },
           ScanIndexForward: forward,
           Limit: 1,
         }),

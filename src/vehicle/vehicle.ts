@@ -1,8 +1,11 @@
 import { crc32 } from 'node:zlib';
 import type { Money } from '../shared/money.js';
 import type { ItemPrediction, LastService, MileageEstimate } from '../service/prediction.js';
-import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
-import type { ModelLine, Powertrain } from './model-lines.js';
+import { dealerKeys } from '../dealer/dealer.js';
+import { defineEntity, field, readItem, type IndexKeys } from '../store/entity.js';
+import { joinKey } from '../store/key-part.js';
+import { ENTITY_TYPE_ATTRIBUTE, INDEXES, type Item, type Key } from '../store/table.js';
+import { MODEL_LINES, POWERTRAINS, type ModelLine, type Powertrain } from './model-lines.js';
 
 /** A car as the store keeps it (the GraphQL `Vehicle` mapper). The VIN is its natural key. */
 export interface VehicleRecord {
@@ -62,14 +65,31 @@ export interface Ownership {
   to?: string;
 }
 
-const ENTITY = 'Vehicle';
+/** A car's partition prefix: the vehicle, its readings, visits and reminders. */
+const VEHICLE = 'VEH';
+const ODOMETER = 'ODO';
+/** The part of a due-date sort key that lies beyond every VIN: ranges up to a day include the whole day. */
+const AFTER_ANY_VIN = '#\uffff';
 
 /** Key builders for everything in a vehicle's partition. Readings sort by the time they were taken. */
 export const vehicleKeys = {
-  vehicle: (vin: string): Key => ({ PK: `VEH#${vin}`, SK: 'VEHICLE' }),
-  partition: (vin: string) => `VEH#${vin}`,
-  odometer: (vin: string, readAt: string, id: string): Key => ({ PK: `VEH#${vin}`, SK: `ODO#${readAt}#${id}` }),
-  odometerPrefix: 'ODO#',
+  vehicle: (vin: string): Key => ({ PK: joinKey(VEHICLE, vin), SK: 'VEHICLE' }),
+  partition: (vin: string) => joinKey(VEHICLE, vin),
+  odometer: (vin: string, readAt: string, id: string): Key => ({ PK: joinKey(VEHICLE, vin), SK: joinKey(ODOMETER, readAt, id) }),
+  odometerPrefix: `${ODOMETER}#`,
+  /** Sort-key bounds of the readings taken at or before `readAt` (`before`), or after it (`after`). */
+  odometerUpTo: (readAt: string) => ({ from: `${ODOMETER}#`, to: `${ODOMETER}#${readAt}${AFTER_ANY_VIN}` }),
+  odometerAfter: (readAt: string) => ({ from: `${ODOMETER}#${readAt}${AFTER_ANY_VIN}`, to: `${ODOMETER}#\uffff` }),
+  /** `ByParent` sort key of a serviced car under its dealer: by predicted due date. */
+  dueAtDealer: (dueDate: string, vin: string) => `DUE#${dueDate}#${vin}`,
+  /** `ByParent` sort-key bounds of the cars due in [fromDay, toDay], or before `beforeDay`. */
+  dueAtDealerBetween: (fromDay: string, toDay: string) => ({ from: `DUE#${fromDay}`, to: `DUE#${toDay}${AFTER_ANY_VIN}` }),
+  dueAtDealerBefore: (beforeDay: string) => ({ from: 'DUE#', to: `DUE#${beforeDay}` }),
+  /** Partition of one shard of the sparse `DueForReminder` index. */
+  reminderShard: (shard: number) => `REMINDERDUE#${shard}`,
+  reminderDue: (dueDate: string, vin: string) => `${dueDate}#${vin}`,
+  /** The highest `DueForReminder` sort key of a car due on or before `dueBy`. */
+  reminderDueBy: (dueBy: string) => `${dueBy}${AFTER_ANY_VIN}`,
 };
 
 /** Shards of the DueForReminder index: spreads writes, and lets the job work shards in parallel. */
@@ -80,65 +100,61 @@ export function reminderShard(vin: string): number {
 }
 
 /** Index keys derived from the plan: never set by hand, so they cannot drift from it. */
-function dueIndexKeys(v: VehicleRecord): Record<string, string> {
+function dueIndexKeys(v: VehicleRecord): IndexKeys {
   const due = v.servicePlan?.items[0]?.dueDate;
   if (!due) return {};
   return {
     // A dealer's serviced cars by due date: the service forecast.
-    GSI1PK: `DEALER#${v.servicingDealerId}`,
-    GSI1SK: `DUE#${due}#${v.vin}`,
+    byParent: { pk: dealerKeys.parent(v.servicingDealerId), sk: vehicleKeys.dueAtDealer(due, v.vin) },
     // Sparse: present only while the current cycle awaits its reminder.
-    ...(v.remindedCycle < v.reminderCycle ? { GSI3PK: `REMINDERDUE#${reminderShard(v.vin)}`, GSI3SK: `${due}#${v.vin}` } : {}),
+    ...(v.remindedCycle < v.reminderCycle ? { dueForReminder: { pk: vehicleKeys.reminderShard(reminderShard(v.vin)), sk: vehicleKeys.reminderDue(due, v.vin) } } : {}),
   };
 }
 
-export function vehicleToItem(v: VehicleRecord): Item {
-  return {
-    ...vehicleKeys.vehicle(v.vin),
-    [ENTITY_TYPE_ATTRIBUTE]: ENTITY,
-    ...dueIndexKeys(v),
-    ...v,
-  };
-}
+/** The index attributes a reminder removes from its car: the car leaves `DueForReminder` (sparse). */
+export const reminderDueIndexAttributes = [INDEXES.dueForReminder.partitionKey, INDEXES.dueForReminder.sortKey] as const;
 
-export function vehicleFromItem(item: Record<string, unknown>): VehicleRecord {
-  if (item[ENTITY_TYPE_ATTRIBUTE] !== ENTITY) throw new Error(`Expected a ${ENTITY} item, got ${String(item[ENTITY_TYPE_ATTRIBUTE])}`);
-  return {
-    vin: item.vin as string,
-    modelLine: item.modelLine as ModelLine,
-    variant: item.variant as string,
-    powertrain: item.powertrain as Powertrain,
-    modelYear: item.modelYear as number,
-    purchaseDate: item.purchaseDate as string,
-    purchasePrice: item.purchasePrice as Money,
-    sellingDealerId: item.sellingDealerId as string,
-    servicingDealerId: item.servicingDealerId as string,
-    ownerId: item.ownerId as string,
-    ownerSince: item.ownerSince as string,
-    ownerHistory: (item.ownerHistory ?? []) as Ownership[],
-    odometerKm: item.odometerKm as number,
-    odometerReadAt: item.odometerReadAt as string,
-    lastServiced: (item.lastServiced ?? {}) as VehicleRecord['lastServiced'],
-    servicePlan: item.servicePlan as VehicleRecord['servicePlan'],
-    reminderCycle: (item.reminderCycle as number | undefined) ?? 1,
-    remindedCycle: (item.remindedCycle as number | undefined) ?? 0,
-    version: item.version as number,
-    registeredAt: item.registeredAt as string,
-  };
-}
+export const vehicleEntity = defineEntity<VehicleRecord>({
+  name: 'Vehicle',
+  key: (v) => vehicleKeys.vehicle(v.vin),
+  indexes: dueIndexKeys,
+  fields: {
+    vin: field.string,
+    modelLine: field.oneOf(MODEL_LINES),
+    variant: field.string,
+    powertrain: field.oneOf(POWERTRAINS),
+    modelYear: field.number,
+    purchaseDate: field.string,
+    purchasePrice: field.map<Money>(),
+    sellingDealerId: field.string,
+    servicingDealerId: field.string,
+    ownerId: field.string,
+    ownerSince: field.string,
+    ownerHistory: field.withDefault(field.listOfMaps<Ownership>(), () => []),
+    odometerKm: field.number,
+    odometerReadAt: field.string,
+    lastServiced: field.withDefault(field.map<VehicleRecord['lastServiced']>(), () => ({})),
+    servicePlan: field.optional(field.map<NonNullable<VehicleRecord['servicePlan']>>()),
+    // Cars registered before reminder cycles existed are in their first, un-reminded cycle.
+    reminderCycle: field.withDefault(field.number, () => 1),
+    remindedCycle: field.withDefault(field.number, () => 0),
+    version: field.number,
+    registeredAt: field.string,
+  },
+});
 
+export const vehicleToItem = vehicleEntity.toItem;
+export const vehicleFromItem = vehicleEntity.fromItem;
+
+const ODOMETER_ENTITY = 'OdometerReading';
+
+/** A reading is stored under a fresh id in its sort key (two readings may share an instant). */
 export function odometerToItem(r: OdometerReading, id: string): Item {
-  return { ...vehicleKeys.odometer(r.vin, r.readAt, id), [ENTITY_TYPE_ATTRIBUTE]: 'OdometerReading', ...r };
+  return { ...vehicleKeys.odometer(r.vin, r.readAt, id), [ENTITY_TYPE_ATTRIBUTE]: ODOMETER_ENTITY, ...r };
 }
 
 export function odometerFromItem(item: Record<string, unknown>): OdometerReading {
-  return {
-    vin: item.vin as string,
-    km: item.km as number,
-    readAt: item.readAt as string,
-    source: item.source as string,
-    recordedAt: item.recordedAt as string,
-  };
+  return readItem<OdometerReading>(ODOMETER_ENTITY, { vin: field.string, km: field.number, readAt: field.string, source: field.string, recordedAt: field.string }, item);
 }
 
 /**

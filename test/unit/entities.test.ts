@@ -1,0 +1,212 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { consentKeys, consentStatementEntity } from '../../src/customer/consent.js';
+import { customerEntity, customerKeys, dealerLinkItem, emailClaimItem, makeCustomer } from '../../src/customer/customer.js';
+import { emailChangeKeys, pendingEmailChangeEntity } from '../../src/customer/email-change.js';
+import { linkRequestItem } from '../../src/customer/link-request.js';
+import { apiKeyFromItem, apiKeyKeys, apiKeyLookupFromItem, apiKeyLookupItem, apiKeyRecordItem } from '../../src/dealer/api-key-record.js';
+import { dealerCodeClaimItem, dealerEntity, dealerKeys, makeDealer } from '../../src/dealer/dealer.js';
+import { reminderEntity, reminderKeys, type ReminderRecord } from '../../src/reminder/reminder.js';
+import { serviceVisitEntity, serviceVisitKeys, type ServiceVisitRecord } from '../../src/service/service-visit.js';
+import { MalformedItemError } from '../../src/store/entity.js';
+import { jobFailureKeys } from '../../src/store/job-failures.js';
+import { outboxItem } from '../../src/store/outbox.js';
+import { INDEXES, type Item } from '../../src/store/table.js';
+import { factItem, factKeys, interactionEntity, sourceEventItem, type InteractionRecord } from '../../src/value/fact-repository.js';
+import { valueKeys } from '../../src/value/value-repository.js';
+import { makeVehicle, odometerFromItem, odometerToItem, reminderShard, vehicleEntity, vehicleKeys } from '../../src/vehicle/vehicle.js';
+
+const C = '01JCUSTOMER0000000000000000';
+const D = '01JDEALER00000000000000000';
+const VIN = 'WP0ZZZ99ZTS392124';
+const AT = '2026-03-01T09:30:00.000Z';
+
+const visit: ServiceVisitRecord = {
+  id: 'V1',
+  vin: VIN,
+  dealerId: D,
+  customerId: C,
+  performedAt: AT,
+  odometerKm: 15_000,
+  kind: 'MAINTENANCE',
+  items: [{ code: 'OIL_SERVICE', description: 'Oil service', parts: [], labour: [] }],
+  total: { amountMinor: 45_000, currency: 'EUR' },
+  waitTimeMinutes: 90,
+  firstTimeFix: true,
+  recordedAt: AT,
+};
+const reminder: ReminderRecord = { vin: VIN, cycle: 3, customerId: C, dealerId: D, dueDate: '2026-04-01', items: [], deliverable: true, channel: 'EMAIL', status: 'OPEN', createdAt: AT };
+const interaction: InteractionRecord = { id: 'I1', customerId: C, sourceSystem: 'web', sourceEventId: 'e1', channel: 'WEB', type: 'PAGE_VIEW', modelLine: 'TAYCAN', occurredAt: AT, recordedAt: AT };
+const plannedVehicle = makeVehicle({ servicePlan: { rate: { kmPerDay: 40, basis: 'READINGS' } as never, items: [{ code: 'OIL_SERVICE', dueDate: '2026-04-01' } as never] } });
+const apiKey = { id: 'K1', dealerId: D, name: 'DMS', prefix: 'pk_1', keyHash: 'abc', scopes: ['customers:read'] as never, createdAt: AT };
+
+const indexKeys = (item: Item) => Object.fromEntries(Object.values(INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]).filter((a) => item[a] !== undefined).map((a) => [a, item[a]]));
+const keysOf = (item: Item) => ({ PK: item.PK, SK: item.SK, type: item.entityType, ...indexKeys(item) });
+
+describe('Entity key formats', () => {
+  // Every item kind of the table and its key and index attributes, spelled out: a change to any key format fails here.
+  const table: [string, Item, Record<string, unknown>][] = [
+    ['customer profile', customerEntity.toItem(makeCustomer({ id: C, lastName: 'Keller', firstName: 'Anna' })), { PK: `CUST#${C}`, SK: 'PROFILE', type: 'Customer', GSI2PK: 'CUSTOMERS', GSI2SK: `keller#anna#${C}` }],
+    ['email claim', emailClaimItem('a#b@x.io', C), { PK: 'EMAIL#a%23b@x.io', SK: 'EMAIL', type: 'EmailClaim' }],
+    ['dealer link', dealerLinkItem(C, D, AT), { PK: `CUST#${C}`, SK: `DEALER#${D}`, type: 'CustomerDealerLink', GSI1PK: `DEALER#${D}`, GSI1SK: `CUST#${C}` }],
+    [
+      'consent statement',
+      consentStatementEntity.toItem({ id: 'S1', customerId: C, channel: 'EMAIL', granted: true, source: 'owners-app', recordedAt: AT, receivedAt: AT, author: { role: 'CUSTOMER', id: C } as never }),
+      { PK: `CUST#${C}`, SK: `CONSENT#EMAIL#${AT}#S1`, type: 'ConsentStatement' },
+    ],
+    [
+      'pending email change',
+      pendingEmailChangeEntity.toItem({ customerId: C, fromEmail: 'a@x.io', toEmail: 'b@x.io', tokenHash: 'h', requestedAt: AT, expiresAt: AT }),
+      { PK: `CUST#${C}`, SK: 'EMAILCHANGE', type: 'PendingEmailChange' },
+    ],
+    ['dealer link request', linkRequestItem(C, D, new Date(AT)), { PK: `CUST#${C}`, SK: `LINKREQUEST#${D}`, type: 'DealerLinkRequest' }],
+    ['dealer profile', dealerEntity.toItem(makeDealer({ id: D, name: 'Porsche Zentrum Stuttgart' })), { PK: `DEALER#${D}`, SK: 'PROFILE', type: 'Dealer', GSI2PK: 'DEALERS', GSI2SK: `porsche zentrum stuttgart#${D}` }],
+    ['dealer code claim', dealerCodeClaimItem('DE-STR-01', D), { PK: 'DEALERCODE#DE-STR-01', SK: 'DEALERCODE', type: 'DealerCodeClaim' }],
+    ['API key record', apiKeyRecordItem(apiKey), { PK: `DEALER#${D}`, SK: 'APIKEY#K1', type: 'ApiKey' }],
+    ['API key lookup', apiKeyLookupItem(apiKey), { PK: 'APIKEY#abc', SK: 'APIKEY', type: 'ApiKeyLookup' }],
+    ['vehicle without a plan', vehicleEntity.toItem(makeVehicle({ vin: VIN })), { PK: `VEH#${VIN}`, SK: 'VEHICLE', type: 'Vehicle' }],
+    [
+      'vehicle awaiting its reminder',
+      vehicleEntity.toItem(plannedVehicle),
+      { PK: `VEH#${VIN}`, SK: 'VEHICLE', type: 'Vehicle', GSI1PK: `DEALER#${D}`, GSI1SK: `DUE#2026-04-01#${VIN}`, GSI3PK: `REMINDERDUE#${reminderShard(VIN)}`, GSI3SK: `2026-04-01#${VIN}` },
+    ],
+    ['vehicle reminded this cycle', vehicleEntity.toItem({ ...plannedVehicle, remindedCycle: 1 }), { PK: `VEH#${VIN}`, SK: 'VEHICLE', type: 'Vehicle', GSI1PK: `DEALER#${D}`, GSI1SK: `DUE#2026-04-01#${VIN}` }],
+    ['odometer reading', odometerToItem({ vin: VIN, km: 10, readAt: AT, source: 'admin', recordedAt: AT }, 'R1'), { PK: `VEH#${VIN}`, SK: `ODO#${AT}#R1`, type: 'OdometerReading' }],
+    ['service visit', serviceVisitEntity.toItem(visit), { PK: `VEH#${VIN}`, SK: `VISIT#${AT}#V1`, type: 'ServiceVisit', GSI1PK: `CUST#${C}`, GSI1SK: `VISIT#${AT}#V1` }],
+    ['maintenance reminder', reminderEntity.toItem(reminder), { PK: `VEH#${VIN}`, SK: 'REMINDER#000003', type: 'MaintenanceReminder', GSI1PK: `CUST#${C}`, GSI1SK: `REMINDER#${AT}#${VIN}` }],
+    ['interaction', interactionEntity.toItem(interaction), { PK: `CUST#${C}`, SK: `INTERACTION#${AT}#I1`, type: 'Interaction' }],
+    ['source event', sourceEventItem({ ...interaction, sourceSystem: 'sys#T' }), { PK: 'SOURCEEVENT#sys%23T#e1', SK: 'SOURCEEVENT', type: 'SourceEvent' }],
+    ['order fact', factItem(C, 'ORDER', AT, 'O1', {}), { PK: `CUST#${C}`, SK: `ORDER#${AT}#O1`, type: 'ORDER' }],
+  ];
+
+  it.each(table)('%s', (_, item, expected) => {
+    expect(keysOf(item)).toEqual(expected);
+  });
+
+  it('key builders without an item of their own', () => {
+    expect(outboxItem('CustomerTierChanged', {}, new Date(AT)).PK).toMatch(/^OUTBOX#[0-9A-Z]{26}$/);
+    expect(jobFailureKeys.failure('scores', 'R1', { PK: `CUST#${C}`, SK: 'PROFILE' })).toEqual({ PK: 'JOBFAILURE#scores#R1', SK: `ITEM#CUST%23${C}#PROFILE` });
+    expect(valueKeys.run('R1')).toEqual({ PK: 'SCORERUN#R1', SK: 'RUN' });
+    expect(valueKeys.segment('R1', 7)).toEqual({ PK: 'SCORERUN#R1', SK: 'SEG#0007' });
+    expect(valueKeys.segmentPrefix).toBe('SEG#');
+    expect(valueKeys.kpi('2026-03', dealerKeys.kpiScope(D))).toEqual({ PK: 'KPI#2026-03', SK: `DEALER#${D}` });
+    expect(valueKeys.byValueSort(12_345, C)).toBe(`000000000012345#${C}`);
+    expect(emailChangeKeys.pending(C)).toEqual({ PK: `CUST#${C}`, SK: 'EMAILCHANGE' });
+    expect(consentKeys.channelUpTo('SMS', AT)).toBe(`CONSENT#SMS#${AT}$`);
+    expect(customerKeys.linkUnderDealerPrefix).toBe('CUST#');
+    expect(apiKeyKeys.recordPrefix).toBe('APIKEY#');
+    expect(factKeys.interactionPrefix).toBe('INTERACTION#');
+    expect(serviceVisitKeys.prefix).toBe('VISIT#');
+    expect(reminderKeys.prefix).toBe('REMINDER#');
+    expect(vehicleKeys.odometerUpTo(AT)).toEqual({ from: 'ODO#', to: `ODO#${AT}#\uffff` });
+    expect(vehicleKeys.odometerAfter(AT)).toEqual({ from: `ODO#${AT}#\uffff`, to: 'ODO#\uffff' });
+    expect(vehicleKeys.dueAtDealerBetween('2026-04-01', '2026-04-30')).toEqual({ from: 'DUE#2026-04-01', to: 'DUE#2026-04-30#\uffff' });
+    expect(vehicleKeys.dueAtDealerBefore('2026-04-01')).toEqual({ from: 'DUE#', to: 'DUE#2026-04-01' });
+    expect(vehicleKeys.reminderShard(5)).toBe('REMINDERDUE#5');
+    expect(vehicleKeys.reminderDueBy('2026-04-01')).toBe('2026-04-01#\uffff');
+  });
+});
+
+describe('Entity round trips and validation', () => {
+  it('read back every record as written, without key, index or type attributes', () => {
+    expect(serviceVisitEntity.fromItem(serviceVisitEntity.toItem(visit))).toEqual(visit);
+    expect(reminderEntity.fromItem(reminderEntity.toItem(reminder))).toEqual(reminder);
+    expect(interactionEntity.fromItem(interactionEntity.toItem(interaction))).toEqual(interaction);
+    expect(vehicleEntity.fromItem(vehicleEntity.toItem(plannedVehicle))).toEqual(plannedVehicle);
+    expect(apiKeyFromItem(apiKeyRecordItem(apiKey))).toEqual(apiKey);
+    expect(apiKeyLookupFromItem(apiKeyLookupItem(apiKey))).toEqual({ id: 'K1', dealerId: D, scopes: ['customers:read'] });
+    const reading = { vin: VIN, km: 10, readAt: AT, source: 'admin', recordedAt: AT };
+    expect(odometerFromItem(odometerToItem(reading, 'R1'))).toEqual(reading);
+    expect(Object.keys(reminderEntity.fromItem(reminderEntity.toItem(reminder)))).not.toContain('GSI1PK');
+  });
+
+  it('refuse an item of another kind, naming the entity and the key', () => {
+    const item = dealerEntity.toItem(makeDealer({ id: D }));
+    expect(() => customerEntity.fromItem(item)).toThrow(MalformedItemError);
+    expect(() => customerEntity.fromItem(item)).toThrow(`Malformed Customer item DEALER#${D} / PROFILE`);
+  });
+
+  it('refuse a malformed item with every bad field, as a typed fault', () => {
+    const item = { ...reminderEntity.toItem(reminder), cycle: '3', status: 'LOST', items: 'none' };
+    let fault: unknown;
+    try {
+      reminderEntity.fromItem(item);
+    } catch (error) {
+      fault = error;
+    }
+    expect(fault).toBeInstanceOf(MalformedItemError);
+    expect(fault).toMatchObject({ name: 'MalformedItemError', entity: 'MaintenanceReminder', key: { PK: `VEH#${VIN}`, SK: 'REMINDER#000003' } });
+    expect((fault as MalformedItemError).problems).toEqual([
+      'cycle: expected a number, got string',
+      'items: expected a list of maps, got string',
+      'status: expected one of OPEN, ACKNOWLEDGED, BOOKED, DISMISSED, COMPLETED, got string',
+    ]);
+  });
+
+  it('refuse a customer whose VINs are not a set and whose version is missing', () => {
+    const { version: _v, ...item } = customerEntity.toItem(makeCustomer());
+    expect(() => customerEntity.fromItem({ ...item, vehicleVins: 'WP0' })).toThrow(/vehicleVins: expected a string set.*version: expected a number/);
+  });
+
+  it('read a vehicle written before reminder cycles existed as in its first, un-reminded cycle', () => {
+    const { reminderCycle: _r, remindedCycle: _d, ...item } = vehicleEntity.toItem(makeVehicle());
+    expect(vehicleEntity.fromItem(item)).toMatchObject({ reminderCycle: 1, remindedCycle: 0 });
+  });
+});
+
+/**
+ * Key prefixes and index attribute names are written in their entity definition only; a
+ * prefix spelled out anywhere else is a key format that can drift from its entity.
+ */
+describe('Key formats live in their entity definitions', () => {
+  const SRC = join(import.meta.dirname, '../../src');
+  const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
+  const sources = files(SRC)
+    .filter((f) => !f.includes('__generated__'))
+    .map((f) => ({ path: relative(SRC, f), text: readFileSync(f, 'utf8') }));
+
+  // Each prefix and the one file that defines it.
+  const OWNERS: Record<string, string> = {
+    CUST: 'customer/customer.ts',
+    EMAIL: 'customer/customer.ts',
+    CONSENT: 'customer/consent.ts',
+    EMAILCHANGE: 'customer/email-change.ts',
+    LINKREQUEST: 'customer/link-request.ts',
+    DEALER: 'dealer/dealer.ts',
+    DEALERCODE: 'dealer/dealer.ts',
+    APIKEY: 'dealer/api-key-record.ts',
+    VEH: 'vehicle/vehicle.ts',
+    ODO: 'vehicle/vehicle.ts',
+    DUE: 'vehicle/vehicle.ts',
+    REMINDERDUE: 'vehicle/vehicle.ts',
+    VISIT: 'service/service-visit.ts',
+    REMINDER: 'reminder/reminder.ts',
+    INTERACTION: 'value/fact-repository.ts',
+    SOURCEEVENT: 'value/fact-repository.ts',
+    SCORERUN: 'value/value-repository.ts',
+    SEG: 'value/value-repository.ts',
+    KPI: 'value/value-repository.ts',
+    OUTBOX: 'store/outbox.ts',
+    JOBFAILURE: 'store/job-failures.ts',
+  };
+  // A prefix as a key part: quoted and followed by `#` (`'CUST#'`, `` `CUST#${id}` ``), or a whole quoted prefix given to joinKey.
+  const prefixPattern = (prefix: string) => new RegExp(`['"\`]${prefix}#|joinKey\\(\\s*['"\`]${prefix}['"\`]|const \\w+ = ['"\`]${prefix}['"\`]`);
+
+  it.each(Object.entries(OWNERS))('%s is written only in %s', (prefix, owner) => {
+    const offenders = sources.filter((s) => s.path !== owner && prefixPattern(prefix).test(s.text.replace(/^\s*(\/\/|\*|\/\*).*$/gm, ''))).map((s) => s.path);
+    expect(offenders).toEqual([]);
+  });
+
+  it('index attribute names are written only in store/table.ts', () => {
+    const offenders = sources.filter((s) => s.path !== 'store/table.ts' && /GSI\d(PK|SK)/.test(s.text.replace(/^\s*(\/\/|\*|\/\*).*$/gm, ''))).map((s) => s.path);
+    expect(offenders).toEqual([]);
+  });
+
+  it('the scan would catch a prefix written outside its entity', () => {
+    expect(prefixPattern('CUST').test("partition: `CUST#${id}`")).toBe(true);
+    expect(prefixPattern('DEALER').test("joinKey('DEALER', id)")).toBe(true);
+    expect(prefixPattern('SEG').test("':seg': 'SEG#'")).toBe(true);
+    expect(prefixPattern('VEH').test("const PREFIX = 'VEH'")).toBe(true);
+  });
+});
