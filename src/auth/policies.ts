@@ -51,6 +51,14 @@ export function callerDealerId(p: Principal): string | undefined {
   return p.kind === 'dealer' ? p.dealerId : undefined;
 }
 
+/**
+ * Whose source systems a caller speaks for when it sends facts with source ids: a
+ * dealer's own, or the brand's (admins). Idempotency keys are scoped by it.
+ */
+export function sourceTenantOf(p: Principal): string {
+  return p.kind === 'dealer' ? `DEALER:${p.dealerId}` : 'BRAND';
+}
+
 /** The customers `Query.customers` ranges over for a caller. */
 export type CustomerListScope =
   | { kind: 'self'; customerId: string }

@@ -76,6 +76,7 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
       const interaction: InteractionRecord = {
         id: newId(Date.parse(occurredAt)),
         customerId: customer.id,
+        sourceTenant: 'BRAND',
         sourceSystem: 'demo-seed',
         sourceEventId: `${customer.id}-${n}`,
         channel: rand.pick(CHANNELS),

@@ -15,6 +15,12 @@ import { appendFactClause, interestsToEvict, MAX_INTERESTS, type AggregateList }
 export interface InteractionRecord {
   id: string;
   customerId: string;
+  /**
+   * Whose source system sent it: `BRAND` for the brand's own systems, `DEALER:<id>` for a
+   * dealer's. Source event ids are unique only within their sender, so the dedup key
+   * includes it: one dealer can neither see nor block another's events.
+   */
+  sourceTenant: string;
   sourceSystem: string;
   sourceEventId: string;
   channel: string;
@@ -36,7 +42,7 @@ export const factKeys = {
    * Both parts come from the source system, so they are encoded: {"sys#T", "e1"} and
    * {"sys", "T#e1"} are two events, not one.
    */
-  interactionDedup: (sourceSystem: string, sourceEventId: string) => ({ PK: joinKey('SOURCEEVENT', sourceSystem, sourceEventId), SK: 'SOURCEEVENT' }),
+  interactionDedup: (sourceTenant: string, sourceSystem: string, sourceEventId: string) => ({ PK: joinKey('SOURCEEVENT', sourceTenant, sourceSystem, sourceEventId), SK: 'SOURCEEVENT' }),
 };
 
 /** An interaction in its customer's partition, by when it happened. */
@@ -46,6 +52,8 @@ export const interactionEntity = defineEntity<InteractionRecord>({
   fields: {
     id: field.string,
     customerId: field.string,
+    // Items written before the tenant was recorded read as the brand's (it is only a label on old items).
+    sourceTenant: field.withDefault(field.string, () => 'BRAND'),
     sourceSystem: field.string,
     sourceEventId: field.string,
     channel: field.string,
@@ -65,7 +73,7 @@ export function factItem(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY
 
 /** The dedup item of a source event, naming the interaction it became. */
 export function sourceEventItem(interaction: InteractionRecord): Item {
-  return { ...factKeys.interactionDedup(interaction.sourceSystem, interaction.sourceEventId), [ENTITY_TYPE_ATTRIBUTE]: 'SourceEvent', customerId: interaction.customerId, interactionId: interaction.id };
+  return { ...factKeys.interactionDedup(interaction.sourceTenant, interaction.sourceSystem, interaction.sourceEventId), [ENTITY_TYPE_ATTRIBUTE]: 'SourceEvent', customerId: interaction.customerId, interactionId: interaction.id };
 }
 
 /** Attempts at fitting a new interest key in before the event is reported as a temporary failure. */

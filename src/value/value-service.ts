@@ -1,6 +1,6 @@
 import { writableCustomer } from '../customer/customer-service.js';
 import type { CustomerRecord } from '../customer/customer.js';
-import { callerDealerId, valuePolicy } from '../auth/policies.js';
+import { callerDealerId, sourceTenantOf, valuePolicy } from '../auth/policies.js';
 import { ForbiddenError } from '../shared/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
@@ -113,8 +113,8 @@ async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput
     ...(event.variant != null ? checkText(`${at}.variant`, event.variant, { max: 100 }) : []),
     ...(event.topic != null ? checkText(`${at}.topic`, event.topic, { max: 100 }) : []),
   ];
-  if (!INTERACTION_CHANNELS.includes(event.channel)) errors.push(userError(`${at}.channel`, 'INVALID', `Unknown channel "${event.channel}"; use one of ${INTERACTION_CHANNELS.join(', ')}.`));
-  if (!INTERACTION_TYPES.includes(event.type)) errors.push(userError(`${at}.type`, 'INVALID', `Unknown type "${event.type}"; use one of ${INTERACTION_TYPES.join(', ')}.`));
+  if (!INTERACTION_CHANNELS.includes(event.channel)) errors.push(userError(`${at}.channel`, 'INVALID', `Unknown channel; use one of ${INTERACTION_CHANNELS.join(', ')}.`));
+  if (!INTERACTION_TYPES.includes(event.type)) errors.push(userError(`${at}.type`, 'INVALID', `Unknown type; use one of ${INTERACTION_TYPES.join(', ')}.`));
   const occurred = checkInstantNotInFuture(`${at}.occurredAt`, event.occurredAt, now);
   errors.push(...occurred.errors);
   const customer = errors.length ? null : await writableCustomer(ctx, `${at}.customerId`, event.customerId);
@@ -123,6 +123,7 @@ async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput
   const interaction: InteractionRecord = {
     id: newId(),
     customerId: customer.id,
+    sourceTenant: sourceTenantOf(ctx.principal),
     sourceSystem: event.sourceSystem.trim(),
     sourceEventId: event.sourceEventId.trim(),
     channel: event.channel,

@@ -35,7 +35,7 @@ async function itemsOfType(store: Store, type: string) {
 describe('Key parts from callers (idempotency keys)', () => {
   it('never lets two different inputs share a key', () => {
     // The reported collision: {system "sys#T", id "e1"} and {system "sys", id "T#e1"}.
-    expect(factKeys.interactionDedup('sys#T', 'e1').PK).not.toBe(factKeys.interactionDedup('sys', 'T#e1').PK);
+    expect(factKeys.interactionDedup('BRAND', 'sys#T', 'e1').PK).not.toBe(factKeys.interactionDedup('BRAND', 'sys', 'T#e1').PK);
     // Encoding `%` too keeps it injective against inputs that look already encoded.
     expect(joinKey('X', 'a%23b')).not.toBe(joinKey('X', 'a#b'));
     for (const value of ['plain', 'a#b', '%', '%23', '#%#', 'ünïcode#1']) expect(decodeKeyPart(keyPart(value))).toBe(value);
@@ -128,8 +128,29 @@ describe('Lambda handler: hostile batches, bounded interests and facts, idempote
     expect(again.data?.recordInteractions).toMatchObject({ accepted: 0, duplicates: 2 });
   });
 
+  it("scopes source-event ids by sender: another dealer's identical ids neither answer DUPLICATE nor block the event", async () => {
+    // Prepare: a second dealer with a customer of its own, both sending the same source ids
+    const other = await createDealer(api, 'DE-BND-B');
+    const otherKey = { 'x-api-key': (await issueKey(api, other.id)).secret };
+    const bea = await createCustomer(api, otherKey);
+    const send = (headers: Record<string, string>, customerId: string, id: string) =>
+      api.call(`mutation($events: [InteractionInput!]!) { recordInteractions(input: { events: $events }) { results { outcome } } }`, { events: [event(id, { customerId, sourceSystem: 'dms' })] }, headers);
+    // Act: B records E1; A sends E1 and E2; then B sends its real E2
+    const bFirst = await send(otherKey, bea.id, 'E1');
+    const aFirst = await send(key, ann.id, 'E1');
+    const aSecond = await send(key, ann.id, 'E2');
+    const bSecond = await send(otherKey, bea.id, 'E2');
+    const bAgain = await send(otherKey, bea.id, 'E2');
+    // Assess
+    const outcome = (res: Awaited<ReturnType<typeof send>>) => res.data?.recordInteractions.results[0].outcome;
+    expect([outcome(bFirst), outcome(aFirst), outcome(aSecond), outcome(bSecond), outcome(bAgain)]).toEqual(['ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'DUPLICATE']);
+  });
+
   it('keeps at most 50 interests however many distinct topics arrive, evicting the weakest, and loses no event', async () => {
     // Prepare: one strong interest, then 60 distinct long topics, each seen once
+    const countInteractions = async () =>
+      (await api.store.doc.send(new QueryCommand({ TableName: api.store.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': customerKeys.partition(annKey()), ':p': 'INTERACTION#' }, Select: 'COUNT' }))).Count;
+    const before = await countInteractions();
     await record([1, 2, 3].map((n) => event(`strong-${n}`, { topic: 'taycan track' })));
     const topics = Array.from({ length: 60 }, (_, i) => `topic ${String(i).padStart(2, '0')} ${'t'.repeat(80)}`);
     // Act
@@ -142,8 +163,7 @@ describe('Lambda handler: hostile batches, bounded interests and facts, idempote
     expect(Object.keys(item.aggregates.interestLast).sort()).toEqual([...keys].sort());
     expect(item.aggregates.interestCounts['ANY|taycan track']).toBe(3);
     expect(keys).toContain(`ANY|${topics[59]}`);
-    const interactions = await api.store.doc.send(new QueryCommand({ TableName: api.store.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': customerKeys.partition(annKey()), ':p': 'INTERACTION#' }, Select: 'COUNT' }));
-    expect(interactions.Count).toBe(2 + 3 + 60);
+    expect(await countInteractions()).toBe(before! + 3 + 60);
   });
 
   it('answers a fault on one event of a batch for that event alone (TEMPORARY_FAILURE), with the others stored', async () => {

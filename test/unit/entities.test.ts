@@ -37,7 +37,7 @@ const visit: ServiceVisitRecord = {
   recordedAt: AT,
 };
 const reminder: ReminderRecord = { vin: VIN, cycle: 3, customerId: C, dealerId: D, dueDate: '2026-04-01', items: [], deliverable: true, channel: 'EMAIL', status: 'OPEN', createdAt: AT };
-const interaction: InteractionRecord = { id: 'I1', customerId: C, sourceSystem: 'web', sourceEventId: 'e1', channel: 'WEB', type: 'PAGE_VIEW', modelLine: 'TAYCAN', occurredAt: AT, recordedAt: AT };
+const interaction: InteractionRecord = { id: 'I1', customerId: C, sourceTenant: 'BRAND', sourceSystem: 'web', sourceEventId: 'e1', channel: 'WEB', type: 'PAGE_VIEW', modelLine: 'TAYCAN', occurredAt: AT, recordedAt: AT };
 const plannedVehicle = makeVehicle({ servicePlan: { rate: { kmPerDay: 40, basis: 'READINGS' } as never, items: [{ code: 'OIL_SERVICE', dueDate: '2026-04-01' } as never] } });
 const apiKey = { id: 'K1', dealerId: D, name: 'DMS', prefix: 'pk_1', keyHash: 'abc', scopes: ['customers:read'] as never, createdAt: AT };
 
@@ -76,7 +76,7 @@ describe('Entity key formats', () => {
     ['service visit', serviceVisitEntity.toItem(visit), { PK: `VEH#${VIN}`, SK: `VISIT#${AT}#V1`, type: 'ServiceVisit', GSI1PK: `CUST#${C}`, GSI1SK: `VISIT#${AT}#V1` }],
     ['maintenance reminder', reminderEntity.toItem(reminder), { PK: `VEH#${VIN}`, SK: 'REMINDER#000003', type: 'MaintenanceReminder', GSI1PK: `CUST#${C}`, GSI1SK: `REMINDER#${AT}#${VIN}` }],
     ['interaction', interactionEntity.toItem(interaction), { PK: `CUST#${C}`, SK: `INTERACTION#${AT}#I1`, type: 'Interaction' }],
-    ['source event', sourceEventItem({ ...interaction, sourceSystem: 'sys#T' }), { PK: 'SOURCEEVENT#sys%23T#e1', SK: 'SOURCEEVENT', type: 'SourceEvent' }],
+    ['source event', sourceEventItem({ ...interaction, sourceSystem: 'sys#T' }), { PK: 'SOURCEEVENT#BRAND#sys%23T#e1', SK: 'SOURCEEVENT', type: 'SourceEvent' }],
     ['order fact', factItem(C, 'ORDER', AT, 'O1', {}), { PK: `CUST#${C}`, SK: `ORDER#${AT}#O1`, type: 'ORDER' }],
   ];
 
