@@ -32,6 +32,14 @@ export interface PageQuery {
  * only for the query that issued it (see `decodeCursor`); anything else is an
  * `InvalidCursorError`, which the API answers as BAD_USER_INPUT on `after`.
  */
+/**
+ * DynamoDB calls one page may make. A filtered list keeps reading until `first` items
+ * match; without a bound, a filter that matches nothing read the whole collection in one
+ * request (linear in the brand's size). With it, a page costs at most this many reads
+ * (each ≤ 200 items or 1 MB) and may hold fewer than `first` edges with `hasNextPage`.
+ */
+export const MAX_READS_PER_PAGE = 5;
+
 export async function queryPage(doc: DynamoDBDocumentClient, tableName: string, query: PageQuery): Promise<Page<Item>> {
   const keys = query.index ? INDEXES[query.index] : { partitionKey: TABLE_KEYS.partitionKey, sortKey: TABLE_KEYS.sortKey };
   const scope: CursorScope = {
@@ -68,6 +76,7 @@ export async function queryPage(doc: DynamoDBDocumentClient, tableName: string, 
   const wanted = query.first + 1;
   const collected: Item[] = [];
   let firstCall = true;
+  let calls = 0;
   do {
     const input: QueryCommandInput = {
       TableName: tableName,
@@ -90,11 +99,18 @@ export async function queryPage(doc: DynamoDBDocumentClient, tableName: string, 
       throw error;
     }
     firstCall = false;
+    calls++;
     collected.push(...((result.Items ?? []) as Item[]));
     startKey = result.LastEvaluatedKey as Record<string, string> | undefined;
-  } while (collected.length < wanted && startKey);
+  } while (collected.length < wanted && startKey && calls < MAX_READS_PER_PAGE);
 
   const items = collected.slice(0, query.first);
   const cursors = items.map((item) => encodeCursor(scope, item));
+  if (collected.length < wanted && startKey) {
+    // Read budget spent before the page filled (a filter that matches little): answer what
+    // was found, and let the next page resume where the reading stopped, not after the
+    // last match — the items in between were read and did not match.
+    return { items, cursors, hasNextPage: true, endCursor: encodeCursor(scope, startKey) };
+  }
   return { items, cursors, hasNextPage: collected.length > query.first, endCursor: cursors.at(-1) ?? null };
 }
