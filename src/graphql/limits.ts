@@ -356,6 +356,19 @@ export function createQueryLimits(limits: QueryLimits) {
 }
 
 /** The validation rule alone (for `validate()` in tests and tools). */
+/**
+ * Refuses operations of a kind the schema has no root type for (Paddock has no
+ * subscriptions). graphql-js 16 finds that only during execution and throws an error
+ * without a code, which the edge would mask as a fault; this makes it the caller's mistake.
+ */
+export const supportedOperationsRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (!context.getSchema().getRootType(node.operation)) {
+      context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: [node] }));
+    }
+  },
+});
+
 export function queryLimitsRule(limits: QueryLimits): ValidationRule {
   return createQueryLimits(limits).rule;
 }

@@ -5,7 +5,7 @@ import { getOperationAST, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../shared/logger.js';
 import type { GraphQLContext } from './context.js';
 import { formatDomainError } from './errors.js';
-import { createQueryLimits, DEFAULT_INTROSPECTION_COST, DEFAULT_LIMITS, MAX_QUERY_TOKENS, QueryTooComplexError, type QueryLimits } from './limits.js';
+import { createQueryLimits, DEFAULT_INTROSPECTION_COST, DEFAULT_LIMITS, MAX_QUERY_TOKENS, QueryTooComplexError, supportedOperationsRule, type QueryLimits } from './limits.js';
 import { resolvers } from './resolvers/index.js';
 import { typeDefs } from './__generated__/type-defs.js';
 
@@ -125,7 +125,10 @@ export function createApolloServer(options: ServerOptions): ApolloServer<GraphQL
     includeStacktraceInErrorResponses: options.development,
     // A huge document is refused by the parser before any validation rule walks it.
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
-    validationRules: [limits.rule],
+    validationRules: [limits.rule, supportedOperationsRule],
+    // No automatic persisted queries: an in-memory cache per Lambda instance saves little,
+    // and a mismatched hash answered with an uncoded error. Clients get PERSISTED_QUERY_NOT_SUPPORTED.
+    persistedQueries: false,
     hideSchemaDetailsFromClientErrors: !options.development,
     formatError: formatError(options),
     csrfPrevention: true,

@@ -176,6 +176,21 @@ describe('Security: query abuse', () => {
     });
   });
 
+  describe('operations the API does not offer', () => {
+    it('answers a subscription as the caller\'s mistake (GRAPHQL_VALIDATION_FAILED), not a masked fault', async () => {
+      const res = await api.call('subscription { me { role } }', undefined, api.bearer('admin'));
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['This API has no subscription operations.', 'GRAPHQL_VALIDATION_FAILED']]);
+    });
+
+    it('answers an automatic persisted query, matching hash or not, with PERSISTED_QUERY_NOT_SUPPORTED', async () => {
+      for (const body of [{ query: '{ me { role } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }, { extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }]) {
+        const raw = (await api.handler(apiGatewayEvent({ body: JSON.stringify(body), headers: api.bearer('admin') }), lambdaContext(), () => undefined)) as APIGatewayProxyStructuredResultV2;
+        expect(JSON.parse(raw.body!).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+      }
+    });
+  });
+
   describe('request size', () => {
     const oversized = JSON.stringify({ query: `{ me { role } }${' '.repeat(5 * 1024 * 1024)}` });
     const tooLarge = { errors: [{ message: `Request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE', maxBytes: MAX_REQUEST_BODY_BYTES } }] };
