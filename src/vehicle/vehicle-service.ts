@@ -92,7 +92,8 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
   if (!input.sellingDealerId && ownDealerId === undefined) errors.push(userError('sellingDealerId', 'REQUIRED', 'Name the selling dealer.'));
   else if (!sellingDealerId || !vehiclePolicy.canRegister(p, sellingDealerId)) errors.push(notFound('sellingDealerId', 'dealer'));
   const servicingDealerId = input.servicingDealerId ? keyOfGlobalId(input.servicingDealerId, 'Dealer') : sellingDealerId;
-  if (input.servicingDealerId && !servicingDealerId) errors.push(notFound('servicingDealerId', 'dealer'));
+  // A dealer names only itself: another dealer's forecast and reminders are not its to fill.
+  if (input.servicingDealerId && (!servicingDealerId || !vehiclePolicy.canRegister(p, servicingDealerId))) errors.push(notFound('servicingDealerId', 'dealer'));
   const ownerKey = keyOfGlobalId(input.ownerId, 'Customer');
   const owner = ownerKey ? await ctx.access.customer(ownerKey) : null;
   if (!owner) errors.push(notFound('ownerId', 'customer'));

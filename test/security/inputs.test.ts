@@ -326,6 +326,19 @@ describe('Security: key-bearing inputs, cursors, impossible dates, money bounds'
     }
   });
 
+  describe('dealer ids in writes', () => {
+    it("refuses a dealer naming another dealer as a car's servicing dealer, as if that dealer did not exist, writing nothing", async () => {
+      const before = await itemCount();
+      const res = await api.call(
+        `mutation($input: RegisterVehicleInput!) { registerVehicle(input: $input) { vehicle { vin } userErrors { field code } } }`,
+        { input: { vin: nextVin(), ownerId: ownerA.id, servicingDealerId: dealerB.id, modelLine: 'MACAN', variant: 'Macan', powertrain: 'ELECTRIC', modelYear: 2025, purchaseDate: '2025-04-01', purchasePrice: { amount: '90000', currency: 'EUR' }, odometerKm: 10, odometerReadAt: '2025-04-01T10:00:00Z' } },
+        keyA,
+      );
+      expect(res.data?.registerVehicle).toEqual({ vehicle: null, userErrors: [{ field: ['input', 'servicingDealerId'], code: 'NOT_FOUND' }] });
+      expect(await itemCount()).toBe(before);
+    });
+  });
+
   describe('calendar dates outside 1900–9999', () => {
     it('refuses a purchase date in year 0 with OUT_OF_RANGE instead of planning its service for 1901', async () => {
       for (const purchaseDate of ['0000-01-01', '0001-01-01', '1899-12-31']) {
