@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, callerDealerId, canLearnExistence, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
+import { authorOf, callerDealerId, canLearnExistence, sourceTenantOf, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { DEALER_SCOPES } from '../../src/auth/api-key.js';
 
@@ -134,6 +134,10 @@ describe('Policy: what a role may do at all', () => {
 
   it('names the dealer a caller acts for: a key its own, people none', () => {
     expect(everyone.map(callerDealerId)).toEqual([undefined, undefined, undefined, 'D1', 'D1']);
+  });
+
+  it('scopes source-event ids by sender: a dealer its own, the brand for everyone else', () => {
+    expect(everyone.map(sourceTenantOf)).toEqual(['BRAND', 'BRAND', 'BRAND', 'DEALER:D1', 'DEALER:D1']);
   });
 
   it('lets admins and customers link customers to dealers; not analysts, not dealers', () => {
