@@ -9,12 +9,17 @@
  *    empty Node process (median of several runs).
  * 4. The reminders job over a 10,000-car fleet: time, and items read per reminder created.
  * 5. The scores job over 10,000 customers: customers scored per second, read units per customer.
+ * 6. Hostile documents (fragment bombs, alias floods): time to validate and refuse them.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { buildSchema, parse, specifiedRules, validate } from 'graphql';
+import { typeDefs } from '../../src/graphql/__generated__/type-defs.js';
+import { createQueryLimits, DEFAULT_LIMITS } from '../../src/graphql/limits.js';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LAMBDA_BUNDLE, GRAPHQL_ENTRY } from '../../infra/bundling.js';
 import { readConfig } from '../../src/config.js';
@@ -184,18 +189,50 @@ async function scoresJob() {
   });
 }
 
+/** A document of `levels` fragments, each spreading the next twice: 2^levels expansions in under 1 kB. */
+function fragmentBomb(levels: number): string {
+  let query = 'query Q { ...F0 }';
+  for (let i = 0; i < levels; i++) query += ` fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`;
+  return `${query} fragment F${levels} on Query { __typename }`;
+}
+
+function hostileDocuments() {
+  const schema = buildSchema(typeDefs);
+  const rules = [...specifiedRules, createQueryLimits(DEFAULT_LIMITS).rule];
+  print('6. Hostile documents: time to parse and validate (where the API refuses them), median of 7');
+  for (const [label, source] of [
+    ['fragment bomb, 23 levels (2^23 expansions, 0.9 kB)', fragmentBomb(23)],
+    ['fragment bomb, 40 levels (2^40 expansions, 1.6 kB)', fragmentBomb(40)],
+    ['30 aliases x nested connections', `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: customers(first: 100) { edges { node { id serviceHistory { edges { node { id } } } } } }`).join(' ')} }`],
+  ] as const) {
+    const times: number[] = [];
+    let errors: readonly { message: string }[] = [];
+    for (let i = 0; i < 7; i++) {
+      const started = performance.now();
+      errors = validate(schema, parse(source), rules);
+      times.push(performance.now() - started);
+    }
+    print(`   ${label}: ${median(times).toFixed(2)} ms → ${errors.length ? `refused: ${errors[0]!.message}` : 'accepted'}`);
+  }
+}
+
+/** `npm run bench -- --only bundle,cold-start` runs just those sections. */
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile'] as const;
+
 async function main() {
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const only = new Set(values.only ? values.only.split(',') : SECTIONS);
+  const unknown = [...only].filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`Unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
   print(`Paddock benchmark — node ${process.version}, ${execFileSync('nproc').toString().trim()} cores`);
   print();
-  await roundTrips();
-  print();
-  const bundlePath = await bundle();
-  print();
-  coldStart(bundlePath);
-  print();
-  await remindersJob();
-  print();
-  await scoresJob();
+  if (only.has('round-trips')) (await roundTrips(), print());
+  const bundlePath = only.has('bundle') || only.has('cold-start') ? await bundle() : null;
+  if (bundlePath) print();
+  if (bundlePath && only.has('cold-start')) (coldStart(bundlePath), print());
+  if (only.has('reminders')) (await remindersJob(), print());
+  if (only.has('scores')) (await scoresJob(), print());
+  if (only.has('hostile')) hostileDocuments();
 }
 
 main().catch((error) => {
