@@ -6,7 +6,10 @@ import { ReminderRepository } from './reminder/reminder-repository.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createDocumentClient, type ClientProfile } from './store/dynamo-client.js';
+import { FactHookRegistry, type FactHooks } from './store/fact-hooks.js';
+import { reminderFactHooks } from './reminder/fact-hooks.js';
 import type { Store } from './store/store.js';
+import { valueFactHooks } from './value/fact-hooks.js';
 import { FactRepository } from './value/fact-repository.js';
 import { ValueRepository } from './value/value-repository.js';
 import { VehicleRepository } from './vehicle/vehicle-repository.js';
@@ -41,9 +44,21 @@ export function createRepositories(store: Store): Repositories {
   };
 }
 
+/**
+ * Every domain's reactions to the facts other domains write (see `store/fact-hooks.ts`),
+ * in a fixed order: a fact's transaction lists its owner's items, then each hook set's.
+ * A domain that reacts to a fact adds its `fact-hooks.ts` here and edits no other domain.
+ */
+export const FACT_HOOK_SETS: readonly FactHooks[] = [valueFactHooks, reminderFactHooks];
+
+export function createFactHooks(store: Store, hookSets: readonly FactHooks[] = FACT_HOOK_SETS): FactHookRegistry {
+  return new FactHookRegistry(store, hookSets);
+}
+
 interface Core {
   store: Store;
   repos: Repositories;
+  facts: FactHookRegistry;
   clock: Clock;
   logger: Logger;
 }
@@ -68,5 +83,5 @@ interface CoreOptions {
  */
 export function createCore(config: JobConfig, { profile, service, doc, clock = systemClock, logger }: CoreOptions): Core {
   const store: Store = { doc: doc ?? createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region, profile }), tableName: config.tableName };
-  return { store, repos: createRepositories(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
+  return { store, repos: createRepositories(store), facts: createFactHooks(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
 }

@@ -5,10 +5,12 @@ import type { Logger } from '../shared/logger.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { unauthenticated } from './errors.js';
 import type { Repositories } from './repositories.js';
+import type { FactHookRegistry } from '../store/fact-hooks.js';
 
 export interface RequestContextDeps {
   authenticator: Authenticator;
   repos: Repositories;
+  facts: FactHookRegistry;
   clock: Clock;
   logger: Logger;
 }
@@ -22,7 +24,7 @@ export async function contextFromHeaders(deps: RequestContextDeps, headers: Reco
   const logger = deps.logger.child({ requestId });
   try {
     const principal = await deps.authenticator.authenticate(headers);
-    return createContext({ principal, repos: deps.repos, clock: deps.clock, logger, requestId });
+    return createContext({ principal, repos: deps.repos, facts: deps.facts, clock: deps.clock, logger, requestId });
   } catch (error) {
     if (error instanceof AuthenticationError) {
       logger.info('authentication failed', { reason: error.message });

@@ -14,10 +14,10 @@ import type { RequestContextDeps } from './request-context.js';
  * once per cold start; everything per-request is built in `contextFromHeaders`.
  */
 export function createRuntime(config: AppConfig, overrides: { doc?: DynamoDBDocumentClient; clock?: Clock; logger?: Logger } = {}): RequestContextDeps & { development: boolean } {
-  const { repos, clock, logger } = createCore(config, { profile: 'api', service: 'paddock-graphql', ...overrides });
+  const { repos, facts, clock, logger } = createCore(config, { profile: 'api', service: 'paddock-graphql', ...overrides });
   const authenticator = createAuthenticator(
     createTokenVerifier(config.auth),
     new ApiKeyAuthenticator(repos.dealers, { ttlSeconds: config.apiKeyCacheTtlSeconds, clock }),
   );
-  return { authenticator, repos, clock, logger, development: config.stage === 'development' };
+  return { authenticator, repos, facts, clock, logger, development: config.stage === 'development' };
 }

@@ -8,8 +8,8 @@ import { vehicleKeys } from '../vehicle/vehicle.js';
 
 export const REMINDER_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'BOOKED', 'DISMISSED', 'COMPLETED'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
-/** Statuses in which the reminder still waits for the customer or the workshop. */
-export const ACTIVE_REMINDER_STATUSES: readonly ReminderStatus[] = ['OPEN', 'ACKNOWLEDGED', 'BOOKED'];
+/** Statuses in which the reminder still waits for the customer or the workshop (defined with the service cycle a visit closes). */
+export { ACTIVE_REMINDER_STATUSES } from '../service/service-cycle.js';
 
 export interface ReminderItem {
   code: string;

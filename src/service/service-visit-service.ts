@@ -9,6 +9,7 @@ import { checkVin, MAX_ODOMETER_KM, readingProblem, refresh } from '../vehicle/v
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import type { ServiceKind, ServiceVisitRecord } from './service-visit.js';
 import { checkServiceItems, checkWaitTime, type ServiceItemInput } from './service-visit-validation.js';
+import { visitOnCycle } from './service-cycle.js';
 
 export interface RecordServiceVisitInput {
   vin: string;
@@ -82,8 +83,18 @@ export async function recordServiceVisit(ctx: ServiceContext, input: RecordServi
     firstTimeFix: input.firstTimeFix,
     recordedAt: now.toISOString(),
   };
-  const outcome = await ctx.repos.vehicles.recordReading({ vin, km: input.odometerKm, readAt: at, source: 'service-visit', recordedAt: visit.recordedAt }, visit);
+  // The visit is composed here, on the car as read: what it does to the service cycle,
+  // the visit item, and every other domain's contribution (aggregates, the reminder it
+  // completes). A conflict makes the repository read the car again and compose again.
+  let completedReminder: ReminderRecord | null = null;
+  const outcome = await ctx.repos.vehicles.recordReading({ vin, km: input.odometerKm, readAt: at, source: 'service-visit', recordedAt: visit.recordedAt }, async (current) => {
+    // Only a reminded cycle has a reminder to close.
+    const cycleReminder = current.remindedCycle === current.reminderCycle ? await ctx.repos.reminders.get(vin, current.reminderCycle) : null;
+    const cycle = visitOnCycle(current, cycleReminder, visit);
+    completedReminder = cycle.completedReminder?.after ?? null;
+    return { vehicle: cycle.vehicle, contributions: [{ item: ctx.repos.vehicles.visits.put(visit) }, ...ctx.facts.contributions('ServiceVisitRecorded', { visit, completedReminder: cycle.completedReminder })] };
+  });
   if (outcome.kind !== 'RECORDED') return failed(readingProblem(outcome, 'vin', 'odometerKm'));
-  ctx.logger.info('service visit recorded', { vin, dealerId, visitId: visit.id, completedReminder: outcome.completedReminder ? outcome.completedReminder.cycle : null });
-  return { serviceVisit: visit, vehicle: refresh(ctx, outcome.vehicle), completedReminder: outcome.completedReminder ?? null, userErrors: [] };
+  ctx.logger.info('service visit recorded', { vin, dealerId, visitId: visit.id, completedReminder: completedReminder ? (completedReminder as ReminderRecord).cycle : null });
+  return { serviceVisit: visit, vehicle: refresh(ctx, outcome.vehicle), completedReminder, userErrors: [] };
 }

@@ -1,4 +1,5 @@
 import type { Money } from '../shared/money.js';
+import type { ReminderRecord } from '../reminder/reminder.js';
 import { customerKeys } from '../customer/customer.js';
 import { defineEntity, field } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
@@ -78,4 +79,22 @@ export const serviceVisitGlobalKey = (v: Pick<ServiceVisitRecord, 'vin' | 'perfo
 export function parseServiceVisitGlobalKey(key: string): { vin: string; performedAt: string; id: string } | null {
   const [vin, performedAt, id, ...rest] = key.split('|');
   return vin && performedAt && id && rest.length === 0 ? { vin, performedAt, id } : null;
+}
+
+/**
+ * The fact a recorded visit is: written by `recordServiceVisit` in one transaction with
+ * the vehicle, its reading and the visit, plus whatever other domains add through their
+ * `ServiceVisitRecorded` hook (the value domain counts it on the owner's aggregates, the
+ * reminder domain completes the reminder it closes).
+ */
+export interface ServiceVisitRecorded {
+  visit: ServiceVisitRecord;
+  /** The reminder of the cycle this visit closes, as read and as the visit leaves it (only while it was active). */
+  completedReminder?: { before: ReminderRecord; after: ReminderRecord };
+}
+
+declare module '../store/fact-hooks.js' {
+  interface FactPayloads {
+    ServiceVisitRecorded: ServiceVisitRecorded;
+  }
 }

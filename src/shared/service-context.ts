@@ -2,6 +2,7 @@ import type { Access } from '../auth/access.js';
 import type { Loaders } from '../auth/loaders.js';
 import type { Principal } from '../auth/principal.js';
 import type { Repositories } from '../composition.js';
+import type { FactHookRegistry } from '../store/fact-hooks.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
@@ -17,6 +18,8 @@ export interface ServiceContext {
   access: Access;
   loaders: Loaders;
   repos: Repositories;
+  /** Other domains' contributions to the facts a service writes (built once, in `composition.ts`). */
+  facts: FactHookRegistry;
   clock: Clock;
   logger: Logger;
 }

@@ -1,3 +1,4 @@
+import type { Store } from './store.js';
 import type { TransactItem } from './transactions.js';
 
 /**
@@ -14,7 +15,8 @@ import type { TransactItem } from './transactions.js';
  * ```
  *
  * A domain that reacts to it declares a hook on its module (`facts: { ServiceVisitRecorded:
- * (fact, table) => [...] }`): a pure function returning the transaction items it adds.
+ * (fact, store) => [...] }`): a pure function returning the transaction items it adds
+ * (the store is given for the table's name and for `explainFailure`, which may read).
  * The owning service asks the registry for every contribution and writes them with its
  * own items. Neither domain imports the other.
  */
@@ -34,7 +36,7 @@ export interface Contribution {
   explainFailure?: () => Promise<string | null>;
 }
 
-export type FactHook<N extends FactName> = (fact: FactPayloads[N], table: { tableName: string }) => Contribution[];
+export type FactHook<N extends FactName> = (fact: FactPayloads[N], store: Store) => Contribution[];
 
 export type FactHooks = { [N in FactName]?: FactHook<N> };
 
@@ -46,7 +48,7 @@ export class FactHookRegistry {
   private readonly byFact = new Map<FactName, FactHook<FactName>[]>();
 
   constructor(
-    private readonly tableName: string,
+    private readonly store: Store,
     hookSets: readonly (FactHooks | undefined)[],
   ) {
     for (const hooks of hookSets) {
@@ -58,6 +60,6 @@ export class FactHookRegistry {
 
   /** The items every reacting domain adds to the transaction that records `fact`. */
   contributions<N extends FactName>(name: N, fact: FactPayloads[N]): Contribution[] {
-    return (this.byFact.get(name) ?? []).flatMap((hook) => (hook as FactHook<N>)(fact, { tableName: this.tableName }));
+    return (this.byFact.get(name) ?? []).flatMap((hook) => (hook as FactHook<N>)(fact, this.store));
   }
 }

@@ -8,12 +8,12 @@ import { transactWrite, type TransactItem } from '../store/transactions.js';
 import { customerKeys, dealerLinkItem } from '../customer/customer.js';
 import { linkUpsert } from '../customer/customer-repository.js';
 import { dealerKeys } from '../dealer/dealer.js';
-import { ACTIVE_REMINDER_STATUSES, reminderFromItem, reminderKeys, type ReminderRecord } from '../reminder/reminder.js';
-import { maintenanceItem } from '../service/maintenance-catalogue.js';
-import { serviceVisitKeys, serviceVisitToItem, serviceVisitFromItem, type ServiceVisitRecord } from '../service/service-visit.js';
+import type { Contribution } from '../store/fact-hooks.js';
+import { ServiceVisitRepository } from '../service/service-visit-repository.js';
+import type { ServiceVisitRecord } from '../service/service-visit.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
-import { appendFactClause, MAX_OWNED_VEHICLES, type PurchaseFact, type VisitFact } from '../value/aggregates.js';
-import { appendToCustomer, customerAppendFailure } from '../value/fact-repository.js';
+import { appendFactClause, MAX_OWNED_VEHICLES, type PurchaseFact } from '../value/aggregates.js';
+import { customerAppendFailure } from '../value/fact-repository.js';
 import { toEurMinor } from '../value/scoring.js';
 import { newId } from '../shared/ids.js';
 import { INDEXES } from '../store/table.js';
@@ -21,21 +21,41 @@ import { odometerFromItem, odometerToItem, vehicleEntity, vehicleFromItem, vehic
 
 export type RegisterOutcome = 'REGISTERED' | 'VIN_TAKEN' | 'OWNER_NOT_FOUND' | 'OWNER_LIMIT_REACHED' | 'DEALER_NOT_FOUND';
 export type ReadingOutcome =
-  | { kind: 'RECORDED'; vehicle: VehicleRecord; completedReminder?: ReminderRecord }
+  | { kind: 'RECORDED'; vehicle: VehicleRecord }
   | { kind: 'NOT_FOUND' }
   | { kind: 'DECREASE'; earlierKm: number; earlierReadAt: string }
   | { kind: 'EXCEEDS_LATER'; laterKm: number; laterReadAt: string }
-  /** The owner's profile holds `AGGREGATE_LIMITS.visits` visits already. */
+  /** A contribution's list on the owner's profile is full (the value domain's `LIMIT_REACHED`). */
   | { kind: 'CUSTOMER_LIMIT_REACHED' };
 export type TransferOutcome = { kind: 'TRANSFERRED'; vehicle: VehicleRecord } | { kind: 'NEW_OWNER_NOT_FOUND' } | { kind: 'NEW_OWNER_LIMIT_REACHED' } | { kind: 'CONFLICT' };
+
+/** What the writer of a fact around a reading changes on the car, and the items it adds (its own and other domains'). */
+export interface ReadingStep {
+  vehicle: VehicleRecord;
+  contributions: Contribution[];
+}
+
+/** The first user error code among the contributions whose conditions failed (`positions`), or null. */
+async function explainFailures(contributions: readonly Contribution[], positions: readonly number[]): Promise<string | null> {
+  for (const position of positions) {
+    const code = await contributions[position]?.explainFailure?.();
+    if (code) return code;
+  }
+  return null;
+}
 
 const MAX_CONFLICT_RETRIES = 4;
 /** Readings the mileage estimate looks at (newest first); see `estimateMileageRate`. */
 const PLAN_READINGS = 60;
 
-/** Vehicles with their odometer readings, service visits and reminders, all in the vehicle's partition. */
+/** Vehicles with their odometer readings (visits and reminders share the partition but belong to their own repositories). */
 export class VehicleRepository {
-  constructor(private readonly store: Store) {}
+  /** Service visits share the vehicle's partition; reached here until `Repositories` lists them on their own. */
+  readonly visits: ServiceVisitRepository;
+
+  constructor(private readonly store: Store) {
+    this.visits = new ServiceVisitRepository(store);
+  }
 
   getMany(vins: readonly string[]): Promise<Map<string, VehicleRecord>> {
     return getRecords(this.store, vehicleEntity, vehicleKeys.vehicle, vins);
@@ -95,22 +115,18 @@ export class VehicleRepository {
     return { ...page, items: page.items.map(odometerFromItem) };
   }
 
-  async serviceHistory(vin: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
-    const page = await queryPage(this.store.doc, this.store.tableName, { partition: vehicleKeys.partition(vin), sortKeyPrefix: serviceVisitKeys.prefix, first, after, newestFirst: true });
-    return { ...page, items: page.items.map(serviceVisitFromItem) };
+  /** @deprecated read through `ServiceVisitRepository` (kept while the resolvers reach visits through `repos.vehicles`). */
+  serviceHistory(vin: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
+    return this.visits.ofVehicle(vin, first, after);
   }
 
-  /** A customer's visits over all the cars they owned at the time, newest first. */
-  async serviceHistoryOfCustomer(customerId: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
-    const page = await queryPage(this.store.doc, this.store.tableName, {
-      index: 'byParent',
-      partition: serviceVisitKeys.customerParent(customerId),
-      sortKeyPrefix: serviceVisitKeys.prefix,
-      first,
-      after,
-      newestFirst: true,
-    });
-    return { ...page, items: page.items.map(serviceVisitFromItem) };
+  /** A customer's visits over all the cars they owned at the time, newest first (see `ServiceVisitRepository`). */
+  serviceHistoryOfCustomer(customerId: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
+    return this.visits.ofCustomer(customerId, first, after);
+  }
+
+  visit(vin: string, performedAt: string, id: string): Promise<ServiceVisitRecord | null> {
+    return this.visits.get(vin, performedAt, id);
   }
 
   /** Cars a dealer services whose next due date lies in [fromDay, toDay]: one partition of ByParent. */
@@ -185,25 +201,15 @@ export class VehicleRepository {
     return Items.map(odometerFromItem);
   }
 
-  async visit(vin: string, performedAt: string, id: string): Promise<ServiceVisitRecord | null> {
-    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: serviceVisitKeys.visit(vin, performedAt, id) }));
-    return Item ? serviceVisitFromItem(Item) : null;
-  }
-
-  async reminder(vin: string, cycle: number): Promise<ReminderRecord | null> {
-    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: reminderKeys.reminder(vin, cycle), ConsistentRead: true }));
-    return Item ? reminderFromItem(Item) : null;
-  }
-
   /**
-   * Records an odometer reading — and, with `visit`, the service visit it came from —
-   * possibly from the past (dealers upload history). The reading must not be lower than
-   * any earlier one nor higher than any later one. The car's service plan is recomputed
-   * and stored with it. A visit that performs items of the cycle's reminder completes that
-   * reminder and starts the next cycle. All of it is one transaction under the vehicle's
-   * version: a concurrent write makes us read again and re-check, never overwrite.
+   * Records an odometer reading, possibly from the past (dealers upload history): it must
+   * not be lower than any earlier reading nor higher than any later one. The car's service
+   * plan is recomputed and stored with it. `compose` lets the writer of a bigger fact (a
+   * service visit) change the car and add its own items and other domains' contributions
+   * to the same transaction. All of it is written under the vehicle's version: a
+   * concurrent write makes us read again, re-check and compose again, never overwrite.
    */
-  async recordReading(reading: OdometerReading, visit?: ServiceVisitRecord): Promise<ReadingOutcome> {
+  async recordReading(reading: OdometerReading, compose?: (vehicle: VehicleRecord) => Promise<ReadingStep>): Promise<ReadingOutcome> {
     for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
       const vehicle = await this.get(reading.vin);
       if (!vehicle) return { kind: 'NOT_FOUND' };
@@ -212,38 +218,16 @@ export class VehicleRepository {
       if (after && after.km < reading.km) return { kind: 'EXCEEDS_LATER', laterKm: after.km, laterReadAt: after.readAt };
 
       const isLatest = reading.readAt >= vehicle.odometerReadAt;
-      let next: VehicleRecord = { ...vehicle, version: vehicle.version + 1, ...(isLatest ? { odometerKm: reading.km, odometerReadAt: reading.readAt } : {}) };
-      const extra: TransactItem[] = [];
-      let completedReminder: ReminderRecord | undefined;
-      if (visit) {
-        next = { ...next, lastServiced: lastServicedAfter(vehicle.lastServiced, visit) };
-        const performed = new Set(visit.items.map((i) => i.code));
-        const reminder = vehicle.remindedCycle === vehicle.reminderCycle ? await this.reminder(vehicle.vin, vehicle.reminderCycle) : null;
-        if (reminder && reminder.items.some((i) => performed.has(i.code))) {
-          next = { ...next, reminderCycle: vehicle.reminderCycle + 1 };
-          if (ACTIVE_REMINDER_STATUSES.includes(reminder.status)) {
-            completedReminder = { ...reminder, status: 'COMPLETED', completedAt: visit.recordedAt, completedByVisitId: visit.id };
-            extra.push({
-              Update: {
-                TableName: this.store.tableName,
-                Key: reminderKeys.reminder(reminder.vin, reminder.cycle),
-                UpdateExpression: 'SET #status = :completed, #completedAt = :at, #visit = :visit',
-                ConditionExpression: '#status = :current',
-                ExpressionAttributeNames: { '#status': 'status', '#completedAt': 'completedAt', '#visit': 'completedByVisitId' },
-                ExpressionAttributeValues: { ':completed': 'COMPLETED', ':at': visit.recordedAt, ':visit': visit.id, ':current': reminder.status },
-              },
-            });
-          }
-        }
-        extra.push({ Put: { TableName: this.store.tableName, Item: serviceVisitToItem(visit), ConditionExpression: 'attribute_not_exists(PK)' } });
-        extra.push(appendToCustomer(this.store.tableName, visit.customerId, 'visits', visitFact(visit)));
-      }
+      const step = compose ? await compose(vehicle) : { vehicle, contributions: [] };
+      let next: VehicleRecord = { ...step.vehicle, version: vehicle.version + 1, ...(isLatest ? { odometerKm: reading.km, odometerReadAt: reading.readAt } : {}) };
       next = withServicePlan(next, [...(await this.recentReadings(reading.vin)), reading]);
-      const items = [this.putVersioned(next, vehicle.version), { Put: { TableName: this.store.tableName, Item: odometerToItem(reading, newId()) } }, ...extra];
-      const result = await transactWrite(this.store.doc, items);
-      if (result.ok) return { kind: 'RECORDED', vehicle: next, completedReminder };
-      // The visit's append to the owner's aggregates is the last item: a full list is final, not a conflict.
-      if (visit && result.failedConditions.includes(items.length - 1) && (await customerAppendFailure(this.store, visit.customerId)) === 'LIMIT_REACHED') return { kind: 'CUSTOMER_LIMIT_REACHED' };
+      const own = [this.putVersioned(next, vehicle.version), { Put: { TableName: this.store.tableName, Item: odometerToItem(reading, newId()) } }];
+      const result = await transactWrite(this.store.doc, [...own, ...step.contributions.map((c) => c.item)]);
+      if (result.ok) return { kind: 'RECORDED', vehicle: next };
+      // A contribution that explains its failed condition (a full list) is final; anything else is a conflict: read again.
+      const code = await explainFailures(step.contributions, result.failedConditions.map((i) => i - own.length));
+      if (code === 'LIMIT_REACHED') return { kind: 'CUSTOMER_LIMIT_REACHED' };
+      if (code) throw new InvariantError(`A contribution refused the reading with ${code}, which recording a reading cannot answer`);
     }
     throw new InvariantError(`Recording a reading kept conflicting after ${MAX_CONFLICT_RETRIES} retries`);
   }
@@ -270,26 +254,9 @@ export class VehicleRepository {
   }
 }
 
-/** A visit as the customer's aggregates count it. */
-function visitFact(visit: ServiceVisitRecord): VisitFact {
-  return { at: visit.performedAt, dealerId: visit.dealerId, revenueMinor: toEurMinor(visit.total.amountMinor, visit.total.currency), waitMinutes: visit.waitTimeMinutes, firstTimeFix: visit.firstTimeFix };
-}
-
 /** A registration is the first owner's purchase. */
 function purchaseFact(v: VehicleRecord): PurchaseFact {
   return { at: `${v.purchaseDate}T00:00:00.000Z`, vin: v.vin, dealerId: v.sellingDealerId, modelLine: v.modelLine, variant: v.variant, powertrain: v.powertrain, priceMinor: toEurMinor(v.purchasePrice.amountMinor, v.purchasePrice.currency) };
-}
-
-/** Scheduled items a visit performed restart their intervals — unless a later visit already did. */
-function lastServicedAfter(current: VehicleRecord['lastServiced'], visit: ServiceVisitRecord): VehicleRecord['lastServiced'] {
-  const next = { ...current };
-  const day = visit.performedAt.slice(0, 10);
-  for (const item of visit.items) {
-    if (!maintenanceItem(item.code)) continue;
-    const previous = next[item.code];
-    if (!previous || previous.date <= day) next[item.code] = { date: day, km: visit.odometerKm };
-  }
-  return next;
 }
 
 /**
