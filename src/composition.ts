@@ -1,8 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobConfig } from './config.js';
-import { CustomerRepository } from './customer/customer-repository.js';
-import { DealerRepository } from './dealer/dealer-repository.js';
-import { ReminderRepository } from './reminder/reminder-repository.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createDocumentClient, type ClientProfile } from './store/dynamo-client.js';
@@ -10,9 +7,6 @@ import { FactHookRegistry, type FactHooks } from './store/fact-hooks.js';
 import { reminderFactHooks } from './reminder/fact-hooks.js';
 import type { Store } from './store/store.js';
 import { valueFactHooks } from './value/fact-hooks.js';
-import { FactRepository } from './value/fact-repository.js';
-import { ValueRepository } from './value/value-repository.js';
-import { VehicleRepository } from './vehicle/vehicle-repository.js';
 
 /**
  * The composition root: the one place that turns validated configuration into the
@@ -21,27 +15,22 @@ import { VehicleRepository } from './vehicle/vehicle-repository.js';
  * `graphql/runtime.ts`), the job handlers and the local CLIs all build themselves here, so
  * a job and the API never differ in how they reach the table.
  *
- * It imports domains and the ground floor (`store/`, `shared/`), never `graphql/` or
- * `handlers/`: those import it.
+ * It imports the ground floor (`store/`, `shared/`), never `graphql/` or `handlers/`: those
+ * import it. The domains reach it as modules passed in by the entry point (`modules`), so it
+ * names no domain and a new domain edits nothing here.
  */
-export interface Repositories {
-  customers: CustomerRepository;
-  vehicles: VehicleRepository;
-  dealers: DealerRepository;
-  reminders: ReminderRepository;
-  facts: FactRepository;
-  values: ValueRepository;
+// Augmented by each domain module with its repositories (`declare module '../composition.js'`
+// in `src/<domain>/module.ts`); empty here on purpose, so this file lists no domain.
+export interface Repositories {}
+
+/** What the composition root needs of a domain module (`graphql/domain-module.ts`): its repositories. */
+export interface RepositoryProvider {
+  repositories?: (store: Store) => Partial<Repositories>;
 }
 
-export function createRepositories(store: Store): Repositories {
-  return {
-    customers: new CustomerRepository(store),
-    vehicles: new VehicleRepository(store),
-    dealers: new DealerRepository(store),
-    reminders: new ReminderRepository(store),
-    facts: new FactRepository(store),
-    values: new ValueRepository(store),
-  };
+/** Every module's repositories over one store. The modules come from the entry point (`graphql/__generated__/modules.ts`). */
+export function createRepositories(store: Store, modules: readonly RepositoryProvider[]): Repositories {
+  return Object.assign({}, ...modules.map((m) => m.repositories?.(store) ?? {})) as Repositories;
 }
 
 /**
@@ -64,6 +53,8 @@ interface Core {
 }
 
 interface CoreOptions {
+  /** The domain modules (`graphql/__generated__/modules.ts`, generated from every `src/<domain>/module.ts`). */
+  modules: readonly RepositoryProvider[];
   /** `api` fails fast (a caller is waiting); `job` is patient (see `store/dynamo-client.ts`). */
   profile: ClientProfile;
   /** The `service` field on every log line of the process. */
@@ -78,10 +69,10 @@ interface CoreOptions {
  * Built once per cold start, at module level of a handler.
  *
  * @example
- * const core = createCore(readJobConfig(process.env), { profile: 'job', service: 'paddock-reminders-job' });
+ * const core = createCore(readJobConfig(process.env), { modules: domainModules, profile: 'job', service: 'paddock-reminders-job' });
  * await runRemindersJob({ ...core.repos, logger: core.logger }, { now });
  */
-export function createCore(config: JobConfig, { profile, service, doc, clock = systemClock, logger }: CoreOptions): Core {
+export function createCore(config: JobConfig, { modules, profile, service, doc, clock = systemClock, logger }: CoreOptions): Core {
   const store: Store = { doc: doc ?? createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region, profile }), tableName: config.tableName };
-  return { store, repos: createRepositories(store), facts: createFactHooks(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
+  return { store, repos: createRepositories(store, modules), facts: createFactHooks(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
 }

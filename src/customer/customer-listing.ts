@@ -7,6 +7,7 @@ import type { ModelLine } from '../vehicle/model-lines.js';
 import { searchTextOf, type CustomerRecord } from './customer.js';
 import { parseAmountMinor } from '../shared/money.js';
 import type { Tier } from '../value/model.js';
+import { DEALER_NODE } from '../dealer/dealer.js';
 
 export interface CustomerListArgs {
   first: number;
@@ -71,7 +72,7 @@ export async function customersOfDealer(ctx: ServiceContext, dealerId: string, a
  */
 export async function listCustomers(ctx: ServiceContext, args: CustomerListArgs): Promise<CustomerPage> {
   const criteria = criteriaOf(args.filter);
-  const filterDealerId = args.filter?.dealerId ? keyOfGlobalId(args.filter.dealerId, 'Dealer') : undefined;
+  const filterDealerId = args.filter?.dealerId ? keyOfGlobalId(args.filter.dealerId, DEALER_NODE) : undefined;
   if (filterDealerId === null) return empty();
 
   const scope = customerPolicy.listScope(ctx.principal, filterDealerId);

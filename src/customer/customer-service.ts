@@ -4,12 +4,13 @@ import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { emptyAggregates } from '../value/aggregates.js';
-import { emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from './customer.js';
+import { emptyVehicleCounts, type ConsentChannel, type CustomerRecord, CUSTOMER_NODE } from './customer.js';
 import type { ConsentOutcome, ConsentStatement } from './consent.js';
 import { EMAIL_CHANGE_TTL_MS, isUsable, newEmailChangeToken, parseEmailChangeToken, type PendingEmailChange } from './email-change.js';
 import type { CustomerChanges } from './customer-repository.js';
 import { checkConsents, checkCustomerFields, toAddress, type ConsentInput, type CustomerFieldsInput } from './customer-validation.js';
 import { normaliseEmail } from '../shared/validation.js';
+import { DEALER_NODE } from '../dealer/dealer.js';
 
 export interface CustomerResult {
   customer: CustomerRecord | null;
@@ -28,7 +29,7 @@ function assertMayWriteCustomers(ctx: ServiceContext) {
  * otherwise answers NOT_FOUND (the same as for an unknown id).
  */
 export async function writableCustomer(ctx: ServiceContext, field: string, globalId: string): Promise<CustomerRecord | UserError> {
-  const id = keyOfGlobalId(globalId, 'Customer');
+  const id = keyOfGlobalId(globalId, CUSTOMER_NODE);
   const customer = id ? await ctx.repos.customers.get(id) : null;
   if (!customer || !ctx.access.canSeeCustomer(customer) || !ctx.access.canWriteCustomer(customer)) return notFound(field, 'customer');
   return customer;
@@ -207,8 +208,8 @@ export async function linkCustomerToDealer(
 ): Promise<CustomerResult & { dealerId: string | null }> {
   const p = ctx.principal;
   if (!customerPolicy.canLinkAny(p)) throw new ForbiddenError();
-  const customerId = keyOfGlobalId(input.customerId, 'Customer');
-  const dealerId = keyOfGlobalId(input.dealerId, 'Dealer');
+  const customerId = keyOfGlobalId(input.customerId, CUSTOMER_NODE);
+  const dealerId = keyOfGlobalId(input.dealerId, DEALER_NODE);
   if (!customerId || !customerPolicy.canLinkToDealer(p, customerId)) return { ...failed(notFound('customerId', 'customer')), dealerId: null };
   if (!dealerId) return { ...failed(notFound('dealerId', 'dealer')), dealerId: null };
   const outcome = await ctx.repos.customers.linkToDealer(customerId, dealerId, ctx.clock().toISOString());

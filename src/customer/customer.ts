@@ -5,6 +5,7 @@ import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
 import { emptyAggregates, type CustomerAggregates } from '../value/aggregates.js';
 import type { CustomerValue } from '../value/scoring.js';
+import { isUlid, nodeKey } from '../shared/ids.js';
 
 export const CONSENT_CHANNELS = ['EMAIL', 'SMS', 'PHONE', 'PUSH', 'POST'] as const;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
@@ -177,3 +178,6 @@ export function makeCustomer(overrides: Partial<CustomerRecord> = {}): CustomerR
     ...overrides,
   };
 }
+
+/** `Customer` global ids: the key is the customer's ULID. */
+export const CUSTOMER_NODE = nodeKey('Customer', isUlid);

@@ -3,6 +3,7 @@ import { joinKey } from '../store/key-part.js';
 import { dealerKeys } from './dealer.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import type { DealerScope } from '../auth/api-key.js';
+import { KEY_PART, keyShape, nodeKey } from '../shared/ids.js';
 
 /**
  * An issued dealer API key. It is stored as two items written together:
@@ -72,3 +73,6 @@ export interface ApiKeyLookup {
   expiresAt?: string;
   revokedAt?: string;
 }
+
+/** `DealerApiKey` global ids: `<dealer ULID>/<key ULID>`. */
+export const DEALER_API_KEY_NODE = nodeKey('DealerApiKey', keyShape(KEY_PART.ulid, '/', KEY_PART.ulid));

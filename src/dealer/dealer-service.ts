@@ -8,6 +8,8 @@ import { checkText, parseInstant } from '../shared/validation.js';
 import { displayPrefix, effectiveScopes, generateApiKey, hashApiKey, type DealerScope } from '../auth/api-key.js';
 import type { ApiKeyRecord } from './api-key-record.js';
 import type { DealerRecord } from './dealer.js';
+import { DEALER_NODE } from './dealer.js';
+import { DEALER_API_KEY_NODE } from './api-key-record.js';
 
 const DEALER_CODE = /^[A-Z0-9][A-Z0-9-]{1,19}$/;
 const COUNTRY = /^[A-Z]{2}$/;
@@ -65,7 +67,7 @@ export async function issueDealerApiKey(
     else if (at.getTime() <= now.getTime()) errors.push(userError('expiresAt', 'INVALID', 'The expiry must be in the future.'));
     else expiresAt = at.toISOString();
   }
-  const dealerId = keyOfGlobalId(input.dealerId, 'Dealer');
+  const dealerId = keyOfGlobalId(input.dealerId, DEALER_NODE);
   if (!dealerId) errors.push(notFound('dealerId', 'dealer'));
   if (errors.length || !dealerId) return { apiKey: null, secret: null, userErrors: errors };
 
@@ -87,7 +89,7 @@ export async function issueDealerApiKey(
 
 export async function revokeDealerApiKey(ctx: ServiceContext, input: { id: string }): Promise<{ apiKey: ApiKeyRecord | null; userErrors: UserError[] }> {
   assertAdmin(ctx);
-  const globalKey = keyOfGlobalId(input.id, 'DealerApiKey');
+  const globalKey = keyOfGlobalId(input.id, DEALER_API_KEY_NODE);
   const ref = globalKey ? parseApiKeyGlobalKey(globalKey) : null;
   const key = ref ? await ctx.repos.dealers.getApiKey(ref.dealerId, ref.id) : null;
   if (!key) return { apiKey: null, userErrors: [notFound('id', 'API key')] };

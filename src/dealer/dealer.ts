@@ -1,6 +1,7 @@
 import { defineEntity, field } from '../store/entity.js';
 import { joinKey, keyPart } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
+import { isUlid, nodeKey } from '../shared/ids.js';
 
 /** A partner dealer (Porsche Centre) as the store keeps it. */
 export interface DealerRecord {
@@ -54,3 +55,6 @@ export function makeDealer(overrides: Partial<DealerRecord> = {}): DealerRecord 
     ...overrides,
   };
 }
+
+/** `Dealer` global ids: the key is the dealer's ULID. */
+export const DEALER_NODE = nodeKey('Dealer', isUlid);

@@ -1,3 +1,10 @@
-// The repository list lives in the composition root, which jobs share with the API; this
-// name stays for the GraphQL layer's type imports and the test support.
-export { createRepositories, type Repositories } from '../composition.js';
+import { createRepositories as fromModules, type Repositories } from '../composition.js';
+import type { Store } from '../store/store.js';
+import { domainModules } from './__generated__/modules.js';
+
+export type { Repositories };
+
+/** Every domain's repositories over one store (the test support builds its own store). */
+export function createRepositories(store: Store): Repositories {
+  return fromModules(store, domainModules);
+}

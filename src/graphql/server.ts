@@ -120,7 +120,7 @@ export function createApolloServer(options: ServerOptions): ApolloServer<GraphQL
   const limits = createQueryLimits({ ...(options.limits ?? DEFAULT_LIMITS), ...(options.development ? { maxIntrospectionCost: DEFAULT_INTROSPECTION_COST } : {}) });
   return new ApolloServer<GraphQLContext>({
     typeDefs,
-    resolvers: resolvers as never,
+    resolvers,
     introspection: options.development,
     includeStacktraceInErrorResponses: options.development,
     // A huge document is refused by the parser before any validation rule walks it.

@@ -4,7 +4,8 @@ import { keyOfGlobalId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { checkText, parseInstant } from '../shared/validation.js';
-import { ACTIVE_REMINDER_STATUSES, parseReminderGlobalKey, type ReminderRecord, type ReminderStatus } from './reminder.js';
+import { ACTIVE_REMINDER_STATUSES, parseReminderGlobalKey, type ReminderRecord, type ReminderStatus, REMINDER_NODE } from './reminder.js';
+import { DEALER_NODE } from '../dealer/dealer.js';
 
 export interface ReminderResult {
   reminder: ReminderRecord | null;
@@ -16,7 +17,7 @@ const failed = (...userErrors: UserError[]): ReminderResult => ({ reminder: null
 /** Loads a reminder the caller may act on, or null (answered as NOT_FOUND, like an unknown id). */
 async function actionableReminder(ctx: ServiceContext, globalId: string): Promise<ReminderRecord | null> {
   if (!servicePolicy.canHandleAnyReminder(ctx.principal)) throw new ForbiddenError();
-  const key = keyOfGlobalId(globalId, 'MaintenanceReminder');
+  const key = keyOfGlobalId(globalId, REMINDER_NODE);
   const ref = key ? parseReminderGlobalKey(key) : null;
   const reminder = ref ? await ctx.repos.reminders.get(ref.vin, ref.cycle) : null;
   return reminder && (await ctx.access.canSeeVehicleItem(reminder)) && (await ctx.access.canHandleReminder(reminder)) ? reminder : null;
@@ -45,7 +46,7 @@ export async function bookServiceFromReminder(ctx: ServiceContext, input: { id: 
   else if (appointment.getTime() <= now.getTime()) errors.push(userError('appointmentAt', 'INVALID_DATE', 'The appointment must be in the future.'));
   const reminder = await actionableReminder(ctx, input.id);
   if (!reminder) return failed(notFound('id', 'reminder'), ...errors);
-  const dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : reminder.dealerId;
+  const dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, DEALER_NODE) : reminder.dealerId;
   if (!dealerId || !(await ctx.access.dealer(dealerId))) errors.push(notFound('dealerId', 'dealer'));
   if (errors.length || !appointment || !dealerId) return failed(...errors);
   return move(ctx, reminder, ACTIVE_REMINDER_STATUSES, 'BOOKED', { booking: { appointmentAt: appointment.toISOString(), dealerId, bookedAt: now.toISOString() } });

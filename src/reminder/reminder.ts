@@ -5,6 +5,7 @@ import { defineEntity, field } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
 import type { Key } from '../store/table.js';
 import { vehicleKeys } from '../vehicle/vehicle.js';
+import { KEY_PART, keyShape, nodeKey } from '../shared/ids.js';
 
 export const REMINDER_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'BOOKED', 'DISMISSED', 'COMPLETED'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
@@ -93,3 +94,6 @@ export function parseReminderGlobalKey(key: string): { vin: string; cycle: numbe
   const match = /^([A-Z0-9]{17})\/(\d{1,6})$/.exec(key);
   return match ? { vin: match[1]!, cycle: Number(match[2]) } : null;
 }
+
+/** `MaintenanceReminder` global ids: `<vin>/<cycle>` (see `reminderGlobalKey`). */
+export const REMINDER_NODE = nodeKey('MaintenanceReminder', keyShape(KEY_PART.vin, '/\\d{1,6}'));

@@ -10,6 +10,7 @@ import type { VehicleRecord } from '../vehicle/vehicle.js';
 import type { ServiceKind, ServiceVisitRecord } from './service-visit.js';
 import { checkServiceItems, checkWaitTime, type ServiceItemInput } from './service-visit-validation.js';
 import { visitOnCycle } from './service-cycle.js';
+import { DEALER_NODE } from '../dealer/dealer.js';
 
 export interface RecordServiceVisitInput {
   vin: string;
@@ -56,10 +57,10 @@ export async function recordServiceVisit(ctx: ServiceContext, input: RecordServi
   const ownDealerId = callerDealerId(ctx.principal);
   let dealerId: string | null;
   if (ownDealerId !== undefined) {
-    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : ownDealerId;
+    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, DEALER_NODE) : ownDealerId;
     if (dealerId !== ownDealerId) errors.push(notFound('dealerId', 'dealer'));
   } else {
-    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, 'Dealer') : null;
+    dealerId = input.dealerId ? keyOfGlobalId(input.dealerId, DEALER_NODE) : null;
     if (!input.dealerId) errors.push(userError('dealerId', 'REQUIRED', 'Name the dealer that did the work.'));
     else if (!dealerId || !(await ctx.loaders.dealer.load(dealerId))) errors.push(notFound('dealerId', 'dealer'));
   }

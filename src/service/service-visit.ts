@@ -5,6 +5,7 @@ import { defineEntity, field } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
 import type { Key } from '../store/table.js';
 import { vehicleKeys } from '../vehicle/vehicle.js';
+import { KEY_PART, keyShape, nodeKey } from '../shared/ids.js';
 
 export const SERVICE_KINDS = ['MAINTENANCE', 'REPAIR', 'RECALL', 'INSPECTION', 'TYRES'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
@@ -80,6 +81,9 @@ export function parseServiceVisitGlobalKey(key: string): { vin: string; performe
   const [vin, performedAt, id, ...rest] = key.split('|');
   return vin && performedAt && id && rest.length === 0 ? { vin, performedAt, id } : null;
 }
+
+/** `ServiceVisit` global ids: `<vin>|<performedAt as stored>|<visit ULID>` (see `serviceVisitGlobalKey`). */
+export const SERVICE_VISIT_NODE = nodeKey('ServiceVisit', keyShape(KEY_PART.vin, '\\|', KEY_PART.storedInstant, '\\|', KEY_PART.ulid));
 
 /**
  * The fact a recorded visit is: written by `recordServiceVisit` in one transaction with

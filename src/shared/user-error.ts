@@ -1,29 +1,12 @@
+import type { UserErrorCode } from '../graphql/__generated__/resolvers-types.js';
+
 /**
  * What a caller can fix, as data: the `userErrors` of every mutation payload.
- * Codes are stable strings (the GraphQL enum `UserErrorCode`); messages are for humans.
+ * Codes are stable strings: the GraphQL enum `UserErrorCode` itself (a type, erased at run
+ * time), so the schema is the one list. A domain adds its codes in its own schema folder
+ * (`extend enum UserErrorCode { … }`) and `npm run codegen`; messages are for humans.
  */
-export type UserErrorCode =
-  | 'REQUIRED'
-  | 'INVALID'
-  | 'TOO_LONG'
-  | 'INVALID_EMAIL'
-  | 'INVALID_PHONE'
-  | 'INVALID_VIN'
-  | 'VIN_CHECK_DIGIT_MISMATCH'
-  | 'INVALID_DATE'
-  | 'IN_FUTURE'
-  | 'NEGATIVE_AMOUNT'
-  | 'OUT_OF_RANGE'
-  | 'ALREADY_EXISTS'
-  | 'ALREADY_REGISTERED'
-  | 'NOT_FOUND'
-  | 'STALE_VERSION'
-  | 'ODOMETER_DECREASE'
-  | 'TOO_MANY'
-  | 'UNKNOWN_SERVICE_ITEM'
-  | 'INVALID_STATUS'
-  | 'LIMIT_REACHED'
-  | 'TEMPORARY_FAILURE';
+export type { UserErrorCode };
 
 export interface UserError {
   /** Path to the offending input field, e.g. `['input', 'email']`. */

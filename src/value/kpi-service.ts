@@ -3,6 +3,7 @@ import { InvalidInputError } from '../shared/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { BRAND_SCOPE, dealerScope, toKpiView, type KpiView } from './kpis.js';
+import { DEALER_NODE } from '../dealer/dealer.js';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -16,7 +17,7 @@ export async function kpiReport(ctx: ServiceContext, args: { scope: 'BRAND' | 'D
   let dealerId: string | undefined;
   if (args.scope === 'DEALER') {
     if (!args.dealerId) throw new InvalidInputError('A DEALER report names its `dealerId`.', 'dealerId');
-    dealerId = keyOfGlobalId(args.dealerId, 'Dealer') ?? undefined;
+    dealerId = keyOfGlobalId(args.dealerId, DEALER_NODE) ?? undefined;
     if (!dealerId) return null;
     scopeKey = dealerScope(dealerId);
   }

@@ -11,6 +11,7 @@ import { checkVin } from '../vehicle/vehicle-service.js';
 import { limitMessage, type AggregateList, type FinanceFact, type OrderFact, type SurveyFact } from './aggregates.js';
 import type { InteractionRecord } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
+import { DEALER_NODE } from '../dealer/dealer.js';
 
 export const MAX_INTERACTIONS = 100;
 /** Bounds in euros (scaled per currency): lifestyle merchandise, and a whole order of it. */
@@ -38,7 +39,7 @@ function assertMayRecordFacts(ctx: ServiceContext, { customersToo = false } = {}
 /** The dealer a fact names: a dealer key's own (if it names one, it must be itself); otherwise one that exists. */
 async function factDealer(ctx: ServiceContext, field: string, globalId: string | null | undefined): Promise<{ dealerId?: string; error?: UserError }> {
   const own = callerDealerId(ctx.principal);
-  const named = globalId ? keyOfGlobalId(globalId, 'Dealer') : undefined;
+  const named = globalId ? keyOfGlobalId(globalId, DEALER_NODE) : undefined;
   if (own !== undefined) return named === undefined || named === own ? { dealerId: own } : { error: notFound(field, 'dealer') };
   if (globalId === null || globalId === undefined) return {};
   return named && (await ctx.access.dealer(named)) ? { dealerId: named } : { error: notFound(field, 'dealer') };

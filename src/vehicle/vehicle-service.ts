@@ -10,6 +10,8 @@ import { MAX_OWNERSHIPS, type VehicleRecord } from './vehicle.js';
 import type { ReadingOutcome } from './vehicle-repository.js';
 import { normaliseVin, validateVin } from './vin.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
+import { CUSTOMER_NODE } from '../customer/customer.js';
+import { DEALER_NODE } from '../dealer/dealer.js';
 
 export interface VehicleResult {
   vehicle: VehicleRecord | null;
@@ -88,13 +90,13 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
   const p = ctx.principal;
   // A dealer registers a car it sold; the brand names the selling dealer.
   const ownDealerId = callerDealerId(p);
-  const sellingDealerId = input.sellingDealerId ? keyOfGlobalId(input.sellingDealerId, 'Dealer') : (ownDealerId ?? null);
+  const sellingDealerId = input.sellingDealerId ? keyOfGlobalId(input.sellingDealerId, DEALER_NODE) : (ownDealerId ?? null);
   if (!input.sellingDealerId && ownDealerId === undefined) errors.push(userError('sellingDealerId', 'REQUIRED', 'Name the selling dealer.'));
   else if (!sellingDealerId || !vehiclePolicy.canRegister(p, sellingDealerId)) errors.push(notFound('sellingDealerId', 'dealer'));
-  const servicingDealerId = input.servicingDealerId ? keyOfGlobalId(input.servicingDealerId, 'Dealer') : sellingDealerId;
+  const servicingDealerId = input.servicingDealerId ? keyOfGlobalId(input.servicingDealerId, DEALER_NODE) : sellingDealerId;
   // A dealer names only itself: another dealer's forecast and reminders are not its to fill.
   if (input.servicingDealerId && (!servicingDealerId || !vehiclePolicy.canRegister(p, servicingDealerId))) errors.push(notFound('servicingDealerId', 'dealer'));
-  const ownerKey = keyOfGlobalId(input.ownerId, 'Customer');
+  const ownerKey = keyOfGlobalId(input.ownerId, CUSTOMER_NODE);
   const owner = ownerKey ? await ctx.access.customer(ownerKey) : null;
   if (!owner) errors.push(notFound('ownerId', 'customer'));
   if (errors.length || !owner || !sellingDealerId || !servicingDealerId || !price.money || !readAt.date) return failed(...errors);
@@ -164,7 +166,7 @@ export async function transferVehicle(ctx: ServiceContext, input: { vin: string;
   if (errors.length) return failed(...errors);
   const vehicle = await writableVehicle(ctx, vin);
   if (!vehicle) return failed(notFound('vin', 'vehicle'));
-  const newOwnerKey = keyOfGlobalId(input.newOwnerId, 'Customer');
+  const newOwnerKey = keyOfGlobalId(input.newOwnerId, CUSTOMER_NODE);
   const newOwner = newOwnerKey ? await ctx.access.customer(newOwnerKey) : null;
   if (!newOwner) return failed(notFound('newOwnerId', 'customer'));
   if (newOwner.id === vehicle.ownerId) return failed(userError('newOwnerId', 'INVALID', 'This customer already owns the vehicle.'));

@@ -6,6 +6,7 @@ import { defineEntity, field, readItem, type IndexKeys } from '../store/entity.j
 import { joinKey } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, INDEXES, type Item, type Key } from '../store/table.js';
 import { MODEL_LINES, POWERTRAINS, type ModelLine, type Powertrain } from './model-lines.js';
+import { hasVinShape, nodeKey } from '../shared/ids.js';
 
 /** A car as the store keeps it (the GraphQL `Vehicle` mapper). The VIN is its natural key. */
 export interface VehicleRecord {
@@ -185,3 +186,6 @@ export function makeVehicle(overrides: Partial<VehicleRecord> = {}): VehicleReco
     ...overrides,
   };
 }
+
+/** `Vehicle` global ids: the key is the VIN (shape only: a malformed VIN cannot exist). */
+export const VEHICLE_NODE = nodeKey('Vehicle', hasVinShape);

@@ -1,44 +1,47 @@
 import { describe, expect, it } from 'vitest';
-import { customerKeys, customerToItem, customerFromItem, makeCustomer, nameSortKey } from '../../src/customer/customer.js';
-import { apiKeyKeys } from '../../src/dealer/api-key-record.js';
-import { dealerKeys, dealerFromItem, dealerToItem, makeDealer } from '../../src/dealer/dealer.js';
-import { fromGlobalId, keyOfGlobalId, newId, toGlobalId } from '../../src/shared/ids.js';
+import { CUSTOMER_NODE, customerKeys, customerToItem, customerFromItem, makeCustomer, nameSortKey } from '../../src/customer/customer.js';
+import { apiKeyKeys, DEALER_API_KEY_NODE } from '../../src/dealer/api-key-record.js';
+import { DEALER_NODE, dealerKeys, dealerFromItem, dealerToItem, makeDealer } from '../../src/dealer/dealer.js';
+import { REMINDER_NODE } from '../../src/reminder/reminder.js';
+import { SERVICE_VISIT_NODE } from '../../src/service/service-visit.js';
+import { decodeGlobalId, keyOfGlobalId, newId, toGlobalId } from '../../src/shared/ids.js';
 import { decodeCursor, encodeCursor, type CursorScope } from '../../src/store/cursor.js';
-import { makeVehicle, vehicleFromItem, vehicleKeys, vehicleToItem } from '../../src/vehicle/vehicle.js';
+import { makeVehicle, VEHICLE_NODE, vehicleFromItem, vehicleKeys, vehicleToItem } from '../../src/vehicle/vehicle.js';
 
 describe('Global ids', () => {
   const ulid = newId();
   const shapes = [
-    ['Customer', ulid],
-    ['Dealer', ulid],
-    ['Vehicle', 'WP0ZZZ99ZTS392124'],
-    ['DealerApiKey', `${ulid}/${ulid}`],
-    ['ServiceVisit', `WP0ZZZ99ZTS392124|2026-11-21T09:30:00.000Z|${ulid}`],
-    ['MaintenanceReminder', 'WP0ZZZ99ZTS392124/3'],
+    [CUSTOMER_NODE, ulid],
+    [DEALER_NODE, ulid],
+    [VEHICLE_NODE, 'WP0ZZZ99ZTS392124'],
+    [DEALER_API_KEY_NODE, `${ulid}/${ulid}`],
+    [SERVICE_VISIT_NODE, `WP0ZZZ99ZTS392124|2026-11-21T09:30:00.000Z|${ulid}`],
+    [REMINDER_NODE, 'WP0ZZZ99ZTS392124/3'],
   ] as const;
 
   it('round-trip every node type and stay opaque', () => {
-    for (const [type, key] of shapes) {
-      const id = toGlobalId(type, key);
+    for (const [node, key] of shapes) {
+      const id = toGlobalId(node, key);
       expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(fromGlobalId(id)).toEqual({ type, key });
+      expect(decodeGlobalId(id)).toEqual({ type: node.type, key });
+      expect(keyOfGlobalId(id, node)).toBe(key);
     }
   });
 
   it('refuse keys of the wrong shape for their type, before any read', () => {
-    for (const [type] of shapes) {
-      for (const key of ['KEY:with/odd#chars', 'A'.repeat(120), `${ulid.toLowerCase()}`, ' ']) expect(fromGlobalId(toGlobalId(type, key))).toBeNull();
+    for (const [node] of shapes) {
+      for (const key of ['KEY:with/odd#chars', 'A'.repeat(120), `${ulid.toLowerCase()}`, ' ']) expect(keyOfGlobalId(toGlobalId(node, key), node)).toBeNull();
     }
-    expect(keyOfGlobalId(toGlobalId('ServiceVisit', `WP0ZZZ99ZTS392124|2026-02-30|${ulid}`), 'ServiceVisit')).toBeNull();
+    expect(keyOfGlobalId(toGlobalId(SERVICE_VISIT_NODE, `WP0ZZZ99ZTS392124|2026-02-30|${ulid}`), SERVICE_VISIT_NODE)).toBeNull();
   });
 
   it('refuse ids of another type, unknown types and garbage without throwing', () => {
-    expect(keyOfGlobalId(toGlobalId('Vehicle', 'WP0ZZZ99ZTS392124'), 'Customer')).toBeNull();
-    expect(fromGlobalId(Buffer.from('Admin:1').toString('base64url'))).toBeNull();
-    expect(fromGlobalId('')).toBeNull();
-    expect(fromGlobalId('%%%')).toBeNull();
-    expect(fromGlobalId('x'.repeat(500))).toBeNull();
-    expect(fromGlobalId(Buffer.from('Customer:').toString('base64url'))).toBeNull();
+    expect(keyOfGlobalId(toGlobalId(VEHICLE_NODE, 'WP0ZZZ99ZTS392124'), CUSTOMER_NODE)).toBeNull();
+    expect(keyOfGlobalId(Buffer.from(`Admin:${ulid}`).toString('base64url'), CUSTOMER_NODE)).toBeNull();
+    expect(decodeGlobalId('')).toBeNull();
+    expect(decodeGlobalId('%%%')).toBeNull();
+    expect(decodeGlobalId('x'.repeat(500))).toBeNull();
+    expect(keyOfGlobalId(Buffer.from('Customer:').toString('base64url'), CUSTOMER_NODE)).toBeNull();
   });
 
   it('new ids are time-sortable ULIDs', () => {

@@ -1,17 +1,13 @@
+import type { DomainModule } from '../domain-module.js';
+import { nodeResolvers } from '../nodes.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
-import { baseResolvers } from './base.js';
-import { customerResolvers } from './customer.js';
-import { dealerResolvers } from './dealer.js';
-import { reminderResolvers } from './reminder.js';
-import { serviceResolvers } from './service.js';
-import { valueResolvers } from './value.js';
-import { vehicleResolvers } from './vehicle.js';
+import { domainModules } from '../__generated__/modules.js';
 
-/** All resolvers, one module per schema domain, merged by type. */
-export function mergeResolvers(...modules: Resolvers[]): Resolvers {
+/** Resolver maps merged by type: several domains add fields to one type (`Customer`, `Vehicle`, `Query`…). */
+export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   const merged: Record<string, Record<string, unknown>> = {};
-  for (const module of modules) {
-    for (const [type, fields] of Object.entries(module)) {
+  for (const map of maps) {
+    for (const [type, fields] of Object.entries(map)) {
       // Scalars are class instances, not field maps: keep them whole.
       if (fields && typeof fields === 'object' && fields.constructor !== Object) {
         merged[type] = fields as Record<string, unknown>;
@@ -23,4 +19,9 @@ export function mergeResolvers(...modules: Resolvers[]): Resolvers {
   return merged as Resolvers;
 }
 
-export const resolvers = mergeResolvers(baseResolvers, customerResolvers, vehicleResolvers, dealerResolvers, serviceResolvers, reminderResolvers, valueResolvers);
+/** Every module's resolvers, plus `node`/`nodes`/`Node` built from their node types. */
+export function resolversOf(modules: readonly DomainModule[]): Resolvers {
+  return mergeResolvers(...modules.flatMap((m) => (m.resolvers ? [m.resolvers] : [])), nodeResolvers(modules));
+}
+
+export const resolvers = resolversOf(domainModules);

@@ -1,8 +1,9 @@
-import { recordOdometerReading, registerVehicle, transferVehicle } from '../../vehicle/vehicle-service.js';
-import { normaliseVin } from '../../vehicle/vin.js';
+import { recordOdometerReading, registerVehicle, transferVehicle } from '../vehicle-service.js';
+import { normaliseVin } from '../vin.js';
 import { toGlobalId } from '../../shared/ids.js';
-import { checkPageSize, pageToConnection } from '../connection.js';
-import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
+import { VEHICLE_NODE } from '../vehicle.js';
 
 export const vehicleResolvers: Resolvers = {
   Query: {
@@ -14,7 +15,7 @@ export const vehicleResolvers: Resolvers = {
     transferVehicle: (_, { input }, ctx) => transferVehicle(ctx, input),
   },
   Vehicle: {
-    id: (v) => toGlobalId('Vehicle', v.vin),
+    id: (v) => toGlobalId(VEHICLE_NODE, v.vin),
     sellingDealer: (v, _, ctx) => ctx.access.dealer(v.sellingDealerId),
     servicingDealer: (v, _, ctx) => ctx.access.dealer(v.servicingDealerId),
     owner: (v, _, ctx) => ctx.access.customer(v.ownerId),

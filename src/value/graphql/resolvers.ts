@@ -1,11 +1,11 @@
-import { interestsOf } from '../../value/aggregates.js';
-import { kpiReport } from '../../value/kpi-service.js';
-import { BENEFITS, VALUE_PARAMS } from '../../value/model.js';
-import { recordFinanceContract, recordInteractions, recordOrder, submitSurvey } from '../../value/value-service.js';
+import { interestsOf } from '../aggregates.js';
+import { kpiReport } from '../kpi-service.js';
+import { BENEFITS, VALUE_PARAMS } from '../model.js';
+import { recordFinanceContract, recordInteractions, recordOrder, submitSurvey } from '../value-service.js';
 import type { Money } from '../../shared/money.js';
 import type { ModelLine } from '../../vehicle/model-lines.js';
-import { checkPageSize, pageToConnection } from '../connection.js';
-import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
 const eur = (amountMinor: number): Money => ({ amountMinor, currency: VALUE_PARAMS.reportingCurrency });
 /** A 60-day half-life: five recent interactions make a strong interest. */

@@ -1,15 +1,15 @@
-import { listCustomers } from '../../customer/customer-listing.js';
-import { consentHistory, consentsAt } from '../../customer/consent-service.js';
-import { confirmEmailChange, createCustomer, linkCustomerToDealer, setConsents, updateCustomer } from '../../customer/customer-service.js';
-import { CONSENT_CHANNELS } from '../../customer/customer.js';
+import { listCustomers } from '../customer-listing.js';
+import { consentHistory, consentsAt } from '../consent-service.js';
+import { confirmEmailChange, createCustomer, linkCustomerToDealer, setConsents, updateCustomer } from '../customer-service.js';
+import { CONSENT_CHANNELS, CUSTOMER_NODE } from '../customer.js';
 import { keyOfGlobalId, toGlobalId } from '../../shared/ids.js';
-import { checkPageSize, pageOfKeys, pageToConnection, toConnection } from '../connection.js';
-import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { checkPageSize, pageOfKeys, pageToConnection, toConnection } from '../../graphql/connection.js';
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
 export const customerResolvers: Resolvers = {
   Query: {
     customer: (_, { id }, ctx) => {
-      const key = keyOfGlobalId(id, 'Customer');
+      const key = keyOfGlobalId(id, CUSTOMER_NODE);
       return key ? ctx.access.customer(key) : null;
     },
     customers: async (_, { first, after, filter }, ctx) => pageToConnection(await listCustomers(ctx, { first: checkPageSize(first), after, filter })),
@@ -25,7 +25,7 @@ export const customerResolvers: Resolvers = {
     },
   },
   Customer: {
-    id: (c) => toGlobalId('Customer', c.id),
+    id: (c) => toGlobalId(CUSTOMER_NODE, c.id),
     consents: (c) => CONSENT_CHANNELS.flatMap((channel) => (c.consents[channel] ? [c.consents[channel]] : [])),
     consentHistory: async (c, { channel, first, after }, ctx) => pageToConnection(await consentHistory(ctx, c, channel, checkPageSize(first), after)),
     consentsAt: (c, { at }, ctx) => consentsAt(ctx, c, at),

@@ -1,18 +1,18 @@
-import { dealerForecast } from '../../service/forecast-service.js';
-import { describeItem, serviceItemName } from '../../service/maintenance-catalogue.js';
-import { predictionViews } from '../../service/prediction-view.js';
-import { recordServiceVisit } from '../../service/service-visit-service.js';
-import { serviceVisitGlobalKey } from '../../service/service-visit.js';
+import { dealerForecast } from '../forecast-service.js';
+import { describeItem, serviceItemName } from '../maintenance-catalogue.js';
+import { predictionViews } from '../prediction-view.js';
+import { recordServiceVisit } from '../service-visit-service.js';
+import { serviceVisitGlobalKey, SERVICE_VISIT_NODE } from '../service-visit.js';
 import { toGlobalId } from '../../shared/ids.js';
-import { checkPageSize, pageToConnection } from '../connection.js';
-import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
 export const serviceResolvers: Resolvers = {
   Mutation: {
     recordServiceVisit: (_, { input }, ctx) => recordServiceVisit(ctx, input),
   },
   ServiceVisit: {
-    id: (v) => toGlobalId('ServiceVisit', serviceVisitGlobalKey(v)),
+    id: (v) => toGlobalId(SERVICE_VISIT_NODE, serviceVisitGlobalKey(v)),
     vehicle: (v, _, ctx) => ctx.access.vehicle(v.vin),
     dealer: (v, _, ctx) => ctx.access.dealer(v.dealerId),
     totalAmount: (v) => v.total,
@@ -25,13 +25,13 @@ export const serviceResolvers: Resolvers = {
     servicePlan: (v) => predictionViews(v),
     mileageRate: (v) => v.servicePlan?.rate ?? null,
     serviceHistory: async (v, { first, after }, ctx) => {
-      const page = await ctx.repos.vehicles.serviceHistory(v.vin, checkPageSize(first), after);
+      const page = await ctx.repos.vehicles.visits.ofVehicle(v.vin, checkPageSize(first), after);
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },
   Customer: {
     serviceHistory: async (c, { first, after }, ctx) => {
-      const page = await ctx.repos.vehicles.serviceHistoryOfCustomer(c.id, checkPageSize(first), after);
+      const page = await ctx.repos.vehicles.visits.ofCustomer(c.id, checkPageSize(first), after);
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },

@@ -1,8 +1,8 @@
-import { acknowledgeReminder, bookServiceFromReminder, dismissReminder } from '../../reminder/reminder-service.js';
-import { reminderGlobalKey } from '../../reminder/reminder.js';
+import { acknowledgeReminder, bookServiceFromReminder, dismissReminder } from '../reminder-service.js';
+import { reminderGlobalKey, REMINDER_NODE } from '../reminder.js';
 import { toGlobalId } from '../../shared/ids.js';
-import { checkPageSize, pageToConnection } from '../connection.js';
-import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
 export const reminderResolvers: Resolvers = {
   Mutation: {
@@ -11,7 +11,7 @@ export const reminderResolvers: Resolvers = {
     dismissReminder: (_, { input }, ctx) => dismissReminder(ctx, input),
   },
   MaintenanceReminder: {
-    id: (r) => toGlobalId('MaintenanceReminder', reminderGlobalKey(r)),
+    id: (r) => toGlobalId(REMINDER_NODE, reminderGlobalKey(r)),
     vehicle: (r, _, ctx) => ctx.access.vehicle(r.vin),
     customer: (r, _, ctx) => ctx.access.customer(r.customerId),
     dealer: (r, _, ctx) => ctx.access.dealer(r.dealerId),

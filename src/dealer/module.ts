@@ -1,0 +1,30 @@
+import { dealerPolicy } from '../auth/policies.js';
+import { defineModule } from '../graphql/domain-module.js';
+import { DEALER_API_KEY_NODE } from './api-key-record.js';
+import { DealerRepository } from './dealer-repository.js';
+import { parseApiKeyGlobalKey } from './dealer-service.js';
+import { DEALER_NODE } from './dealer.js';
+import { dealerResolvers } from './graphql/resolvers.js';
+
+declare module '../composition.js' {
+  interface Repositories {
+    dealers: DealerRepository;
+  }
+}
+
+export default defineModule({
+  name: 'dealer',
+  resolvers: dealerResolvers,
+  repositories: (store) => ({ dealers: new DealerRepository(store) }),
+  nodeTypes: [
+    { key: DEALER_NODE, load: (ctx, id) => ctx.access.dealer(id) },
+    {
+      key: DEALER_API_KEY_NODE,
+      load: async (ctx, key) => {
+        const ref = parseApiKeyGlobalKey(key);
+        // Checked before the read: another dealer's key ids learn nothing, not even existence.
+        return ref && dealerPolicy.canSeeApiKeys(ctx.principal, ref.dealerId) ? ctx.repos.dealers.getApiKey(ref.dealerId, ref.id) : null;
+      },
+    },
+  ],
+});

@@ -1,0 +1,51 @@
+import type { Repositories } from '../composition.js';
+import type { NodeKey } from '../shared/ids.js';
+import type { FactHooks } from '../store/fact-hooks.js';
+import type { Store } from '../store/store.js';
+import type { GraphQLContext } from './context.js';
+import type { Resolvers, ResolversParentTypes } from './__generated__/resolvers-types.js';
+
+/** Any record a `Node` resolves to (the mapped types of the types that implement it). */
+export type NodeRecord = ResolversParentTypes['Node'];
+
+/**
+ * A GraphQL type that implements `Node`, as its domain declares it: its global ids (type
+ * name and key shape, `shared/ids.ts`) and how `node(id:)` loads one for a caller.
+ */
+export interface NodeType {
+  key: NodeKey;
+  /** The node behind a well-shaped key, through the caller's access checks: `null` when absent or not the caller's to see (the same answer). */
+  load: (ctx: GraphQLContext, key: string) => Promise<NodeRecord | null>;
+}
+
+/**
+ * Everything a domain contributes to the process, declared once in `src/<domain>/module.ts`
+ * (`export default defineModule({...})`). The central lists are built from these: the
+ * resolver map (`graphql/resolvers/index.ts`), the repositories (`composition.ts`), the
+ * node types behind `node`/`nodes` (`graphql/nodes.ts`) and the fact hooks. The list of
+ * modules itself is generated (`npm run codegen` scans every `src/<domain>/module.ts` into
+ * `graphql/__generated__/modules.ts`), so a new domain folder edits no central file.
+ *
+ * A domain that adds repositories also declares them on the `Repositories` interface:
+ *
+ * ```ts
+ * declare module '../composition.js' {
+ *   interface Repositories { dealers: DealerRepository }
+ * }
+ * ```
+ */
+export interface DomainModule {
+  /** The folder's name; for messages and tests. */
+  name: string;
+  resolvers?: Resolvers;
+  /** The domain's repositories, built once per process from the store. */
+  repositories?: (store: Store) => Partial<Repositories>;
+  nodeTypes?: readonly NodeType[];
+  /** The domain's reactions to facts other domains write (`store/fact-hooks.ts`). */
+  facts?: FactHooks;
+}
+
+/** Identity, for type checking at the declaration (and a greppable name). */
+export function defineModule<M extends DomainModule>(module: M): M {
+  return module;
+}
