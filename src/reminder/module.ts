@@ -1,4 +1,5 @@
 import { defineModule } from '../graphql/domain-module.js';
+import { reminderFactHooks } from './fact-hooks.js';
 import { reminderResolvers } from './graphql/resolvers.js';
 import { ReminderRepository } from './reminder-repository.js';
 import { parseReminderGlobalKey, REMINDER_NODE } from './reminder.js';
@@ -23,4 +24,5 @@ export default defineModule({
       },
     },
   ],
+  facts: reminderFactHooks,
 });

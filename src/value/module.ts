@@ -1,4 +1,5 @@
 import { defineModule } from '../graphql/domain-module.js';
+import { valueFactHooks } from './fact-hooks.js';
 import { FactRepository } from './fact-repository.js';
 import { valueResolvers } from './graphql/resolvers.js';
 import { ValueRepository } from './value-repository.js';
@@ -14,4 +15,5 @@ export default defineModule({
   name: 'value',
   resolvers: valueResolvers,
   repositories: (store) => ({ facts: new FactRepository(store), values: new ValueRepository(store) }),
+  facts: valueFactHooks,
 });
