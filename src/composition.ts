@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobConfig } from './config.js';
+import { domainRepositories } from './__generated__/repositories.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createDocumentClient, type ClientProfile } from './store/dynamo-client.js';
@@ -16,21 +17,19 @@ import { valueFactHooks } from './value/fact-hooks.js';
  * a job and the API never differ in how they reach the table.
  *
  * It imports the ground floor (`store/`, `shared/`), never `graphql/` or `handlers/`: those
- * import it. The domains reach it as modules passed in by the entry point (`modules`), so it
- * names no domain and a new domain edits nothing here.
+ * import it. Each domain's repositories come from its `repositories.ts` through a generated
+ * list, so a new domain edits nothing here.
  */
-// Augmented by each domain module with its repositories (`declare module '../composition.js'`
-// in `src/<domain>/module.ts`); empty here on purpose, so this file lists no domain.
+// Augmented by each domain's `repositories.ts` (`declare module '../composition.js'`); empty
+// here on purpose, so this file lists no domain.
 export interface Repositories {}
 
-/** What the composition root needs of a domain module (`graphql/domain-module.ts`): its repositories. */
-export interface RepositoryProvider {
-  repositories?: (store: Store) => Partial<Repositories>;
-}
+/** A domain's repositories over the store: the default export of `src/<domain>/repositories.ts`. */
+export type RepositoryFactory = (store: Store) => Partial<Repositories>;
 
-/** Every module's repositories over one store. The modules come from the entry point (`graphql/__generated__/modules.ts`). */
-export function createRepositories(store: Store, modules: readonly RepositoryProvider[]): Repositories {
-  return Object.assign({}, ...modules.map((m) => m.repositories?.(store) ?? {})) as Repositories;
+/** Every domain's repositories over one store (the list is generated: `npm run codegen`). */
+export function createRepositories(store: Store): Repositories {
+  return Object.assign({}, ...domainRepositories.map((create) => create(store))) as Repositories;
 }
 
 /**
@@ -53,8 +52,6 @@ interface Core {
 }
 
 interface CoreOptions {
-  /** The domain modules (`graphql/__generated__/modules.ts`, generated from every `src/<domain>/module.ts`). */
-  modules: readonly RepositoryProvider[];
   /** `api` fails fast (a caller is waiting); `job` is patient (see `store/dynamo-client.ts`). */
   profile: ClientProfile;
   /** The `service` field on every log line of the process. */
@@ -69,10 +66,10 @@ interface CoreOptions {
  * Built once per cold start, at module level of a handler.
  *
  * @example
- * const core = createCore(readJobConfig(process.env), { modules: domainModules, profile: 'job', service: 'paddock-reminders-job' });
+ * const core = createCore(readJobConfig(process.env), { profile: 'job', service: 'paddock-reminders-job' });
  * await runRemindersJob({ ...core.repos, logger: core.logger }, { now });
  */
-export function createCore(config: JobConfig, { modules, profile, service, doc, clock = systemClock, logger }: CoreOptions): Core {
+export function createCore(config: JobConfig, { profile, service, doc, clock = systemClock, logger }: CoreOptions): Core {
   const store: Store = { doc: doc ?? createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region, profile }), tableName: config.tableName };
-  return { store, repos: createRepositories(store, modules), facts: createFactHooks(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
+  return { store, repos: createRepositories(store), facts: createFactHooks(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
 }

@@ -1,21 +1,13 @@
 import { dealerPolicy } from '../auth/policies.js';
 import { defineModule } from '../graphql/domain-module.js';
 import { DEALER_API_KEY_NODE } from './api-key-record.js';
-import { DealerRepository } from './dealer-repository.js';
 import { parseApiKeyGlobalKey } from './dealer-service.js';
 import { DEALER_NODE } from './dealer.js';
 import { dealerResolvers } from './graphql/resolvers.js';
 
-declare module '../composition.js' {
-  interface Repositories {
-    dealers: DealerRepository;
-  }
-}
-
 export default defineModule({
   name: 'dealer',
   resolvers: dealerResolvers,
-  repositories: (store) => ({ dealers: new DealerRepository(store) }),
   nodeTypes: [
     { key: DEALER_NODE, load: (ctx, id) => ctx.access.dealer(id) },
     {

@@ -1,7 +1,5 @@
-import type { Repositories } from '../composition.js';
 import type { NodeKey } from '../shared/ids.js';
 import type { FactHooks } from '../store/fact-hooks.js';
-import type { Store } from '../store/store.js';
 import type { GraphQLContext } from './context.js';
 import type { Resolvers, ResolversParentTypes } from './__generated__/resolvers-types.js';
 
@@ -19,27 +17,22 @@ export interface NodeType {
 }
 
 /**
- * Everything a domain contributes to the process, declared once in `src/<domain>/module.ts`
+ * What a domain contributes to the GraphQL API, declared once in `src/<domain>/module.ts`
  * (`export default defineModule({...})`). The central lists are built from these: the
- * resolver map (`graphql/resolvers/index.ts`), the repositories (`composition.ts`), the
- * node types behind `node`/`nodes` (`graphql/nodes.ts`) and the fact hooks. The list of
- * modules itself is generated (`npm run codegen` scans every `src/<domain>/module.ts` into
+ * resolver map (`graphql/resolvers/index.ts`), the node types behind `node`/`nodes`
+ * (`graphql/nodes.ts`) and the fact hooks. The list of modules itself is generated
+ * (`npm run codegen` scans every `src/<domain>/module.ts` into
  * `graphql/__generated__/modules.ts`), so a new domain folder edits no central file.
  *
- * A domain that adds repositories also declares them on the `Repositories` interface:
- *
- * ```ts
- * declare module '../composition.js' {
- *   interface Repositories { dealers: DealerRepository }
- * }
- * ```
+ * A domain's repositories are declared beside it, in `src/<domain>/repositories.ts` (a
+ * `RepositoryFactory` as default export, plus its entries on the `Repositories` interface),
+ * and collected the same way into `src/__generated__/repositories.ts` for `composition.ts`:
+ * kept out of the module so that the jobs, which share the composition root, load no GraphQL.
  */
 export interface DomainModule {
   /** The folder's name; for messages and tests. */
   name: string;
   resolvers?: Resolvers;
-  /** The domain's repositories, built once per process from the store. */
-  repositories?: (store: Store) => Partial<Repositories>;
   nodeTypes?: readonly NodeType[];
   /** The domain's reactions to facts other domains write (`store/fact-hooks.ts`). */
   facts?: FactHooks;

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { unauthenticated } from './errors.js';
-import type { Repositories } from './repositories.js';
+import type { Repositories } from '../composition.js';
 import type { FactHookRegistry } from '../store/fact-hooks.js';
 
 export interface RequestContextDeps {

@@ -7,7 +7,6 @@ import type { AppConfig } from '../config.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { RequestContextDeps } from './request-context.js';
-import { domainModules } from './__generated__/modules.js';
 
 /**
  * The API process: the composition root's shared parts (with the fail-fast `api` client
@@ -15,7 +14,7 @@ import { domainModules } from './__generated__/modules.js';
  * once per cold start; everything per-request is built in `contextFromHeaders`.
  */
 export function createRuntime(config: AppConfig, overrides: { doc?: DynamoDBDocumentClient; clock?: Clock; logger?: Logger } = {}): RequestContextDeps & { development: boolean } {
-  const { repos, facts, clock, logger } = createCore(config, { modules: domainModules, profile: 'api', service: 'paddock-graphql', ...overrides });
+  const { repos, facts, clock, logger } = createCore(config, { profile: 'api', service: 'paddock-graphql', ...overrides });
   const authenticator = createAuthenticator(
     createTokenVerifier(config.auth),
     new ApiKeyAuthenticator(repos.dealers, { ttlSeconds: config.apiKeyCacheTtlSeconds, clock }),

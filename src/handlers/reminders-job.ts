@@ -4,7 +4,6 @@ import { readJobConfig } from '../config.js';
 import { runRemindersJob, type RemindersJobStats } from '../reminder/reminders-job.js';
 import { PaddockError } from '../shared/errors.js';
 import { scheduledTime, stopsBeforeTimeout } from './job-invocation.js';
-import { domainModules } from '../graphql/__generated__/modules.js';
 
 /**
  * The reminders job's Lambda entry point, started daily by EventBridge Scheduler with
@@ -25,7 +24,7 @@ export class IncompleteRunError extends PaddockError {
 }
 
 // Configuration and clients once per cold start: a misconfigured function fails here, loudly.
-const { repos, clock, logger } = createCore(readJobConfig(process.env), { modules: domainModules, profile: 'job', service: 'paddock-reminders-job' });
+const { repos, clock, logger } = createCore(readJobConfig(process.env), { profile: 'job', service: 'paddock-reminders-job' });
 
 export async function handler(event: RemindersJobEvent = {}, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RemindersJobStats> {
   const now = scheduledTime(event.now, clock);

@@ -4,14 +4,13 @@ import { readJobConfig } from '../config.js';
 import { runScoresSegment } from '../value/scores-job.js';
 import { stopsBeforeTimeout } from './job-invocation.js';
 import { parseSegmentMessage } from './scores-messages.js';
-import { domainModules } from '../graphql/__generated__/modules.js';
 
 /**
  * Scores one segment per SQS message. A segment that cannot finish before the timeout
  * checkpoints and reports the message as failed: SQS delivers it again and the next
  * invocation resumes from the checkpoint. After repeated failures it goes to the DLQ.
  */
-const { repos, logger } = createCore(readJobConfig(process.env), { modules: domainModules, profile: 'job', service: 'paddock-scores-worker' });
+const { repos, logger } = createCore(readJobConfig(process.env), { profile: 'job', service: 'paddock-scores-worker' });
 
 export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];

@@ -5,7 +5,6 @@ import { readJobConfig } from '../config.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { JobFailureLog } from '../store/job-failures.js';
 import { readLocalInfo } from './local-files.js';
-import { domainModules } from '../graphql/__generated__/modules.js';
 
 /**
  * `npm run job:failures -- --job scores|reminders --run <runId> [--table <name> --region <region>]`:
@@ -18,7 +17,7 @@ async function main() {
   if (!values.job || !values.run) throw new ConfigurationError('Usage: npm run job:failures -- --job scores|reminders --run <runId> [--table <name> --region <region>]');
   const local = values.table ? null : readLocalInfo();
   const config = readJobConfig({ TABLE_NAME: values.table ?? local?.tableName, DYNAMODB_ENDPOINT: local?.dynamodbEndpoint, AWS_REGION: values.region });
-  const { store } = createCore(config, { modules: domainModules, profile: 'job', service: 'paddock-job-failures' });
+  const { store } = createCore(config, { profile: 'job', service: 'paddock-job-failures' });
   const failures = await new JobFailureLog(store).list(values.job, values.run);
   for (const failure of failures) process.stdout.write(`${JSON.stringify(failure)}\n`);
   process.stderr.write(`${failures.length} record(s) skipped by ${values.job} run ${values.run}\n`);

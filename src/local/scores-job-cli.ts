@@ -5,7 +5,6 @@ import { integerSetting, readJobConfig, SCORES_SEGMENT_BOUNDS } from '../config.
 import { scheduledTime } from '../handlers/job-invocation.js';
 import { runScoresLocally, scoresRunFor } from '../value/scores-job.js';
 import { readLocalInfo } from './local-files.js';
-import { domainModules } from '../graphql/__generated__/modules.js';
 
 /**
  * `npm run job:scores -- --now 2026-12-01T02:00:00Z [--segments 8]`: the scores job's
@@ -15,7 +14,7 @@ import { domainModules } from '../graphql/__generated__/modules.js';
 async function main() {
   const { values } = parseArgs({ options: { now: { type: 'string' }, segments: { type: 'string', default: '8' } } });
   const local = readLocalInfo();
-  const { repos, clock, logger } = createCore(readJobConfig({ TABLE_NAME: local.tableName, DYNAMODB_ENDPOINT: local.dynamodbEndpoint, LOG_LEVEL: 'warn' }), { modules: domainModules, profile: 'job', service: 'paddock-scores-job' });
+  const { repos, clock, logger } = createCore(readJobConfig({ TABLE_NAME: local.tableName, DYNAMODB_ENDPOINT: local.dynamodbEndpoint, LOG_LEVEL: 'warn' }), { profile: 'job', service: 'paddock-scores-job' });
   // The same bounds as the coordinator's SCORES_SEGMENTS: `--segments x` must not become NaN segments.
   const run = scoresRunFor(scheduledTime(values.now, clock), integerSetting('--segments', values.segments, SCORES_SEGMENT_BOUNDS));
   const started = performance.now();

@@ -14,7 +14,6 @@ import { PADDOCK_DIR, LOCAL_JSON, writeLocalInfo, type LocalStackInfo } from './
 import { startLocalServer } from './local-server.js';
 import { ensureTable } from './table-admin.js';
 import { hasDealers, seedDemoBrand } from './seed.js';
-import { domainModules } from '../graphql/__generated__/modules.js';
 
 /**
  * `npm start`: DynamoDB Local + the table + the demo brand + the GraphQL server, with
@@ -58,7 +57,7 @@ async function main() {
     const signingKey = generateSigningKey();
     const config = readConfig({ PADDOCK_STAGE: 'development', TABLE_NAME, DYNAMODB_ENDPOINT: engine.endpoint, LOG_LEVEL: 'warn', ...localAuthEnv(signingKey) });
     // Seeding is a batch job: the patient `job` client. The server below builds its own.
-    const { store, repos, clock } = createCore(config, { modules: domainModules, profile: 'job', service: 'paddock-local' });
+    const { store, repos, clock } = createCore(config, { profile: 'job', service: 'paddock-local' });
     await ensureTable(store.doc as never, TABLE_NAME);
     const now = clock();
     if (!(await hasDealers(store))) {

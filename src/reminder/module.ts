@@ -1,19 +1,11 @@
 import { defineModule } from '../graphql/domain-module.js';
 import { reminderFactHooks } from './fact-hooks.js';
 import { reminderResolvers } from './graphql/resolvers.js';
-import { ReminderRepository } from './reminder-repository.js';
 import { parseReminderGlobalKey, REMINDER_NODE } from './reminder.js';
-
-declare module '../composition.js' {
-  interface Repositories {
-    reminders: ReminderRepository;
-  }
-}
 
 export default defineModule({
   name: 'reminder',
   resolvers: reminderResolvers,
-  repositories: (store) => ({ reminders: new ReminderRepository(store) }),
   nodeTypes: [
     {
       key: REMINDER_NODE,

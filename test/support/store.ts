@@ -6,7 +6,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb
 import { ensureTable } from '../../src/local/table-admin.js';
 import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import type { Store } from '../../src/store/store.js';
-import { createRepositories, type Repositories } from '../../src/graphql/repositories.js';
+import { createRepositories, type Repositories } from '../../src/composition.js';
 
 export interface TestStore extends Store {
   endpoint: string;

@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../../src/graphql/context.js';
 import { defineModule, type DomainModule, type NodeRecord } from '../../src/graphql/domain-module.js';
 import { nodeResolvers, nodeTypesOf } from '../../src/graphql/nodes.js';
 import { domainModules } from '../../src/graphql/__generated__/modules.js';
+import { domainRepositories } from '../../src/__generated__/repositories.js';
 import { typeDefs } from '../../src/graphql/__generated__/type-defs.js';
 import { PaddockError } from '../../src/shared/errors.js';
 import { isUlid, newId, nodeKey, toGlobalId } from '../../src/shared/ids.js';
@@ -94,13 +95,14 @@ describe('Domain modules', () => {
     expect(() => nodeTypesOf([twice('a'), twice('b')])).toThrow(/Pet is declared twice/);
   });
 
-  it("builds the repositories from the modules, each name from one module only", () => {
+  it('builds the repositories from every src/<folder>/repositories.ts, each name from one domain only', () => {
     const store = { doc: {} as never, tableName: 'paddock-test' };
-    const perModule = domainModules.map((m) => Object.keys(m.repositories?.(store) ?? {}));
-    const names = perModule.flat();
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('__') && existsSync(join(SRC, e.name, 'repositories.ts')));
+    const names = domainRepositories.flatMap((create) => Object.keys(create(store)));
 
-    const repos = createRepositories(store, domainModules);
+    const repos = createRepositories(store);
 
+    expect(domainRepositories).toHaveLength(folders.length);
     expect(new Set(names).size).toBe(names.length);
     expect(Object.keys(repos).sort()).toEqual([...names].sort());
     expect(names).toEqual(expect.arrayContaining(['customers', 'dealers', 'vehicles', 'reminders']));

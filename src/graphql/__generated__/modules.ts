@@ -8,5 +8,5 @@ import serviceModule from '../../service/module.js';
 import valueModule from '../../value/module.js';
 import vehicleModule from '../../vehicle/module.js';
 
-/** Every domain module of the process, in folder order. */
+/** Every domain's `module.ts`, in folder order. */
 export const domainModules: readonly DomainModule[] = [customerModule, dealerModule, graphqlModule, reminderModule, serviceModule, valueModule, vehicleModule];
