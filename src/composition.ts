@@ -1,13 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobConfig } from './config.js';
+import { domainFactHooks } from './__generated__/fact-hooks.js';
 import { domainRepositories } from './__generated__/repositories.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createDocumentClient, type ClientProfile } from './store/dynamo-client.js';
 import { FactHookRegistry, type FactHooks } from './store/fact-hooks.js';
-import { reminderFactHooks } from './reminder/fact-hooks.js';
 import type { Store } from './store/store.js';
-import { valueFactHooks } from './value/fact-hooks.js';
 
 /**
  * The composition root: the one place that turns validated configuration into the
@@ -34,12 +33,11 @@ export function createRepositories(store: Store): Repositories {
 
 /**
  * Every domain's reactions to the facts other domains write (see `store/fact-hooks.ts`),
- * in a fixed order: a fact's transaction lists its owner's items, then each hook set's.
- * A domain that reacts to a fact adds its `fact-hooks.ts` here and edits no other domain.
+ * from each `src/<domain>/fact-hooks.ts` (the list is generated: `npm run codegen`), in
+ * folder order: a fact's transaction lists its owner's items, then each hook set's. A
+ * domain that reacts to a fact adds its `fact-hooks.ts` and edits no other file.
  */
-export const FACT_HOOK_SETS: readonly FactHooks[] = [valueFactHooks, reminderFactHooks];
-
-export function createFactHooks(store: Store, hookSets: readonly FactHooks[] = FACT_HOOK_SETS): FactHookRegistry {
+export function createFactHooks(store: Store, hookSets: readonly FactHooks[] = domainFactHooks): FactHookRegistry {
   return new FactHookRegistry(store, hookSets);
 }
 

@@ -1,5 +1,4 @@
 import type { NodeKey } from '../shared/ids.js';
-import type { FactHooks } from '../store/fact-hooks.js';
 import type { GraphQLContext } from './context.js';
 import type { Resolvers, ResolversParentTypes } from './__generated__/resolvers-types.js';
 
@@ -34,8 +33,6 @@ export interface DomainModule {
   name: string;
   resolvers?: Resolvers;
   nodeTypes?: readonly NodeType[];
-  /** The domain's reactions to facts other domains write (`store/fact-hooks.ts`). */
-  facts?: FactHooks;
 }
 
 /** Identity, for type checking at the declaration (and a greppable name). */

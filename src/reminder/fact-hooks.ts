@@ -7,7 +7,7 @@ import { reminderKeys } from './reminder.js';
  * `service/service-cycle.ts`; this writes it). The reminder must still be in the status
  * it was read in: a customer dismissing it meanwhile makes the visit read and decide again.
  */
-export const reminderFactHooks: FactHooks = {
+const reminderFactHooks: FactHooks = {
   ServiceVisitRecorded: ({ completedReminder }, store) => {
     if (!completedReminder) return [];
     const { before, after } = completedReminder;
@@ -27,3 +27,6 @@ export const reminderFactHooks: FactHooks = {
     ];
   },
 };
+
+/** Collected for the composition root by `npm run codegen` (`src/__generated__/fact-hooks.ts`). */
+export default reminderFactHooks;

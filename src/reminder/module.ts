@@ -1,5 +1,4 @@
 import { defineModule } from '../graphql/domain-module.js';
-import { reminderFactHooks } from './fact-hooks.js';
 import { reminderResolvers } from './graphql/resolvers.js';
 import { parseReminderGlobalKey, REMINDER_NODE } from './reminder.js';
 
@@ -16,5 +15,4 @@ export default defineModule({
       },
     },
   ],
-  facts: reminderFactHooks,
 });

@@ -14,7 +14,7 @@ export function visitFact(visit: ServiceVisitRecord): VisitFact {
  * their aggregates in the fact's own transaction, so it is never counted without being
  * stored nor stored without being counted.
  */
-export const valueFactHooks: FactHooks = {
+const valueFactHooks: FactHooks = {
   // The owner at the time of the visit: the visit counts for them even after a sale.
   ServiceVisitRecorded: ({ visit }, store) => [
     {
@@ -24,3 +24,6 @@ export const valueFactHooks: FactHooks = {
     },
   ],
 };
+
+/** Collected for the composition root by `npm run codegen` (`src/__generated__/fact-hooks.ts`). */
+export default valueFactHooks;

@@ -2,7 +2,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Access } from '../../src/auth/access.js';
 import { createLoaders } from '../../src/auth/loaders.js';
-import { createFactHooks, FACT_HOOK_SETS } from '../../src/composition.js';
+import { domainFactHooks } from '../../src/__generated__/fact-hooks.js';
+import { createFactHooks } from '../../src/composition.js';
 import { makeCustomer } from '../../src/customer/customer.js';
 import { makeDealer } from '../../src/dealer/dealer.js';
 import { recordServiceVisit } from '../../src/service/service-visit-service.js';
@@ -40,7 +41,7 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
   function context(hooks: FactHooks): ServiceContext {
     const principal = { kind: 'admin', subject: 'test-admin' } as const;
     const loaders = createLoaders(store.repos);
-    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...FACT_HOOK_SETS, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
+    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...domainFactHooks, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
   }
 
   async function registeredCar(vin: string) {

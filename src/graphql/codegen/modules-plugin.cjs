@@ -15,11 +15,12 @@ const identifier = (folder, file) =>
 
 module.exports = {
   plugin(_schema, _documents, config, info) {
-    const { file, name, type, typeFrom } = config;
+    // `exclude`: folders whose file of that name is not a domain's (e.g. store/fact-hooks.ts, the contract itself).
+    const { file, name, type, typeFrom, exclude = [] } = config;
     // Folders of `src/` that hold the file, sorted so the output is stable.
     const folders = readdirSync(SRC, { withFileTypes: true })
       // `__generated__` holds the lists themselves.
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('__') && existsSync(join(SRC, entry.name, file)))
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('__') && !exclude.includes(entry.name) && existsSync(join(SRC, entry.name, file)))
       .map((entry) => entry.name)
       .sort();
     const outDir = dirname(join(ROOT, info.outputFile));
