@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/logger.js';
 import type { Store } from '../../src/store/store.js';
@@ -6,7 +5,7 @@ import { runScoresLocally, runScoresSegment, scoresRunFor } from '../../src/valu
 import { ValueRepository } from '../../src/value/value-repository.js';
 import { makePopulation, writePopulation } from '../support/population.js';
 import { crashingClient } from '../support/faults.js';
-import { ownEngine, type TestStore } from '../support/store.js';
+import { itemsOfType, ownEngine, type TestStore } from '../support/store.js';
 
 /**
  * Sized for a busy machine: 1,000 customers still put ~125 in each of 8 segments (several
@@ -19,16 +18,6 @@ const NIGHT_1 = new Date('2026-12-01T02:00:00Z');
 const NIGHT_2 = new Date('2026-12-02T02:00:00Z');
 const logger = createLogger({}, { level: 'error', write: () => true });
 
-async function scan(store: Store, type: string) {
-  const items: Record<string, any>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(new ScanCommand({ TableName: store.tableName, ExclusiveStartKey: startKey, FilterExpression: 'entityType = :t', ExpressionAttributeValues: { ':t': type } }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 /** A ValueRepository that remembers which customers each segment scanned. */
 function spyingRepository(store: Store) {
@@ -69,13 +58,13 @@ describe('Function: runScoresSegment (DynamoDB Local, 1,000 customers)', { timeo
     // Assess
     expect(stats.reduce((s, x) => s + x.customersRead, 0)).toBe(POPULATION);
     expect(stats.filter((s) => s.wroteKpis)).toHaveLength(1);
-    const customers = await scan(store, 'Customer');
+    const customers = await itemsOfType(store, 'Customer');
     expect(customers.filter((c) => c.value?.modelVersion && c.GSI4PK === 'CUSTOMERVALUE')).toHaveLength(POPULATION);
     // Every customer got a first tier: one CustomerTierChanged event each, none twice.
-    const tierEvents = (await scan(store, 'OutboxEvent')).filter((e) => e.eventType === 'CustomerTierChanged');
+    const tierEvents = (await itemsOfType(store, 'OutboxEvent')).filter((e) => e.eventType === 'CustomerTierChanged');
     expect(new Set(tierEvents.map((e) => e.detail.customerId)).size).toBe(POPULATION);
     expect(tierEvents).toHaveLength(POPULATION);
-    const rollups = await scan(store, 'KpiRollup');
+    const rollups = await itemsOfType(store, 'KpiRollup');
     expect(rollups.filter((r) => r.period === '2026-11').map((r) => r.scope).sort()).toEqual(['BRAND', 'DEALER#D1', 'DEALER#D2', 'DEALER#D3']);
     expect(rollups.find((r) => r.period === '2026-11' && r.scope === 'BRAND')!.sums.customersScored).toBe(POPULATION);
   });
@@ -94,7 +83,7 @@ describe('Function: runScoresSegment (DynamoDB Local, 1,000 customers)', { timeo
   });
 
   it('night 2: segments partition the customers, each read once, and only real changes are written', async () => {
-    const before = (await scan(store, 'OutboxEvent')).length;
+    const before = (await itemsOfType(store, 'OutboxEvent')).length;
     const { repo, seen } = spyingRepository(store);
     const stats = await runScoresLocally({ values: repo, logger }, scoresRunFor(NIGHT_2, SEGMENTS));
     const ids = [...seen.values()].flat();
@@ -104,7 +93,7 @@ describe('Function: runScoresSegment (DynamoDB Local, 1,000 customers)', { timeo
     const changed = stats.reduce((s, x) => s + x.changed, 0);
     // A night later only customers crossing a whole month since their last contact (or a rounding step) change.
     expect(changed).toBeLessThan(POPULATION * 0.1);
-    expect((await scan(store, 'OutboxEvent')).length - before).toBeLessThanOrEqual(changed);
+    expect((await itemsOfType(store, 'OutboxEvent')).length - before).toBeLessThanOrEqual(changed);
     // Read units per customer: one profile item each (DynamoDB Local reports what AWS would charge).
     const units = stats.reduce((s, x) => s + x.readUnits, 0);
     expect(units / POPULATION).toBeLessThan(2);

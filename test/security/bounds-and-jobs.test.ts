@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerKeys, customerToItem, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
 import { CustomerRepository } from '../../src/customer/customer-repository.js';
@@ -7,7 +7,6 @@ import { REMINDERS_JOB, remindersRunId, runRemindersJob } from '../../src/remind
 import { createLogger } from '../../src/shared/logger.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import { decodeKeyPart, joinKey, keyPart } from '../../src/store/key-part.js';
-import type { Store } from '../../src/store/store.js';
 import { AGGREGATE_LIMITS, emptyAggregates, interestsToEvict, MAX_INTERESTS, MAX_OWNED_VEHICLES, type CustomerAggregates } from '../../src/value/aggregates.js';
 import { factKeys } from '../../src/value/fact-repository.js';
 import { runScoresLocally, runScoresSegment, SCORES_JOB, scoresRunFor } from '../../src/value/scores-job.js';
@@ -17,20 +16,10 @@ import { createTestApi, type TestApi } from '../support/api.js';
 import { makeFleet, writeFleet } from '../support/fleet.js';
 import { createCustomer, createDealer, issueKey, nextVin, registerVehicle } from '../support/fixtures.js';
 import { makePopulation, writePopulation } from '../support/population.js';
-import { createTestStore, type TestStore } from '../support/store.js';
+import { createTestStore, itemsOfType, type TestStore } from '../support/store.js';
 
 const quiet = createLogger({}, { level: 'error', write: () => true });
 
-async function itemsOfType(store: Store, type: string) {
-  const items: Record<string, any>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(new ScanCommand({ TableName: store.tableName, ExclusiveStartKey: startKey, FilterExpression: 'entityType = :t', ExpressionAttributeValues: { ':t': type } }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 describe('Key parts from callers (idempotency keys)', () => {
   it('never lets two different inputs share a key', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { ensureTable } from '../../src/local/table-admin.js';
@@ -49,4 +49,16 @@ export function ownEngine() {
     await engine?.stop();
   });
   return { createStore: () => createTestStore({ endpoint: engine!.endpoint }) };
+}
+
+/** Every item of one entity type in the table (a test's whole-table look; never in product code). */
+export async function itemsOfType(store: Store, type: string): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(new ScanCommand({ TableName: store.tableName, ExclusiveStartKey: startKey, FilterExpression: 'entityType = :t', ExpressionAttributeValues: { ':t': type } }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
