@@ -1,5 +1,7 @@
+import { InvariantError } from '../shared/errors.js';
+import type { UserErrorCode } from '../shared/user-error.js';
 import type { Store } from './store.js';
-import type { TransactItem } from './transactions.js';
+import { transactWrite, type TransactItem } from './transactions.js';
 
 /**
  * Facts that several domains react to — a car registered, a service visit recorded, an
@@ -25,15 +27,25 @@ export interface FactPayloads {}
 
 export type FactName = keyof FactPayloads;
 
+/**
+ * A final refusal of a fact by the domain that owns the refused item: a user error code
+ * and the message the caller sees (the domain words its own limits). The service writing
+ * the fact puts it on the input field of the subject (e.g. `ownerId`).
+ */
+export interface Refusal {
+  code: UserErrorCode;
+  message: string;
+}
+
 /** One transaction item a hook adds, and what it means when its condition fails. */
 export interface Contribution {
   item: TransactItem;
   /**
-   * Explains a failed condition on this item to the caller: a user error code (e.g.
-   * `LIMIT_REACHED`) or `null` for "the target is gone / changed" (the service's own answer).
-   * May read (e.g. to tell a missing customer from a full list).
+   * Explains a failed condition on this item to the caller: a {@link Refusal} (e.g.
+   * `LIMIT_REACHED` with the limit in words) or `null` for "the target is gone / changed"
+   * (the service's own answer). May read (e.g. to tell a missing customer from a full list).
    */
-  explainFailure?: () => Promise<string | null>;
+  explainFailure?: () => Promise<Refusal | null>;
 }
 
 export type FactHook<N extends FactName> = (fact: FactPayloads[N], store: Store) => Contribution[];
@@ -62,4 +74,133 @@ export class FactHookRegistry {
   contributions<N extends FactName>(name: N, fact: FactPayloads[N]): Contribution[] {
     return (this.byFact.get(name) ?? []).flatMap((hook) => (hook as FactHook<N>)(fact, this.store));
   }
+
+  /** Writes a fact's items, its owner's and the contributions, in one transaction (see `writeContributions`). */
+  write(contributions: readonly Contribution[]): Promise<FactWriteResult> {
+    return writeContributions(this.store, contributions);
+  }
+}
+
+/** A transaction item after merging, with every contribution merged into it, in order. */
+export interface MergedItem {
+  item: TransactItem;
+  sources: Contribution[];
+}
+
+const UPDATE_ACTIONS = ['SET', 'REMOVE', 'ADD', 'DELETE'] as const;
+type UpdateAction = (typeof UPDATE_ACTIONS)[number];
+/** An action keyword of an update expression (not a placeholder such as `:delete` or `#add`). */
+const ACTION_KEYWORD = /(?<![\w#:.])(SET|REMOVE|ADD|DELETE)(?=\s)/gi;
+
+/** The clauses of an update expression by action, e.g. `SET a = :a, b = :b ADD c :c` → { SET: 'a = :a, b = :b', ADD: 'c :c' }. */
+export function updateClauses(expression: string): Partial<Record<UpdateAction, string>> {
+  const clauses: Partial<Record<UpdateAction, string>> = {};
+  const marks = [...expression.matchAll(ACTION_KEYWORD)];
+  marks.forEach((mark, i) => {
+    const action = mark[1]!.toUpperCase() as UpdateAction;
+    const body = expression.slice(mark.index! + mark[0].length, marks[i + 1]?.index ?? expression.length).trim();
+    clauses[action] = clauses[action] ? `${clauses[action]}, ${body}` : body;
+  });
+  return clauses;
+}
+
+/** Where an item lands: its table and primary key (a Put's key is part of its item). */
+function targetOf(item: TransactItem): string {
+  const op = item.Put ?? item.Update ?? item.Delete ?? item.ConditionCheck;
+  if (!op) throw new InvariantError('A transaction item has no operation');
+  const key = item.Put ? { PK: item.Put.Item?.PK, SK: item.Put.Item?.SK } : (op as { Key: Record<string, unknown> }).Key;
+  return JSON.stringify([op.TableName, key?.PK, key?.SK]);
+}
+
+interface Expressions {
+  update?: string;
+  condition?: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** An Update's or ConditionCheck's expressions with every placeholder prefixed, so two contributions' `#n`/`:v` cannot collide. */
+function prefixed(item: TransactItem, prefix: string): Expressions {
+  const op = (item.Update ?? item.ConditionCheck)!;
+  const names = op.ExpressionAttributeNames ?? {};
+  const values = op.ExpressionAttributeValues ?? {};
+  const rename = (expression: string | undefined) =>
+    expression?.replace(/[#:][A-Za-z0-9_]+/g, (token) => (token in names || token in values ? `${token[0]}${prefix}_${token.slice(1)}` : token));
+  return {
+    update: rename(item.Update?.UpdateExpression),
+    condition: rename(op.ConditionExpression),
+    names: Object.fromEntries(Object.entries(names).map(([k, v]) => [`#${prefix}_${k.slice(1)}`, v])),
+    values: Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${prefix}_${k.slice(1)}`, v])),
+  };
+}
+
+/** Several Updates/ConditionChecks on one item as one operation: clauses concatenated by action, conditions ANDed. */
+function mergeSameItem(items: readonly TransactItem[]): TransactItem {
+  if (items.some((i) => i.Put || i.Delete)) {
+    throw new InvariantError(`Two contributions write the same item and one of them is a Put or Delete, which cannot be merged: ${targetOf(items[0]!)}`);
+  }
+  const parts = items.map((item, i) => prefixed(item, `c${i}`));
+  const clauses: Partial<Record<UpdateAction, string[]>> = {};
+  for (const part of parts) {
+    for (const [action, body] of Object.entries(updateClauses(part.update ?? '')) as [UpdateAction, string][]) (clauses[action] ??= []).push(body);
+  }
+  const conditions = [...new Set(parts.flatMap((p) => (p.condition ? [p.condition] : [])))];
+  const names = Object.assign({}, ...parts.map((p) => p.names)) as Record<string, string>;
+  const values = Object.assign({}, ...parts.map((p) => p.values)) as Record<string, unknown>;
+  const first = (items[0]!.Update ?? items[0]!.ConditionCheck)!;
+  const common = {
+    TableName: first.TableName,
+    Key: first.Key,
+    ...(conditions.length ? { ConditionExpression: conditions.map((c) => `(${c})`).join(' AND ') } : {}),
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+  };
+  const update = UPDATE_ACTIONS.filter((a) => clauses[a]).map((a) => `${a} ${clauses[a]!.join(', ')}`).join(' ');
+  // Only condition checks: still a condition check (an Update needs something to update).
+  return update ? { Update: { ...common, UpdateExpression: update } } : { ConditionCheck: { ...common, ConditionExpression: common.ConditionExpression ?? 'attribute_exists(PK)' } };
+}
+
+/**
+ * DynamoDB lets a transaction touch an item once, and several domains change the same
+ * item for one fact (the owner's profile: the customer domain counts the car, the value
+ * domain appends the purchase). Contributions on the same table and key become one
+ * operation, at the place of the first; the others stay as they are. Pure.
+ *
+ * @example
+ * mergeContributions([{ item: update(profile, 'SET #a = :a') }, { item: update(profile, 'ADD #b :b') }])
+ * // one Update: 'SET #c0_a = :c0_a ADD #c1_b :c1_b', with both contributions as its sources
+ */
+export function mergeContributions(contributions: readonly Contribution[]): MergedItem[] {
+  const byTarget = new Map<string, Contribution[]>();
+  for (const c of contributions) {
+    const target = targetOf(c.item);
+    byTarget.set(target, [...(byTarget.get(target) ?? []), c]);
+  }
+  return [...byTarget.values()].map((sources) => ({ item: sources.length === 1 ? sources[0]!.item : mergeSameItem(sources.map((s) => s.item)), sources }));
+}
+
+/** The first refusal among contributions whose items failed, asked in order; null when none explains itself. */
+export async function explainFailures(failed: readonly Contribution[]): Promise<Refusal | null> {
+  for (const contribution of failed) {
+    const refusal = await contribution.explainFailure?.();
+    if (refusal) return refusal;
+  }
+  return null;
+}
+
+export type FactWriteResult = { ok: true } | { ok: false; failed: Contribution[] };
+
+/**
+ * Writes the contributions of one fact (the owner's own and every hook's) in one
+ * transaction, merged by item. When conditions fail, `failed` lists every contribution
+ * merged into a failed item, in order: the writer checks its own items by identity and
+ * asks the rest to explain themselves (`explainFailures`).
+ */
+export async function writeContributions(store: Store, contributions: readonly Contribution[]): Promise<FactWriteResult> {
+  const merged = mergeContributions(contributions);
+  if (merged.length > MAX_TRANSACTION_ITEMS) {
+    throw new InvariantError(`A fact needs ${merged.length} transaction items; DynamoDB takes at most ${MAX_TRANSACTION_ITEMS}`);
+  }
+  const result = await transactWrite(store.doc, merged.map((m) => m.item));
+  return result.ok ? result : { ok: false, failed: result.failedConditions.flatMap((i) => merged[i]?.sources ?? []) };
 }

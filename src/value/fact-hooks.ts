@@ -1,12 +1,34 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { customerKeys } from '../customer/customer.js';
 import type { ServiceVisitRecord } from '../service/service-visit.js';
-import type { FactHooks } from '../store/fact-hooks.js';
-import type { VisitFact } from './aggregates.js';
-import { appendToCustomer, customerAppendFailure } from './fact-repository.js';
+import type { FactHooks, Refusal } from '../store/fact-hooks.js';
+import type { Store } from '../store/store.js';
+import type { VehicleRecord } from '../vehicle/vehicle.js';
+import { AGGREGATE_LIMITS, limitMessage, type AggregateList, type PurchaseFact, type VisitFact } from './aggregates.js';
+import { appendToCustomer } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
 
 /** A visit as the customer's aggregates count it. */
 export function visitFact(visit: ServiceVisitRecord): VisitFact {
   return { at: visit.performedAt, dealerId: visit.dealerId, revenueMinor: toEurMinor(visit.total.amountMinor, visit.total.currency), waitMinutes: visit.waitTimeMinutes, firstTimeFix: visit.firstTimeFix };
+}
+
+/** A registration is the first owner's purchase. */
+export function purchaseFact(v: VehicleRecord): PurchaseFact {
+  return { at: `${v.purchaseDate}T00:00:00.000Z`, vin: v.vin, dealerId: v.sellingDealerId, modelLine: v.modelLine, variant: v.variant, powertrain: v.powertrain, priceMinor: toEurMinor(v.purchasePrice.amountMinor, v.purchasePrice.currency) };
+}
+
+/**
+ * Why an append to a customer's list failed, when it is final: the list is at its cap
+ * (`LIMIT_REACHED`, in words). A missing customer or a list with room is null: the fact's
+ * own answer (the owner changed under it), or another contribution's on the same profile.
+ */
+async function fullListRefusal(store: Store, customerId: string, list: AggregateList): Promise<Refusal | null> {
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.tableName, Key: customerKeys.profile(customerId), ConsistentRead: true, ProjectionExpression: '#agg.#list', ExpressionAttributeNames: { '#agg': 'aggregates', '#list': list } }),
+  );
+  const size = (Item?.aggregates?.[list] as unknown[] | undefined)?.length ?? 0;
+  return Item && size >= AGGREGATE_LIMITS[list] ? { code: 'LIMIT_REACHED', message: limitMessage(list) } : null;
 }
 
 /**
@@ -20,8 +42,12 @@ const valueFactHooks: FactHooks = {
     {
       item: appendToCustomer(store.tableName, visit.customerId, 'visits', visitFact(visit)),
       // A full list is final (LIMIT_REACHED); a missing owner is the visit's own answer (the car changed under it).
-      explainFailure: async () => ((await customerAppendFailure(store, visit.customerId)) === 'LIMIT_REACHED' ? 'LIMIT_REACHED' : null),
+      explainFailure: () => fullListRefusal(store, visit.customerId, 'visits'),
     },
+  ],
+  // The same profile item as the customer domain's count of the car: the registry merges the two updates.
+  VehicleRegistered: ({ vehicle }, store) => [
+    { item: appendToCustomer(store.tableName, vehicle.ownerId, 'purchases', purchaseFact(vehicle)), explainFailure: () => fullListRefusal(store, vehicle.ownerId, 'purchases') },
   ],
 };
 

@@ -1,12 +1,18 @@
 import type { RepositoryFactory } from '../composition.js';
+import { OdometerRepository } from './odometer-repository.js';
 import { VehicleRepository } from './vehicle-repository.js';
 
 declare module '../composition.js' {
   interface Repositories {
     vehicles: VehicleRepository;
+    odometer: OdometerRepository;
   }
 }
 
 /** The vehicle domain's repositories (collected for `composition.ts` by `npm run codegen`; GraphQL-free, so jobs load no GraphQL). */
-const repositories: RepositoryFactory = (store) => ({ vehicles: new VehicleRepository(store) });
+const repositories: RepositoryFactory = (store) => {
+  // Readings are written only in their vehicle's transaction, so the vehicle repository writes through this one.
+  const odometer = new OdometerRepository(store);
+  return { vehicles: new VehicleRepository(store, odometer), odometer };
+};
 export default repositories;

@@ -1,12 +1,12 @@
-import { limitMessage } from '../value/aggregates.js';
 import { callerDealerId, canLearnExistence, vehiclePolicy } from '../auth/policies.js';
-import { ForbiddenError } from '../shared/errors.js';
+import { ForbiddenError, InvariantError } from '../shared/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
+import { explainFailures, type Contribution, type Refusal } from '../store/fact-hooks.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { checkDateNotInFuture, checkInstantNotInFuture, checkIntRange, checkMoney, checkText } from '../shared/validation.js';
 import type { ModelLine, Powertrain } from './model-lines.js';
-import { MAX_OWNERSHIPS, type VehicleRecord } from './vehicle.js';
+import { MAX_OWNERSHIPS, type OdometerReading, type VehicleRecord } from './vehicle.js';
 import type { ReadingOutcome } from './vehicle-repository.js';
 import { normaliseVin, validateVin } from './vin.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
@@ -21,6 +21,8 @@ export interface VehicleResult {
 const failed = (...userErrors: UserError[]): VehicleResult => ({ vehicle: null, userErrors });
 export const MAX_ODOMETER_KM = 2_000_000;
 const FIRST_MODEL_YEAR = 1948; // the brand's first car
+/** Writes of a registration that lost only to concurrent writes on the owner's profile before it gives up. */
+const MAX_REGISTRATION_ATTEMPTS = 4;
 
 export function checkVin(field: string, raw: string): { vin: string; errors: UserError[] } {
   const vin = normaliseVin(raw);
@@ -54,8 +56,8 @@ export function readingProblem(outcome: Exclude<ReadingOutcome, { kind: 'RECORDE
       return userError(kmField, 'ODOMETER_DECREASE', `An earlier reading (${outcome.earlierReadAt}) shows ${outcome.earlierKm} km; a later reading cannot be lower.`);
     case 'EXCEEDS_LATER':
       return userError(kmField, 'ODOMETER_DECREASE', `A later reading (${outcome.laterReadAt}) shows ${outcome.laterKm} km; an earlier reading cannot be higher.`);
-    case 'CUSTOMER_LIMIT_REACHED':
-      return userError(vinField, 'LIMIT_REACHED', limitMessage('visits'));
+    case 'REFUSED':
+      return userError(vinField, outcome.refusal.code, outcome.refusal.message);
   }
 }
 
@@ -72,6 +74,54 @@ export interface RegisterVehicleInput {
   servicingDealerId?: string | null;
   odometerKm: number;
   odometerReadAt?: string | null;
+}
+
+export type RegistrationOutcome = { kind: 'REGISTERED' } | { kind: 'VIN_TAKEN' } | { kind: 'DEALER_NOT_FOUND' } | { kind: 'REFUSED'; refusal: Refusal };
+
+/**
+ * Writes a registration in one transaction, composed here: the car (with its first plan),
+ * checks that its dealers exist, its first reading, and every other domain's contribution
+ * to `VehicleRegistered` (the owner's profile and dealer link, the purchase, …). A VIN is
+ * registered exactly once and nothing is half-written.
+ */
+export async function writeRegistration(ctx: Pick<ServiceContext, 'repos' | 'facts'>, vehicle: VehicleRecord, firstReading: OdometerReading): Promise<RegistrationOutcome> {
+  const added: Contribution = { item: ctx.repos.vehicles.added(vehicle) };
+  const dealerChecks: Contribution[] = [...new Set([vehicle.sellingDealerId, vehicle.servicingDealerId])].map((id) => ({ item: ctx.repos.vehicles.dealerExists(id) }));
+  const own = [added, ...dealerChecks, { item: ctx.repos.odometer.put(firstReading) }];
+  const contributions = [...own, ...ctx.facts.contributions('VehicleRegistered', { vehicle })];
+  for (let attempt = 1; ; attempt++) {
+    const result = await ctx.facts.write(contributions);
+    if (result.ok) return { kind: 'REGISTERED' };
+    if (result.failed.includes(added)) return { kind: 'VIN_TAKEN' };
+    if (dealerChecks.some((c) => result.failed.includes(c))) return { kind: 'DEALER_NOT_FOUND' };
+    const refusal = await explainFailures(result.failed.filter((c) => !own.includes(c)));
+    if (refusal) return { kind: 'REFUSED', refusal };
+    // Nothing refused for good: a concurrent write on the owner's profile. Nothing was written; write again.
+    if (attempt >= MAX_REGISTRATION_ATTEMPTS) throw new InvariantError(`Registering ${vehicle.vin} kept conflicting after ${MAX_REGISTRATION_ATTEMPTS} attempts`);
+  }
+}
+
+/** The car after a change of owner: the current ownership closes on the day, the new one opens, and the version moves on. Pure. */
+export function transferred(vehicle: VehicleRecord, newOwnerId: string, transferDate: string): VehicleRecord {
+  const ownerHistory = [...vehicle.ownerHistory.map((o) => (o.to === undefined ? { ...o, to: transferDate } : o)), { customerId: newOwnerId, from: transferDate }];
+  return { ...vehicle, ownerId: newOwnerId, ownerSince: transferDate, ownerHistory, version: vehicle.version + 1 };
+}
+
+export type TransferOutcome = { kind: 'TRANSFERRED'; vehicle: VehicleRecord } | { kind: 'CONFLICT' } | { kind: 'REFUSED'; refusal: Refusal };
+
+/**
+ * Writes a transfer in one transaction, under the car's version as read: the car with
+ * its new ownership, and every other domain's contribution to `VehicleTransferred` (the
+ * car leaves the seller's profile and joins the buyer's, …). A stale copy loses (`CONFLICT`).
+ */
+export async function writeTransfer(ctx: Pick<ServiceContext, 'repos' | 'facts'>, vehicle: VehicleRecord, newOwnerId: string, transferDate: string): Promise<TransferOutcome> {
+  const after = transferred(vehicle, newOwnerId, transferDate);
+  const moved: Contribution = { item: ctx.repos.vehicles.versioned(after, vehicle.version) };
+  const result = await ctx.facts.write([moved, ...ctx.facts.contributions('VehicleTransferred', { before: vehicle, after })]);
+  if (result.ok) return { kind: 'TRANSFERRED', vehicle: after };
+  // The car changed, or a profile did (the seller's, or the buyer's without a reason to refuse): reload and retry.
+  const refusal = result.failed.includes(moved) ? null : await explainFailures(result.failed);
+  return refusal ? { kind: 'REFUSED', refusal } : { kind: 'CONFLICT' };
 }
 
 export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicleInput): Promise<VehicleResult> {
@@ -125,13 +175,13 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
   };
   const firstReading = { vin, km: input.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: at };
   const planned = withServicePlan(vehicle, [firstReading]);
-  const outcome = await ctx.repos.vehicles.register(planned, firstReading);
+  const outcome = await writeRegistration(ctx, planned, firstReading);
   // A dealer gets one answer whether or not it may see the registered car (see canLearnExistence).
-  if (outcome === 'VIN_TAKEN' && canLearnExistence(p)) return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
-  if (outcome === 'VIN_TAKEN') return failed(userError('vin', 'ALREADY_REGISTERED', 'This VIN is already registered with the brand. If you sold or service this car, ask the brand to assign it to your dealership.'));
-  if (outcome === 'OWNER_NOT_FOUND') return failed(notFound('ownerId', 'customer'));
-  if (outcome === 'OWNER_LIMIT_REACHED') return failed(userError('ownerId', 'LIMIT_REACHED', limitMessage('vehicles')));
-  if (outcome === 'DEALER_NOT_FOUND') return failed(notFound(input.servicingDealerId ? 'servicingDealerId' : 'sellingDealerId', 'dealer'));
+  if (outcome.kind === 'VIN_TAKEN' && canLearnExistence(p)) return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
+  if (outcome.kind === 'VIN_TAKEN') return failed(userError('vin', 'ALREADY_REGISTERED', 'This VIN is already registered with the brand. If you sold or service this car, ask the brand to assign it to your dealership.'));
+  if (outcome.kind === 'DEALER_NOT_FOUND') return failed(notFound(input.servicingDealerId ? 'servicingDealerId' : 'sellingDealerId', 'dealer'));
+  // The owner's profile (or another domain's item) refused the car: the owner is gone, or owns as many cars as a profile holds.
+  if (outcome.kind === 'REFUSED') return failed(userError('ownerId', outcome.refusal.code, outcome.refusal.message));
   ctx.loaders.customer.clear(owner.id);
   ctx.logger.info('vehicle registered', { vin, ownerId: owner.id });
   return { vehicle: refresh(ctx, planned), userErrors: [] };
@@ -176,10 +226,9 @@ export async function transferVehicle(ctx: ServiceContext, input: { vin: string;
   if (input.transferDate < vehicle.ownerSince) {
     return failed(userError('transferDate', 'INVALID_DATE', `The current ownership began on ${vehicle.ownerSince}; a transfer cannot be earlier.`));
   }
-  const outcome = await ctx.repos.vehicles.transfer(vehicle, newOwner.id, input.transferDate);
-  if (outcome.kind === 'NEW_OWNER_NOT_FOUND') return failed(notFound('newOwnerId', 'customer'));
-  if (outcome.kind === 'NEW_OWNER_LIMIT_REACHED') return failed(userError('newOwnerId', 'LIMIT_REACHED', limitMessage('vehicles')));
-  if (outcome.kind !== 'TRANSFERRED') return failed(userError('vin', 'STALE_VERSION', 'The vehicle changed while transferring; reload and retry.'));
+  const outcome = await writeTransfer(ctx, vehicle, newOwner.id, input.transferDate);
+  if (outcome.kind === 'REFUSED') return failed(userError('newOwnerId', outcome.refusal.code, outcome.refusal.message));
+  if (outcome.kind === 'CONFLICT') return failed(userError('vin', 'STALE_VERSION', 'The vehicle changed while transferring; reload and retry.'));
   ctx.loaders.customer.clear(vehicle.ownerId).clear(newOwner.id);
   ctx.logger.info('vehicle transferred', { vin });
   return { vehicle: refresh(ctx, outcome.vehicle), userErrors: [] };

@@ -189,3 +189,26 @@ export function makeVehicle(overrides: Partial<VehicleRecord> = {}): VehicleReco
 
 /** `Vehicle` global ids: the key is the VIN (shape only: a malformed VIN cannot exist). */
 export const VEHICLE_NODE = nodeKey('Vehicle', hasVinShape);
+
+/**
+ * The fact a registration is: the car (with its first plan) written by `registerVehicle`
+ * in one transaction with its first reading, plus whatever other domains add through
+ * their `VehicleRegistered` hook (the customer domain counts the car on the owner's
+ * profile and links the selling dealer, the value domain appends the purchase).
+ */
+export interface VehicleRegistered {
+  vehicle: VehicleRecord;
+}
+
+/** The fact a change of owner is: the car as it was read and as the transfer leaves it (`after.ownerId` is the new owner). */
+export interface VehicleTransferred {
+  before: VehicleRecord;
+  after: VehicleRecord;
+}
+
+declare module '../store/fact-hooks.js' {
+  interface FactPayloads {
+    VehicleRegistered: VehicleRegistered;
+    VehicleTransferred: VehicleTransferred;
+  }
+}

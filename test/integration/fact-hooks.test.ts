@@ -4,13 +4,14 @@ import { Access } from '../../src/auth/access.js';
 import { createLoaders } from '../../src/auth/loaders.js';
 import { domainFactHooks } from '../../src/__generated__/fact-hooks.js';
 import { createFactHooks } from '../../src/composition.js';
-import { makeCustomer } from '../../src/customer/customer.js';
+import { customerKeys, makeCustomer } from '../../src/customer/customer.js';
 import { makeDealer } from '../../src/dealer/dealer.js';
 import { recordServiceVisit } from '../../src/service/service-visit-service.js';
 import { toGlobalId, newId } from '../../src/shared/ids.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import type { FactHooks } from '../../src/store/fact-hooks.js';
+import { registerVehicle, writeRegistration } from '../../src/vehicle/vehicle-service.js';
 import { makeVehicle } from '../../src/vehicle/vehicle.js';
 import { createTestStore, type TestStore } from '../support/store.js';
 
@@ -29,7 +30,7 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
     ServiceVisitRecorded: ({ visit }, s) => [
       {
         item: { Put: { TableName: s.tableName, Item: { PK: `POINTS#${visit.customerId}`, SK: `VISIT#${visit.id}`, points: 10 }, ConditionExpression: 'attribute_not_exists(PK)' } },
-        explainFailure: async () => 'POINTS_REFUSED',
+        explainFailure: async () => ({ code: 'LIMIT_REACHED', message: 'This visit earned its points already.' }),
       },
     ],
   };
@@ -48,7 +49,7 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
     const owner = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });
     await store.repos.customers.create(owner);
     const vehicle = makeVehicle({ vin, ownerId: owner.id, ownerHistory: [{ customerId: owner.id, from: '2024-03-15' }], sellingDealerId: dealer.id, servicingDealerId: dealer.id });
-    expect(await store.repos.vehicles.register(vehicle, { vin, km: vehicle.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt })).toBe('REGISTERED');
+    expect(await writeRegistration({ repos: store.repos, facts: createFactHooks(store) }, vehicle, { vin, km: vehicle.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt })).toEqual({ kind: 'REGISTERED' });
     return { vehicle, owner };
   }
 
@@ -98,5 +99,126 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
     expect((await store.repos.vehicles.serviceHistory(vehicle.vin, 10)).items).toEqual([]);
     expect((await store.repos.vehicles.get(vehicle.vin))?.version).toBe(vehicle.version);
     expect((await store.repos.customers.get(owner.id))?.aggregates.visits).toEqual([]);
+  });
+});
+
+
+/**
+ * A domain that reacts to registrations (club points on a purchase, subscription custody)
+ * adds a hook set in its own folder: its items join the registration's transaction, and
+ * an item on the owner's profile — which the customer and value domains update for the
+ * same fact — is merged into the profile's one operation (DynamoDB refuses a transaction
+ * that touches an item twice).
+ */
+describe('Fact hooks on VehicleRegistered (DynamoDB Local)', () => {
+  let store: TestStore;
+  const dealer = makeDealer({ id: newId(), code: 'DE-HOOK-02' });
+  const now = new Date('2026-11-20T12:00:00.000Z');
+  let serial = 710_000;
+
+  /** A toy club: its own ledger item per purchase. */
+  const ledgerHooks: FactHooks = {
+    VehicleRegistered: ({ vehicle }, s) => [{ item: { Put: { TableName: s.tableName, Item: { PK: `CLUB#${vehicle.ownerId}`, SK: `PURCHASE#${vehicle.vin}`, points: 500 }, ConditionExpression: 'attribute_not_exists(PK)' } } }],
+  };
+  /**
+   * The same club keeping a balance on the owner's profile. Its placeholders are the ones
+   * the customer domain uses for the same item (`#vc`, `:delta`): merging must keep them apart.
+   */
+  const balanceHooks = (max: number): FactHooks => ({
+    VehicleRegistered: ({ vehicle }, s) => [
+      {
+        item: {
+          Update: {
+            TableName: s.tableName,
+            Key: customerKeys.profile(vehicle.ownerId),
+            UpdateExpression: 'ADD #vc :delta',
+            ConditionExpression: 'attribute_not_exists(#vc) OR #vc < :max',
+            ExpressionAttributeNames: { '#vc': 'clubPoints' },
+            ExpressionAttributeValues: { ':delta': 500, ':max': max },
+          },
+        },
+        explainFailure: async () => ({ code: 'LIMIT_REACHED', message: 'The club balance is full.' }),
+      },
+    ],
+  });
+
+  function context(hooks: FactHooks): ServiceContext {
+    const principal = { kind: 'admin', subject: 'test-admin' } as const;
+    const loaders = createLoaders(store.repos);
+    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...domainFactHooks, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
+  }
+
+  async function newOwner() {
+    const owner = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });
+    await store.repos.customers.create(owner);
+    return owner;
+  }
+
+  const input = (ownerId: string) => ({
+    vin: `WP0ZZZ99ZTS${serial++}`,
+    ownerId: toGlobalId('Customer', ownerId),
+    modelLine: 'NINE_ELEVEN' as const,
+    variant: '911 Carrera',
+    powertrain: 'PETROL' as const,
+    modelYear: 2026,
+    purchaseDate: '2026-11-01',
+    purchasePrice: { amount: '150000.00', currency: 'EUR' },
+    sellingDealerId: toGlobalId('Dealer', dealer.id),
+    odometerKm: 10,
+  });
+
+  beforeAll(async () => {
+    store = await createTestStore();
+    await store.repos.dealers.create(dealer);
+  });
+  afterAll(() => store.drop());
+
+  it("writes a new domain's item in the registration's transaction", async () => {
+    // Prepare
+    const owner = await newOwner();
+    const registration = input(owner.id);
+
+    // Act
+    const result = await registerVehicle(context(ledgerHooks), registration);
+
+    // Assess
+    expect(result.userErrors).toEqual([]);
+    const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: { PK: `CLUB#${owner.id}`, SK: `PURCHASE#${registration.vin}` } }));
+    expect(Item?.points).toBe(500);
+  });
+
+  it("merges a hook's change to the owner's profile with the customer's and value domains' into one operation", async () => {
+    // Prepare
+    const owner = await newOwner();
+    const registration = input(owner.id);
+
+    // Act
+    const result = await registerVehicle(context(balanceHooks(1_000)), registration);
+
+    // Assess: every domain's change landed on the one profile item, with its own values.
+    expect(result.userErrors).toEqual([]);
+    const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: customerKeys.profile(owner.id), ConsistentRead: true }));
+    expect(Item?.clubPoints).toBe(500);
+    expect(Item?.vehicleCounts.NINE_ELEVEN).toBe(1);
+    expect([...(Item?.vehicleVins ?? [])]).toEqual([registration.vin]);
+    expect([...(Item?.dealerIds ?? [])]).toEqual([dealer.id]);
+    expect(Item?.aggregates.purchases.map((p: { vin: string }) => p.vin)).toEqual([registration.vin]);
+  });
+
+  it("answers a refused merged profile update with the refusing domain's reason, and writes nothing", async () => {
+    // Prepare: a balance already at the club's cap.
+    const owner = await newOwner();
+    const registration = input(owner.id);
+    await registerVehicle(context(balanceHooks(1_000)), input(owner.id));
+    await registerVehicle(context(balanceHooks(1_000)), input(owner.id));
+    const before = await store.repos.customers.get(owner.id);
+
+    // Act
+    const result = await registerVehicle(context(balanceHooks(1_000)), registration);
+
+    // Assess: the customer and value domains had nothing to refuse; the club's reason is the answer.
+    expect(result.userErrors).toEqual([{ field: ['input', 'ownerId'], code: 'LIMIT_REACHED', message: 'The club balance is full.' }]);
+    expect(await store.repos.vehicles.get(registration.vin)).toBeNull();
+    expect(await store.repos.customers.get(owner.id)).toEqual(before);
   });
 });

@@ -57,7 +57,7 @@ describe('Function: seedDemoBrand', () => {
 
   it('gives every car an odometer history that only goes up and ends before now', async () => {
     for (const vehicle of seeded.vehicles.slice(0, 40)) {
-      const history = (await store.repos.vehicles.odometerHistory(vehicle.vin, 100)).items;
+      const history = (await store.repos.odometer.history(vehicle.vin, 100)).items;
       const kms = history.map((r) => r.km).reverse();
       expect(kms).toEqual([...kms].sort((a, b) => a - b));
       expect(history[0]!.readAt <= now.toISOString()).toBe(true);

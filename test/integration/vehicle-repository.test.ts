@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCustomer } from '../../src/customer/customer.js';
 import { makeDealer } from '../../src/dealer/dealer.js';
+import { createFactHooks } from '../../src/composition.js';
 import { newId } from '../../src/shared/ids.js';
+import { writeRegistration, writeTransfer } from '../../src/vehicle/vehicle-service.js';
 import { makeVehicle, type VehicleRecord } from '../../src/vehicle/vehicle.js';
 import { createTestStore, type TestStore } from '../support/store.js';
 
-describe('Class: VehicleRepository (DynamoDB Local)', () => {
+/** The vehicle's own writes (readings under its version) and the facts it composes with other domains (registration, transfer). */
+describe('Class: VehicleRepository and the vehicle facts (DynamoDB Local)', () => {
   let store: TestStore;
   const dealer = makeDealer({ id: newId(), code: 'DE-VEH-01' });
   let serial = 500_000;
@@ -15,13 +18,16 @@ describe('Class: VehicleRepository (DynamoDB Local)', () => {
     store = await createTestStore();
     await store.repos.dealers.create(dealer);
   });
+  /** What the vehicle service writes facts with: the repositories and every domain's hooks. */
+  const facts = () => ({ repos: store.repos, facts: createFactHooks(store) });
+  const register = (vehicle: VehicleRecord, reading: { vin: string; km: number; readAt: string; source: string; recordedAt: string }) => writeRegistration(facts(), vehicle, reading).then((o) => o.kind);
   afterAll(() => store.drop());
 
   async function registered(overrides: Partial<VehicleRecord> = {}) {
     const o = owner();
     await store.repos.customers.create(o);
     const vehicle = makeVehicle({ vin: `WP0ZZZ99ZTS${serial++}`, ownerId: o.id, ownerHistory: [{ customerId: o.id, from: '2024-03-15' }], sellingDealerId: dealer.id, servicingDealerId: dealer.id, ...overrides });
-    expect(await store.repos.vehicles.register(vehicle, { vin: vehicle.vin, km: vehicle.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt })).toBe('REGISTERED');
+    expect(await register(vehicle, { vin: vehicle.vin, km: vehicle.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt })).toBe('REGISTERED');
     return vehicle;
   }
 
@@ -31,19 +37,19 @@ describe('Class: VehicleRepository (DynamoDB Local)', () => {
     expect(o?.vehicleVins).toEqual([vehicle.vin]);
     expect(o?.vehicleCounts.TAYCAN).toBe(1);
     expect(o?.dealerIds).toEqual([dealer.id]);
-    expect((await store.repos.vehicles.odometerHistory(vehicle.vin, 10)).items.map((r) => r.km)).toEqual([12]);
+    expect((await store.repos.odometer.history(vehicle.vin, 10)).items.map((r) => r.km)).toEqual([12]);
   });
 
   it('registers a VIN once and writes nothing for an unknown owner or dealer', async () => {
     const vehicle = await registered();
     const reading = { vin: vehicle.vin, km: 1, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt };
-    expect(await store.repos.vehicles.register(vehicle, reading)).toBe('VIN_TAKEN');
+    expect(await register(vehicle, reading)).toBe('VIN_TAKEN');
     const ghost = makeVehicle({ vin: `WP0ZZZ99ZTS${serial++}`, ownerId: 'NO-OWNER', sellingDealerId: dealer.id, servicingDealerId: dealer.id });
-    expect(await store.repos.vehicles.register(ghost, { ...reading, vin: ghost.vin })).toBe('OWNER_NOT_FOUND');
+    expect(await writeRegistration(facts(), ghost, { ...reading, vin: ghost.vin })).toEqual({ kind: 'REFUSED', refusal: { code: 'NOT_FOUND', message: 'No customer with this ID.' } });
     const o = owner();
     await store.repos.customers.create(o);
     const noDealer = makeVehicle({ vin: `WP0ZZZ99ZTS${serial++}`, ownerId: o.id, sellingDealerId: 'NO-DEALER', servicingDealerId: 'NO-DEALER' });
-    expect(await store.repos.vehicles.register(noDealer, { ...reading, vin: noDealer.vin })).toBe('DEALER_NOT_FOUND');
+    expect(await register(noDealer, { ...reading, vin: noDealer.vin })).toBe('DEALER_NOT_FOUND');
     expect(await store.repos.vehicles.get(ghost.vin)).toBeNull();
     expect(await store.repos.vehicles.get(noDealer.vin)).toBeNull();
     expect((await store.repos.customers.get(o.id))?.vehicleVins).toEqual([]);
@@ -70,7 +76,7 @@ describe('Class: VehicleRepository (DynamoDB Local)', () => {
     // Whichever lands first, the other contradicts it (lower later, or higher earlier) and is refused.
     expect(results.filter((r) => r.kind === 'RECORDED')).toHaveLength(1);
     expect(results.filter((r) => r.kind === 'DECREASE' || r.kind === 'EXCEEDS_LATER')).toHaveLength(1);
-    const kms = (await store.repos.vehicles.odometerHistory(vehicle.vin, 10)).items.map((r) => r.km);
+    const kms = (await store.repos.odometer.history(vehicle.vin, 10)).items.map((r) => r.km);
     expect([...kms].reverse()).toEqual([...kms].reverse().sort((a, b) => a - b));
   });
 
@@ -78,9 +84,9 @@ describe('Class: VehicleRepository (DynamoDB Local)', () => {
     const vehicle = await registered({ modelLine: 'MACAN' });
     const buyer = owner();
     await store.repos.customers.create(buyer);
-    const outcome = await store.repos.vehicles.transfer(vehicle, buyer.id, '2026-05-01');
+    const outcome = await writeTransfer(facts(), vehicle, buyer.id, '2026-05-01');
     expect(outcome.kind).toBe('TRANSFERRED');
-    expect(await store.repos.vehicles.transfer(vehicle, buyer.id, '2026-06-01')).toEqual({ kind: 'CONFLICT' });
+    expect(await writeTransfer(facts(), vehicle, buyer.id, '2026-06-01')).toEqual({ kind: 'CONFLICT' });
     const [seller, newOwner, car] = await Promise.all([store.repos.customers.get(vehicle.ownerId), store.repos.customers.get(buyer.id), store.repos.vehicles.get(vehicle.vin)]);
     expect(seller?.vehicleVins).toEqual([]);
     expect(seller?.vehicleCounts.MACAN).toBe(0);

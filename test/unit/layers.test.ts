@@ -96,7 +96,6 @@ const EDGES_TO_REMOVE: Record<string, string> = {
   'customer → vehicle': 'customer/customer.ts counts cars per model line (vehicle/model-lines.ts): the model-line catalogue moves below both',
   'customer → value': "the profile item carries value aggregates (customer.ts, customer-service.ts → value/aggregates.ts): the aggregates' record shape moves under customer/",
   'vehicle → service': 'vehicle-repository.ts writes visits and vehicle-service.ts plans service on registration (service/vehicle-plan.ts): service hooks on the vehicle facts (item 4)',
-  'vehicle → value': 'vehicle-repository.ts updates value aggregates on purchase and visit, vehicle-service.ts words their limits (value/aggregates.ts): value hooks on those facts (item 4)',
 };
 
 /** Which file makes `from` import `to` (for a readable failure). */

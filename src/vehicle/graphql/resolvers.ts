@@ -20,7 +20,7 @@ export const vehicleResolvers: Resolvers = {
     servicingDealer: (v, _, ctx) => ctx.access.dealer(v.servicingDealerId),
     owner: (v, _, ctx) => ctx.access.customer(v.ownerId),
     odometer: (v) => ({ vin: v.vin, km: v.odometerKm, readAt: v.odometerReadAt, source: 'latest', recordedAt: v.odometerReadAt }),
-    odometerHistory: async (v, { first, after }, ctx) => pageToConnection(await ctx.repos.vehicles.odometerHistory(v.vin, checkPageSize(first), after)),
+    odometerHistory: async (v, { first, after }, ctx) => pageToConnection(await ctx.repos.odometer.history(v.vin, checkPageSize(first), after)),
   },
   Ownership: {
     customer: (o, _, ctx) => ctx.access.customer(o.customerId),
