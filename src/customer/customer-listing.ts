@@ -3,7 +3,7 @@ import { InvalidInputError } from '../shared/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { fixedPage, type Page } from '../store/cursor.js';
-import type { ModelLine } from '../vehicle/model-lines.js';
+import type { ModelLine } from '../catalogue/model-lines.js';
 import { searchTextOf, type CustomerRecord } from './customer.js';
 import { parseAmountMinor } from '../shared/money.js';
 import type { Tier } from '../value/model.js';

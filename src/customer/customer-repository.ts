@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { outboxItem } from '../store/outbox.js';
 import { transactWrite, type TransactItem } from '../store/transactions.js';
 import { normaliseEmail } from '../shared/validation.js';
-import type { ModelLine } from '../vehicle/model-lines.js';
+import type { ModelLine } from '../catalogue/model-lines.js';
 import { dealerKeys } from '../dealer/dealer.js';
 import {
   customerEntity,

@@ -2,7 +2,7 @@ import { dealerKeys } from '../dealer/dealer.js';
 import { defineEntity, field, indexAttributes, type Field } from '../store/entity.js';
 import { joinKey, keyPart } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
-import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
+import { MODEL_LINES, type ModelLine } from '../catalogue/model-lines.js';
 import { emptyAggregates, type CustomerAggregates } from '../value/aggregates.js';
 import type { CustomerValue } from '../value/scoring.js';
 import { isUlid, nodeKey } from '../shared/ids.js';

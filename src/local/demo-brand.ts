@@ -1,4 +1,4 @@
-import type { ModelLine, Powertrain } from '../vehicle/model-lines.js';
+import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 
 /**
  * The demo brand's catalogue: dealers, the variants people actually buy with plausible

@@ -2,7 +2,7 @@ import type { CustomerRecord } from '../customer/customer.js';
 import type { ServiceVisitRecord } from '../service/service-visit.js';
 import type { Item } from '../store/table.js';
 import { factItem, interactionEntity, interestKey, sourceEventItem, type InteractionRecord } from '../value/fact-repository.js';
-import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
+import { MODEL_LINES, type ModelLine } from '../catalogue/model-lines.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import type { Rng } from './seed-service-history.js';
 

@@ -1,4 +1,4 @@
-import type { ModelLine, Powertrain } from '../vehicle/model-lines.js';
+import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 
 /**
  * The brand's maintenance catalogue: scheduled items with their calendar and distance

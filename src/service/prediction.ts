@@ -1,4 +1,4 @@
-import type { ModelLine, Powertrain } from '../vehicle/model-lines.js';
+import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 import { addDays, addMonths, daysBetween, msToDay, toDay } from './calendar.js';
 import { FLEET_DEFAULT_KM_PER_YEAR, scheduleFor } from './maintenance-catalogue.js';
 

@@ -1,4 +1,4 @@
-import type { ModelLine, Powertrain } from '../vehicle/model-lines.js';
+import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 
 /**
  * A customer's running aggregates, kept on the profile item and updated in the same

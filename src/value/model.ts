@@ -1,5 +1,5 @@
 import type { Currency } from '../shared/money.js';
-import type { ModelLine, Powertrain } from '../vehicle/model-lines.js';
+import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 
 /**
  * The customer-value model: every parameter and rule in one versioned module, so the

@@ -1,6 +1,6 @@
 import type { CustomerRecord } from '../customer/customer.js';
 import type { Currency } from '../shared/money.js';
-import { MODEL_LINES, type ModelLine } from '../vehicle/model-lines.js';
+import { MODEL_LINES, type ModelLine } from '../catalogue/model-lines.js';
 import { interestsOf, type CustomerAggregates } from './aggregates.js';
 import {
   BENEFITS,

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../shared/service-context.js';
 import { explainFailures, type Contribution, type Refusal } from '../store/fact-hooks.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { checkDateNotInFuture, checkInstantNotInFuture, checkIntRange, checkMoney, checkText } from '../shared/validation.js';
-import type { ModelLine, Powertrain } from './model-lines.js';
+import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 import { MAX_OWNERSHIPS, type OdometerReading, type VehicleRecord } from './vehicle.js';
 import type { ReadingOutcome } from './vehicle-repository.js';
 import { normaliseVin, validateVin } from './vin.js';

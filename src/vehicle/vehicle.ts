@@ -5,7 +5,7 @@ import { dealerKeys } from '../dealer/dealer.js';
 import { defineEntity, field, readItem, type IndexKeys } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, INDEXES, type Item, type Key } from '../store/table.js';
-import { MODEL_LINES, POWERTRAINS, type ModelLine, type Powertrain } from './model-lines.js';
+import { MODEL_LINES, POWERTRAINS, type ModelLine, type Powertrain } from '../catalogue/model-lines.js';
 import { hasVinShape, nodeKey } from '../shared/ids.js';
 
 /** A car as the store keeps it (the GraphQL `Vehicle` mapper). The VIN is its natural key. */

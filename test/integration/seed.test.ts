@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasDealers, seedDemoBrand, type SeedResult } from '../../src/local/seed.js';
-import { MODEL_LINES } from '../../src/vehicle/model-lines.js';
+import { MODEL_LINES } from '../../src/catalogue/model-lines.js';
 import { validateVin } from '../../src/vehicle/vin.js';
 import { ownEngine, type TestStore } from '../support/store.js';
 

@@ -2,7 +2,7 @@ import { customerToItem, makeCustomer, type CustomerRecord } from '../../src/cus
 import { batchPutItems } from '../../src/store/batch.js';
 import type { Store } from '../../src/store/store.js';
 import { emptyAggregates, type CustomerAggregates } from '../../src/value/aggregates.js';
-import { MODEL_LINES } from '../../src/vehicle/model-lines.js';
+import { MODEL_LINES } from '../../src/catalogue/model-lines.js';
 
 /**
  * A generated population for the scores job: customers with varied aggregates (cars,

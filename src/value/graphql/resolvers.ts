@@ -3,7 +3,7 @@ import { kpiReport } from '../kpi-service.js';
 import { BENEFITS, VALUE_PARAMS } from '../model.js';
 import { recordFinanceContract, recordInteractions, recordOrder, submitSurvey } from '../value-service.js';
 import type { Money } from '../../shared/money.js';
-import type { ModelLine } from '../../vehicle/model-lines.js';
+import type { ModelLine } from '../../catalogue/model-lines.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
