@@ -3,7 +3,7 @@ import { ForbiddenError, InvariantError } from '../shared/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
-import { emptyAggregates } from '../value/aggregates.js';
+import { emptyAggregates } from './profile-aggregates.js';
 import { emptyVehicleCounts, type ConsentChannel, type CustomerRecord, CUSTOMER_NODE } from './customer.js';
 import type { ConsentOutcome, ConsentStatement } from './consent.js';
 import { EMAIL_CHANGE_TTL_MS, isUsable, newEmailChangeToken, parseEmailChangeToken, type PendingEmailChange } from './email-change.js';

@@ -3,7 +3,7 @@ import { defineEntity, field, indexAttributes, type Field } from '../store/entit
 import { joinKey, keyPart } from '../store/key-part.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item, type Key } from '../store/table.js';
 import { MODEL_LINES, type ModelLine } from '../catalogue/model-lines.js';
-import { emptyAggregates, type CustomerAggregates } from '../value/aggregates.js';
+import { emptyAggregates, type CustomerAggregates } from './profile-aggregates.js';
 import type { CustomerValue } from '../value/scoring.js';
 import { isUlid, nodeKey } from '../shared/ids.js';
 
@@ -46,7 +46,7 @@ export interface CustomerRecord {
    */
   vehicleVins: string[];
   dealerIds: string[];
-  /** Running aggregates of every fact about the customer (see value/aggregates.ts). */
+  /** Running aggregates of every fact about the customer (see profile-aggregates.ts). */
   aggregates: CustomerAggregates;
   /** The latest scores, written by the scores job only when they change. */
   value?: CustomerValue;

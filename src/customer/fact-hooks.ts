@@ -3,7 +3,7 @@ import { notFound } from '../shared/user-error.js';
 import type { FactHooks, Refusal } from '../store/fact-hooks.js';
 import type { Store } from '../store/store.js';
 import type { TransactItem } from '../store/transactions.js';
-import { limitMessage, MAX_OWNED_VEHICLES } from '../value/aggregates.js';
+import { limitMessage, MAX_OWNED_VEHICLES } from './profile-aggregates.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import { customerKeys, dealerLinkItem } from './customer.js';
 import { linkUpsert } from './customer-repository.js';

@@ -25,7 +25,7 @@ import { MAX_VEHICLES_PER_DAY } from '../service/forecast.js';
 import { MAX_FORECAST_DAYS } from '../service/forecast-service.js';
 import { MAX_ITEMS, MAX_LINES } from '../service/service-visit-validation.js';
 import { MAX_OWNERSHIPS } from '../vehicle/vehicle.js';
-import { MAX_INTERESTS } from '../value/aggregates.js';
+import { MAX_INTERESTS } from '../customer/profile-aggregates.js';
 import { MAX_PAGE_SIZE } from './connection.js';
 
 /**

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { emptyAggregates } from '../value/aggregates.js';
+import { emptyAggregates } from '../customer/profile-aggregates.js';
 import { customerToItem, dealerLinkItem, emailClaimItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
 import { statementToItem } from '../customer/consent.js';
 import { dealerCodeClaimItem, dealerKeys, dealerToItem, type DealerRecord } from '../dealer/dealer.js';

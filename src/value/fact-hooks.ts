@@ -4,7 +4,7 @@ import type { ServiceVisitRecord } from '../service/service-visit.js';
 import type { FactHooks, Refusal } from '../store/fact-hooks.js';
 import type { Store } from '../store/store.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
-import { AGGREGATE_LIMITS, limitMessage, type AggregateList, type PurchaseFact, type VisitFact } from './aggregates.js';
+import { AGGREGATE_LIMITS, limitMessage, type AggregateList, type PurchaseFact, type VisitFact } from '../customer/profile-aggregates.js';
 import { appendToCustomer } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
 

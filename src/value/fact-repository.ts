@@ -9,7 +9,8 @@ import { backoffDelayMs, sleep } from '../store/retry.js';
 import type { Store } from '../store/store.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item } from '../store/table.js';
 import { transactWrite, type TransactItem } from '../store/transactions.js';
-import { appendFactClause, interestsToEvict, MAX_INTERESTS, type AggregateList } from './aggregates.js';
+import { MAX_INTERESTS, type AggregateList } from '../customer/profile-aggregates.js';
+import { appendFactClause, interestsToEvict } from './aggregates.js';
 
 /** A recorded interaction (customer data platform). */
 export interface InteractionRecord {

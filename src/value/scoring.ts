@@ -1,7 +1,8 @@
 import type { CustomerRecord } from '../customer/customer.js';
 import type { Currency } from '../shared/money.js';
 import { MODEL_LINES, type ModelLine } from '../catalogue/model-lines.js';
-import { interestsOf, type CustomerAggregates } from './aggregates.js';
+import type { CustomerAggregates } from '../customer/profile-aggregates.js';
+import { interestsOf } from './aggregates.js';
 import {
   BENEFITS,
   CHURN_MODEL,

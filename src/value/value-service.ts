@@ -8,7 +8,7 @@ import { notFound, userError, type UserError } from '../shared/user-error.js';
 import { maxAmountMinor, multiplyWithin, sumWithin, type Currency } from '../shared/money.js';
 import { amountOutOfRange, checkInstantNotInFuture, checkIntRange, checkMoney, checkText, isValidIsoDate } from '../shared/validation.js';
 import { checkVin } from '../vehicle/vehicle-service.js';
-import { limitMessage, type AggregateList, type FinanceFact, type OrderFact, type SurveyFact } from './aggregates.js';
+import { limitMessage, type AggregateList, type FinanceFact, type OrderFact, type SurveyFact } from '../customer/profile-aggregates.js';
 import type { InteractionRecord } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
 import { DEALER_NODE } from '../dealer/dealer.js';

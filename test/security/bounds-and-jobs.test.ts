@@ -7,7 +7,8 @@ import { REMINDERS_JOB, remindersRunId, runRemindersJob } from '../../src/remind
 import { createLogger } from '../../src/shared/logger.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import { decodeKeyPart, joinKey, keyPart } from '../../src/store/key-part.js';
-import { AGGREGATE_LIMITS, emptyAggregates, interestsToEvict, MAX_INTERESTS, MAX_OWNED_VEHICLES, type CustomerAggregates } from '../../src/value/aggregates.js';
+import { AGGREGATE_LIMITS, emptyAggregates, MAX_INTERESTS, MAX_OWNED_VEHICLES, type CustomerAggregates } from '../../src/customer/profile-aggregates.js';
+import { interestsToEvict } from '../../src/value/aggregates.js';
 import { factKeys } from '../../src/value/fact-repository.js';
 import { runScoresLocally, runScoresSegment, SCORES_JOB, scoresRunFor } from '../../src/value/scores-job.js';
 import { ValueRepository } from '../../src/value/value-repository.js';

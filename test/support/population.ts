@@ -1,7 +1,7 @@
 import { customerToItem, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import type { Store } from '../../src/store/store.js';
-import { emptyAggregates, type CustomerAggregates } from '../../src/value/aggregates.js';
+import { emptyAggregates, type CustomerAggregates } from '../../src/customer/profile-aggregates.js';
 import { MODEL_LINES } from '../../src/catalogue/model-lines.js';
 
 /**

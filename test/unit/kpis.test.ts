@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeCustomer } from '../../src/customer/customer.js';
-import { emptyAggregates, type CustomerAggregates } from '../../src/value/aggregates.js';
+import { emptyAggregates, type CustomerAggregates } from '../../src/customer/profile-aggregates.js';
 import { accumulate, mergeScoped, toKpiView, type ScopedSums } from '../../src/value/kpis.js';
 import { scoreCustomer } from '../../src/value/scoring.js';
 

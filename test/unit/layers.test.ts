@@ -95,7 +95,6 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
  * shrinks.
  */
 const EDGES_TO_REMOVE: Record<string, string> = {
-  'customer → value': "the profile item carries value aggregates (customer.ts, customer-service.ts → value/aggregates.ts): the aggregates' record shape moves under customer/",
   'vehicle → service': 'vehicle-repository.ts writes visits and vehicle-service.ts plans service on registration (service/vehicle-plan.ts): service hooks on the vehicle facts (item 4)',
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeCustomer } from '../../src/customer/customer.js';
-import { emptyAggregates, type CustomerAggregates, type PurchaseFact } from '../../src/value/aggregates.js';
+import { emptyAggregates, type CustomerAggregates, type PurchaseFact } from '../../src/customer/profile-aggregates.js';
 import { VALUE_MODEL_VERSION } from '../../src/value/model.js';
 import { carRank, retentionFactor, scoreCustomer, valueChanged } from '../../src/value/scoring.js';
 
