@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobConfig } from './config.js';
 import { domainFactHooks } from './__generated__/fact-hooks.js';
 import { domainRepositories } from './__generated__/repositories.js';
+import { withServicePlan } from './service/vehicle-plan.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createDocumentClient, type ClientProfile } from './store/dynamo-client.js';
@@ -17,18 +18,33 @@ import type { Store } from './store/store.js';
  *
  * It imports the ground floor (`store/`, `shared/`), never `graphql/` or `handlers/`: those
  * import it. Each domain's repositories come from its `repositories.ts` through a generated
- * list, so a new domain edits nothing here.
+ * list, so a new domain edits nothing here (unless it needs a rule from a domain above it:
+ * see {@link Ports}).
  */
 // Augmented by each domain's `repositories.ts` (`declare module '../composition.js'`); empty
 // here on purpose, so this file lists no domain.
 export interface Repositories {}
 
+/**
+ * Rules a domain needs from a domain above it, which it may not import (layers point one
+ * way): the needing domain declares the function's type and augments this interface
+ * (`declare module '../composition.js'`), the other domain implements it, and
+ * {@link PORTS} wires the two — the one place that may name both, checked by the compiler.
+ */
+export interface Ports {}
+
+/** The implementations of {@link Ports}. */
+export const PORTS: Ports = {
+  // The vehicle domain stores the plan the service domain computes (`vehicle/vehicle.ts`, `VehiclePlanner`).
+  planService: withServicePlan,
+};
+
 /** A domain's repositories over the store: the default export of `src/<domain>/repositories.ts`. */
-export type RepositoryFactory = (store: Store) => Partial<Repositories>;
+export type RepositoryFactory = (store: Store, ports: Ports) => Partial<Repositories>;
 
 /** Every domain's repositories over one store (the list is generated: `npm run codegen`). */
-export function createRepositories(store: Store): Repositories {
-  return Object.assign({}, ...domainRepositories.map((create) => create(store))) as Repositories;
+export function createRepositories(store: Store, ports: Ports = PORTS): Repositories {
+  return Object.assign({}, ...domainRepositories.map((create) => create(store, ports))) as Repositories;
 }
 
 /**

@@ -3,8 +3,9 @@ import type { RepositoryFactory } from '../composition.js';
 import customerRepositories from '../customer/repositories.js';
 import dealerRepositories from '../dealer/repositories.js';
 import reminderRepositories from '../reminder/repositories.js';
+import serviceRepositories from '../service/repositories.js';
 import valueRepositories from '../value/repositories.js';
 import vehicleRepositories from '../vehicle/repositories.js';
 
 /** Every domain's `repositories.ts`, in folder order. */
-export const domainRepositories: readonly RepositoryFactory[] = [customerRepositories, dealerRepositories, reminderRepositories, valueRepositories, vehicleRepositories];
+export const domainRepositories: readonly RepositoryFactory[] = [customerRepositories, dealerRepositories, reminderRepositories, serviceRepositories, valueRepositories, vehicleRepositories];

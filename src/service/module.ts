@@ -10,7 +10,7 @@ export default defineModule({
       key: SERVICE_VISIT_NODE,
       load: async (ctx, key) => {
         const ref = parseServiceVisitGlobalKey(key);
-        const visit = ref ? await ctx.repos.vehicles.visits.get(ref.vin, ref.performedAt, ref.id) : null;
+        const visit = ref ? await ctx.repos.visits.get(ref.vin, ref.performedAt, ref.id) : null;
         return visit && (await ctx.access.canSeeVehicleItem(visit)) ? visit : null;
       },
     },

@@ -1,18 +1,23 @@
 import type { RepositoryFactory } from '../composition.js';
 import { OdometerRepository } from './odometer-repository.js';
 import { VehicleRepository } from './vehicle-repository.js';
+import type { VehiclePlanner } from './vehicle.js';
 
 declare module '../composition.js' {
   interface Repositories {
     vehicles: VehicleRepository;
     odometer: OdometerRepository;
   }
+  interface Ports {
+    /** The service plan stored on every car, recomputed on registration and readings. */
+    planService: VehiclePlanner;
+  }
 }
 
 /** The vehicle domain's repositories (collected for `composition.ts` by `npm run codegen`; GraphQL-free, so jobs load no GraphQL). */
-const repositories: RepositoryFactory = (store) => {
+const repositories: RepositoryFactory = (store, { planService }) => {
   // Readings are written only in their vehicle's transaction, so the vehicle repository writes through this one.
   const odometer = new OdometerRepository(store);
-  return { vehicles: new VehicleRepository(store, odometer), odometer };
+  return { vehicles: new VehicleRepository(store, odometer, planService), odometer };
 };
 export default repositories;

@@ -1,17 +1,13 @@
 import { InvariantError } from '../shared/errors.js';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getRecords } from '../store/entity.js';
-import type { Page } from '../store/cursor.js';
 import type { Store } from '../store/store.js';
 import type { TransactItem } from '../store/transactions.js';
 import { dealerKeys } from '../dealer/dealer.js';
 import { explainFailures, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
-import { ServiceVisitRepository } from '../service/service-visit-repository.js';
-import type { ServiceVisitRecord } from '../service/service-visit.js';
-import { withServicePlan } from '../service/vehicle-plan.js';
 import { INDEXES } from '../store/table.js';
 import type { OdometerRepository } from './odometer-repository.js';
-import { vehicleEntity, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord } from './vehicle.js';
+import { vehicleEntity, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord, type VehiclePlanner } from './vehicle.js';
 
 export type ReadingOutcome =
   | { kind: 'RECORDED'; vehicle: VehicleRecord }
@@ -35,14 +31,16 @@ const MAX_CONFLICT_RETRIES = 4;
  * with other domains' contributions by the vehicle service (`vehicle-service.ts`).
  */
 export class VehicleRepository {
-  /** Service visits share the vehicle's partition; reached here until `Repositories` lists them on their own. */
-  readonly visits: ServiceVisitRepository;
-
   constructor(
     private readonly store: Store,
     private readonly readings: OdometerRepository,
-  ) {
-    this.visits = new ServiceVisitRepository(store);
+    /** The service domain's planner, passed in by the composition root (see `VehiclePlanner`). */
+    private readonly planService: VehiclePlanner,
+  ) {}
+
+  /** The car with its service plan recomputed from `readings` (a registration plans from its first reading). */
+  planned(vehicle: VehicleRecord, readings: readonly Pick<OdometerReading, 'km' | 'readAt'>[]): VehicleRecord {
+    return this.planService(vehicle, readings);
   }
 
   getMany(vins: readonly string[]): Promise<Map<string, VehicleRecord>> {
@@ -76,20 +74,6 @@ export class VehicleRepository {
   /** A check, in a registration's transaction, that a dealer it names exists. */
   dealerExists(dealerId: string): TransactItem {
     return { ConditionCheck: { TableName: this.store.tableName, Key: dealerKeys.profile(dealerId), ConditionExpression: 'attribute_exists(PK)' } };
-  }
-
-  /** @deprecated read through `ServiceVisitRepository` (kept while the resolvers reach visits through `repos.vehicles`). */
-  serviceHistory(vin: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
-    return this.visits.ofVehicle(vin, first, after);
-  }
-
-  /** A customer's visits over all the cars they owned at the time, newest first (see `ServiceVisitRepository`). */
-  serviceHistoryOfCustomer(customerId: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
-    return this.visits.ofCustomer(customerId, first, after);
-  }
-
-  visit(vin: string, performedAt: string, id: string): Promise<ServiceVisitRecord | null> {
-    return this.visits.get(vin, performedAt, id);
   }
 
   /** Cars a dealer services whose next due date lies in [fromDay, toDay]: one partition of ByParent. */
@@ -145,7 +129,7 @@ export class VehicleRepository {
       const isLatest = reading.readAt >= vehicle.odometerReadAt;
       const step = compose ? await compose(vehicle) : { vehicle, contributions: [] };
       let next: VehicleRecord = { ...step.vehicle, version: vehicle.version + 1, ...(isLatest ? { odometerKm: reading.km, odometerReadAt: reading.readAt } : {}) };
-      next = withServicePlan(next, [...(await this.readings.recent(reading.vin)), reading]);
+      next = this.planned(next, [...(await this.readings.recent(reading.vin)), reading]);
       const own: Contribution[] = [{ item: this.versioned(next, vehicle.version) }, { item: this.readings.put(reading) }];
       const result = await writeContributions(this.store, [...own, ...step.contributions]);
       if (result.ok) return { kind: 'RECORDED', vehicle: next };

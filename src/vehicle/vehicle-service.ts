@@ -9,7 +9,6 @@ import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 import { MAX_OWNERSHIPS, type OdometerReading, type VehicleRecord } from './vehicle.js';
 import type { ReadingOutcome } from './vehicle-repository.js';
 import { normaliseVin, validateVin } from './vin.js';
-import { withServicePlan } from '../service/vehicle-plan.js';
 import { CUSTOMER_NODE } from '../customer/customer.js';
 import { DEALER_NODE } from '../dealer/dealer.js';
 
@@ -174,7 +173,7 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
     registeredAt: at,
   };
   const firstReading = { vin, km: input.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: at };
-  const planned = withServicePlan(vehicle, [firstReading]);
+  const planned = ctx.repos.vehicles.planned(vehicle, [firstReading]);
   const outcome = await writeRegistration(ctx, planned, firstReading);
   // A dealer gets one answer whether or not it may see the registered car (see canLearnExistence).
   if (outcome.kind === 'VIN_TAKEN' && canLearnExistence(p)) return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));

@@ -51,6 +51,14 @@ export interface VehicleRecord {
  */
 export const MAX_OWNERSHIPS = 100;
 
+/**
+ * Recomputes a car's service plan from its readings and last services. The vehicle domain
+ * stores the plan on every write that changes its inputs (a registration, a reading), but
+ * the rule is the service domain's (`service/vehicle-plan.ts`): the composition root passes
+ * it in, so the vehicle domain imports nothing of the service domain.
+ */
+export type VehiclePlanner = (vehicle: VehicleRecord, readings: readonly Pick<OdometerReading, 'km' | 'readAt'>[]) => VehicleRecord;
+
 export interface OdometerReading {
   vin: string;
   km: number;

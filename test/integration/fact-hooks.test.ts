@@ -84,7 +84,7 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
     const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: { PK: `POINTS#${owner.id}`, SK: `VISIT#${visitId}` } }));
     expect(Item?.points).toBe(10);
     expect((await store.repos.customers.get(owner.id))?.aggregates.visits).toHaveLength(1);
-    expect((await store.repos.vehicles.serviceHistory('WP0ZZZ99ZTS700001', 10)).items.map((v) => v.id)).toEqual([visitId]);
+    expect((await store.repos.visits.ofVehicle('WP0ZZZ99ZTS700001', 10)).items.map((v) => v.id)).toEqual([visitId]);
   });
 
   it("writes nothing of the visit when a hook's condition fails", async () => {
@@ -96,7 +96,7 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
 
     // Assess
     await expect(attempt).rejects.toThrow(/kept conflicting/);
-    expect((await store.repos.vehicles.serviceHistory(vehicle.vin, 10)).items).toEqual([]);
+    expect((await store.repos.visits.ofVehicle(vehicle.vin, 10)).items).toEqual([]);
     expect((await store.repos.vehicles.get(vehicle.vin))?.version).toBe(vehicle.version);
     expect((await store.repos.customers.get(owner.id))?.aggregates.visits).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSchema, isObjectType } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
-import { createRepositories } from '../../src/composition.js';
+import { createRepositories, PORTS } from '../../src/composition.js';
 import type { GraphQLContext } from '../../src/graphql/context.js';
 import { defineModule, type DomainModule, type NodeRecord } from '../../src/graphql/domain-module.js';
 import { nodeResolvers, nodeTypesOf } from '../../src/graphql/nodes.js';
@@ -98,7 +98,7 @@ describe('Domain modules', () => {
   it('builds the repositories from every src/<folder>/repositories.ts, each name from one domain only', () => {
     const store = { doc: {} as never, tableName: 'paddock-test' };
     const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('__') && existsSync(join(SRC, e.name, 'repositories.ts')));
-    const names = domainRepositories.flatMap((create) => Object.keys(create(store)));
+    const names = domainRepositories.flatMap((create) => Object.keys(create(store, PORTS)));
 
     const repos = createRepositories(store);
 

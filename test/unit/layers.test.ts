@@ -88,16 +88,6 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
   return [...groups.values()];
 }
 
-/**
- * Imports against the domain order customer < vehicle < service < reminder < value (a
- * domain may import those left of it), each with what removes it. They close the remaining
- * circles; none may be added, and the test below fails once one is gone, so this list only
- * shrinks.
- */
-const EDGES_TO_REMOVE: Record<string, string> = {
-  'vehicle → service': 'vehicle-repository.ts writes visits and vehicle-service.ts plans service on registration (service/vehicle-plan.ts): service hooks on the vehicle facts (item 4)',
-};
-
 /** Which file makes `from` import `to` (for a readable failure). */
 const culprits = (from: string, to: string) =>
   files.filter((f) => folderOf(f.path) === from && f.imports.some((i) => folderOf(i) === to)).map((f) => `${f.path} → ${f.imports.filter((i) => folderOf(i) === to).join(', ')}`);
@@ -121,26 +111,13 @@ describe('Layers of src/', () => {
     expect(imports).toEqual(['shared/a.ts', 'vehicle/c.ts', 'service/d.ts', 'value/e.ts']);
   });
 
-  it('has no cycle between top-level folders, apart from the listed edges still to remove', () => {
-    const graph = folderGraph();
-    // Prepare: the graph without the edges still to remove.
-    const remaining = new Map([...graph].map(([from, to]) => [from, new Set([...to].filter((t) => !(`${from} → ${t}` in EDGES_TO_REMOVE)))]));
-
+  it('has no cycle between top-level folders', () => {
     // Act
-    const found = cycles(remaining);
+    const found = cycles(folderGraph());
 
     // Assess: every import between two folders of the same circle, as evidence.
     const evidence = found.flatMap((group) => group.flatMap((from) => group.filter((to) => to !== from).flatMap((to) => culprits(from, to))));
     expect({ cycles: found.map((g) => g.join(' ↔ ')), evidence }).toEqual({ cycles: [], evidence: [] });
-  });
-
-  it('lists only edges that still exist (remove an entry once its imports are gone)', () => {
-    const graph = folderGraph();
-    const gone = Object.keys(EDGES_TO_REMOVE).filter((edge) => {
-      const [from, to] = edge.split(' → ') as [string, string];
-      return !graph.get(from)?.has(to);
-    });
-    expect(gone).toEqual([]);
   });
 
   it('imports the composition roots (handlers/, local/) from nowhere else', () => {

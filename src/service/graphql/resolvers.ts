@@ -25,13 +25,13 @@ export const serviceResolvers: Resolvers = {
     servicePlan: (v) => predictionViews(v),
     mileageRate: (v) => v.servicePlan?.rate ?? null,
     serviceHistory: async (v, { first, after }, ctx) => {
-      const page = await ctx.repos.vehicles.visits.ofVehicle(v.vin, checkPageSize(first), after);
+      const page = await ctx.repos.visits.ofVehicle(v.vin, checkPageSize(first), after);
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },
   Customer: {
     serviceHistory: async (c, { first, after }, ctx) => {
-      const page = await ctx.repos.vehicles.visits.ofCustomer(c.id, checkPageSize(first), after);
+      const page = await ctx.repos.visits.ofCustomer(c.id, checkPageSize(first), after);
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },
