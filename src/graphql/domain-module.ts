@@ -19,7 +19,7 @@ export interface NodeType {
  * What a domain contributes to the GraphQL API, declared once in `src/<domain>/module.ts`
  * (`export default defineModule({...})`). The central lists are built from these: the
  * resolver map (`graphql/resolvers/index.ts`), the node types behind `node`/`nodes`
- * (`graphql/nodes.ts`) and the fact hooks. The list of modules itself is generated
+ * (`graphql/nodes.ts`). The list of modules itself is generated
  * (`npm run codegen` scans every `src/<domain>/module.ts` into
  * `graphql/__generated__/modules.ts`), so a new domain folder edits no central file.
  *

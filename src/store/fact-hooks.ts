@@ -16,11 +16,17 @@ import { transactWrite, type TransactItem } from './transactions.js';
  * }
  * ```
  *
- * A domain that reacts to it declares a hook on its module (`facts: { ServiceVisitRecorded:
- * (fact, store) => [...] }`): a pure function returning the transaction items it adds
- * (the store is given for the table's name and for `explainFailure`, which may read).
- * The owning service asks the registry for every contribution and writes them with its
- * own items. Neither domain imports the other.
+ * A domain that reacts to it default-exports its hooks from `src/<domain>/fact-hooks.ts`
+ * (`{ ServiceVisitRecorded: (fact, store) => [...] }`; codegen collects the files): a pure
+ * function returning the transaction items it adds (the store is given for the table's
+ * name and for `explainFailure`, which may read). The owning service asks the registry
+ * for every contribution and writes them with its own items, merged per item. Neither
+ * domain imports the other.
+ *
+ * Two restrictions follow from DynamoDB's one-operation-per-item rule: a hook may not
+ * touch an item the owner Puts or Deletes, and two contributions to one item may not write
+ * overlapping paths — both are refused when the transaction is composed (`InvariantError`),
+ * never sent.
  */
 // Augmented by the domains that own facts; empty here on purpose.
 export interface FactPayloads {}
@@ -43,7 +49,10 @@ export interface Contribution {
   /**
    * Explains a failed condition on this item to the caller: a {@link Refusal} (e.g.
    * `LIMIT_REACHED` with the limit in words) or `null` for "the target is gone / changed"
-   * (the service's own answer). May read (e.g. to tell a missing customer from a full list).
+   * (the service's own answer). It is asked whenever the merged item it is part of failed —
+   * also when another contribution's condition, or a concurrent write, was the cause — so it
+   * must read back and refuse only when its own condition is really false (see
+   * `value/fact-hooks.ts`, which checks the list's size).
    */
   explainFailure?: () => Promise<Refusal | null>;
 }
@@ -55,16 +64,16 @@ export type FactHooks = { [N in FactName]?: FactHook<N> };
 /** DynamoDB's limit on items in one TransactWriteItems call. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-/** Every module's hooks, by fact. Built once at start-up from the domain modules. */
+/** Every domain's hooks, by fact. Built once at start-up from the generated list (`composition.ts`). */
 export class FactHookRegistry {
   private readonly byFact = new Map<FactName, FactHook<FactName>[]>();
 
   constructor(
     private readonly store: Store,
-    hookSets: readonly (FactHooks | undefined)[],
+    hookSets: readonly FactHooks[],
   ) {
     for (const hooks of hookSets) {
-      for (const [name, hook] of Object.entries(hooks ?? {}) as [FactName, FactHook<FactName>][]) {
+      for (const [name, hook] of Object.entries(hooks) as [FactName, FactHook<FactName>][]) {
         this.byFact.set(name, [...(this.byFact.get(name) ?? []), hook]);
       }
     }
@@ -134,12 +143,45 @@ function prefixed(item: TransactItem, prefix: string): Expressions {
   };
 }
 
+/** Splits at commas outside parentheses: `a = list_append(a, :x), b = :y` → two assignments. */
+function topLevelParts(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '(') depth++;
+    else if (body[i] === ')') depth--;
+    else if (body[i] === ',' && depth === 0) (parts.push(body.slice(start, i)), (start = i + 1));
+  }
+  parts.push(body.slice(start));
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/** The document paths an update expression writes, with name placeholders resolved (`aggregates.visits`, `vehicleVins`). */
+export function writtenPaths(update: string, names: Record<string, string>): string[] {
+  const resolve = (path: string) => path.replace(/#[A-Za-z0-9_]+/g, (token) => names[token] ?? token).replace(/\[/g, '.[');
+  return (Object.entries(updateClauses(update)) as [UpdateAction, string][]).flatMap(([action, body]) =>
+    topLevelParts(body).map((part) => resolve((action === 'SET' ? part.split('=')[0]! : part.split(/\s+/)[0]!).trim())),
+  );
+}
+
+const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+
 /** Several Updates/ConditionChecks on one item as one operation: clauses concatenated by action, conditions ANDed. */
 function mergeSameItem(items: readonly TransactItem[]): TransactItem {
   if (items.some((i) => i.Put || i.Delete)) {
     throw new InvariantError(`Two contributions write the same item and one of them is a Put or Delete, which cannot be merged: ${targetOf(items[0]!)}`);
   }
   const parts = items.map((item, i) => prefixed(item, `c${i}`));
+  // DynamoDB refuses one update writing overlapping paths ("Two document paths overlap"),
+  // which would surface as a fault at the caller's request: refuse it here, naming both.
+  const written = parts.map((p) => writtenPaths(p.update ?? '', p.names));
+  written.forEach((paths, i) =>
+    written.slice(i + 1).forEach((other, d) => {
+      const clash = paths.find((a) => other.some((b) => overlaps(a, b)));
+      if (clash) throw new InvariantError(`Contributions ${i} and ${i + 1 + d} both write ${clash} on ${targetOf(items[0]!)}; one update cannot write overlapping paths`);
+    }),
+  );
   const clauses: Partial<Record<UpdateAction, string[]>> = {};
   for (const part of parts) {
     for (const [action, body] of Object.entries(updateClauses(part.update ?? '')) as [UpdateAction, string][]) (clauses[action] ??= []).push(body);

@@ -1,11 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { customerKeys } from '../customer/customer.js';
 import type { ServiceVisitRecord } from '../service/service-visit.js';
 import type { FactHooks, Refusal } from '../store/fact-hooks.js';
 import type { Store } from '../store/store.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
-import { AGGREGATE_LIMITS, limitMessage, type AggregateList, type PurchaseFact, type VisitFact } from '../customer/profile-aggregates.js';
-import { appendToCustomer } from './fact-repository.js';
+import { limitMessage, type AggregateList, type PurchaseFact, type VisitFact } from '../customer/profile-aggregates.js';
+import { appendToCustomer, customerAppendFailure } from './fact-repository.js';
 import { toEurMinor } from './scoring.js';
 
 /** A visit as the customer's aggregates count it. */
@@ -21,14 +19,10 @@ export function purchaseFact(v: VehicleRecord): PurchaseFact {
 /**
  * Why an append to a customer's list failed, when it is final: the list is at its cap
  * (`LIMIT_REACHED`, in words). A missing customer or a list with room is null: the fact's
- * own answer (the owner changed under it), or another contribution's on the same profile.
+ * own answer (the owner changed under it), or a concurrent write the writer retries.
  */
 async function fullListRefusal(store: Store, customerId: string, list: AggregateList): Promise<Refusal | null> {
-  const { Item } = await store.doc.send(
-    new GetCommand({ TableName: store.tableName, Key: customerKeys.profile(customerId), ConsistentRead: true, ProjectionExpression: '#agg.#list', ExpressionAttributeNames: { '#agg': 'aggregates', '#list': list } }),
-  );
-  const size = (Item?.aggregates?.[list] as unknown[] | undefined)?.length ?? 0;
-  return Item && size >= AGGREGATE_LIMITS[list] ? { code: 'LIMIT_REACHED', message: limitMessage(list) } : null;
+  return (await customerAppendFailure(store, customerId, list)) === 'LIMIT_REACHED' ? { code: 'LIMIT_REACHED', message: limitMessage(list) } : null;
 }
 
 /**

@@ -9,7 +9,7 @@ import { backoffDelayMs, sleep } from '../store/retry.js';
 import type { Store } from '../store/store.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item } from '../store/table.js';
 import { transactWrite, type TransactItem } from '../store/transactions.js';
-import { MAX_INTERESTS, type AggregateList } from '../customer/profile-aggregates.js';
+import { AGGREGATE_LIMITS, MAX_INTERESTS, type AggregateList } from '../customer/profile-aggregates.js';
 import { appendFactClause, interestsToEvict } from './aggregates.js';
 
 /** A recorded interaction (customer data platform). */
@@ -105,11 +105,22 @@ export function appendToCustomer(tableName: string, customerId: string, list: Ag
   };
 }
 
-/** Why an `appendToCustomer` condition failed: the customer is gone, or the list is full. */
-export async function customerAppendFailure(store: Store, customerId: string): Promise<'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED'> {
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: customerKeys.profile(customerId), ConsistentRead: true, ProjectionExpression: 'PK' }));
-  return Item ? 'LIMIT_REACHED' : 'CUSTOMER_NOT_FOUND';
+/**
+ * Why an `appendToCustomer` item failed, read back consistently: the customer is gone, the
+ * list is at its cap, or neither — then it was a concurrent write to the profile (another
+ * fact, a rename), which a retry gets past. Only the first two are the caller's answer.
+ */
+export async function customerAppendFailure(store: Store, customerId: string, list: AggregateList): Promise<'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED' | 'CONFLICT'> {
+  const { Item } = await store.doc.send(
+    new GetCommand({ TableName: store.tableName, Key: customerKeys.profile(customerId), ConsistentRead: true, ProjectionExpression: 'PK, #agg.#list', ExpressionAttributeNames: { '#agg': 'aggregates', '#list': list } }),
+  );
+  if (!Item) return 'CUSTOMER_NOT_FOUND';
+  const size = (Item.aggregates?.[list] as unknown[] | undefined)?.length ?? 0;
+  return size >= AGGREGATE_LIMITS[list] ? 'LIMIT_REACHED' : 'CONFLICT';
 }
+
+/** Attempts at a fact whose profile append lost only to concurrent writes. */
+const MAX_APPEND_ATTEMPTS = 4;
 
 /**
  * Revenue facts, surveys and interactions. Each write stores the fact and updates the
@@ -121,11 +132,16 @@ export class FactRepository {
 
   /** Stores a fact item and appends its compact form to the customer's aggregates. */
   async record(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY', id: string, at: string, item: Record<string, unknown>, list: AggregateList, fact: unknown): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED'> {
-    const result = await transactWrite(this.store.doc, [
-      appendToCustomer(this.store.tableName, customerId, list, fact),
-      { Put: { TableName: this.store.tableName, Item: factItem(customerId, kind, at, id, item), ConditionExpression: 'attribute_not_exists(PK)' } },
-    ]);
-    return result.ok ? 'RECORDED' : customerAppendFailure(this.store, customerId);
+    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+      const result = await transactWrite(this.store.doc, [
+        appendToCustomer(this.store.tableName, customerId, list, fact),
+        { Put: { TableName: this.store.tableName, Item: factItem(customerId, kind, at, id, item), ConditionExpression: 'attribute_not_exists(PK)' } },
+      ]);
+      if (result.ok) return 'RECORDED';
+      const why = await customerAppendFailure(this.store, customerId, list);
+      if (why !== 'CONFLICT') return why;
+    }
+    throw new InvariantError(`Recording a ${kind} kept conflicting with other writes to customer ${customerId}`);
   }
 
   /**

@@ -137,7 +137,11 @@ describe('Fact hooks on VehicleRegistered (DynamoDB Local)', () => {
             ExpressionAttributeValues: { ':delta': 500, ':max': max },
           },
         },
-        explainFailure: async () => ({ code: 'LIMIT_REACHED', message: 'The club balance is full.' }),
+        // Asked whenever the merged profile update failed: read back, refuse only when the balance really is full.
+        explainFailure: async () => {
+          const { Item } = await s.doc.send(new GetCommand({ TableName: s.tableName, Key: customerKeys.profile(vehicle.ownerId), ConsistentRead: true }));
+          return (Item?.clubPoints ?? 0) >= max ? { code: 'LIMIT_REACHED', message: 'The club balance is full.' } : null;
+        },
       },
     ],
   });

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { explainFailures, mergeContributions, updateClauses, type Contribution } from '../../src/store/fact-hooks.js';
+import { explainFailures, mergeContributions, updateClauses, writtenPaths, type Contribution } from '../../src/store/fact-hooks.js';
 import type { TransactItem } from '../../src/store/transactions.js';
 
 const profile = { PK: 'CUST#1', SK: 'PROFILE' };
 const update = (UpdateExpression: string, ConditionExpression: string | undefined, names: Record<string, string>, values: Record<string, unknown>, Key = profile): TransactItem => ({
   Update: { TableName: 't', Key, UpdateExpression, ...(ConditionExpression ? { ConditionExpression } : {}), ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+});
+
+describe('Function: writtenPaths', () => {
+  it('lists the paths each action writes, through functions and with names resolved', () => {
+    expect(writtenPaths('SET #a.#b = list_append(if_not_exists(#a.#b, :e), :f), #c = :c ADD #d :one REMOVE #e, #f[0]', { '#a': 'aggregates', '#b': 'visits', '#c': 'version', '#d': 'count', '#e': 'gone', '#f': 'list' })).toEqual([
+      'aggregates.visits',
+      'version',
+      'count',
+      'gone',
+      'list.[0]',
+    ]);
+  });
 });
 
 describe('Function: updateClauses', () => {
@@ -57,6 +69,17 @@ describe('Function: mergeContributions', () => {
     const put = { item: { Put: { TableName: 't', Item: { ...profile, a: 1 } } } };
     const change = { item: update('SET #a = :a', undefined, { '#a': 'a' }, { ':a': 1 }) };
     expect(() => mergeContributions([put, change])).toThrow(/Put or Delete/);
+  });
+
+  it('refuses to merge two contributions writing overlapping paths, naming the path (DynamoDB would refuse the update)', () => {
+    const visits = { item: update('SET #agg.#l = list_append(if_not_exists(#agg.#l, :e), :f)', undefined, { '#agg': 'aggregates', '#l': 'visits' }, { ':e': [], ':f': [1] }) };
+    const wipe = { item: update('REMOVE #agg', undefined, { '#agg': 'aggregates' }, {}) };
+    const sameAttribute = { item: update('SET #t = :now', undefined, { '#t': 'touchedAt' }, { ':now': 1 }) };
+    expect(() => mergeContributions([visits, wipe])).toThrow(/both write aggregates/);
+    expect(() => mergeContributions([sameAttribute, { item: update('SET #u = :later', undefined, { '#u': 'touchedAt' }, { ':later': 2 }) }])).toThrow(/both write touchedAt/);
+    // Neighbouring paths are fine: aggregates.visits and aggregates.orders do not overlap.
+    const orders = { item: update('SET #agg.#l = :o', undefined, { '#agg': 'aggregates', '#l': 'orders' }, { ':o': [] }) };
+    expect(mergeContributions([visits, orders])).toHaveLength(1);
   });
 
   it('treats the same key in another table as another item', () => {
