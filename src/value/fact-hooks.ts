@@ -21,9 +21,17 @@ export function purchaseFact(v: VehicleRecord): PurchaseFact {
  * (`LIMIT_REACHED`, in words). A missing customer or a list with room is null: the fact's
  * own answer (the owner changed under it), or a concurrent write the writer retries.
  */
-async function fullListRefusal(store: Store, customerId: string, list: AggregateList): Promise<Refusal | null> {
-  return (await customerAppendFailure(store, customerId, list)) === 'LIMIT_REACHED' ? { code: 'LIMIT_REACHED', message: limitMessage(list) } : null;
+async function fullListRefusal(store: Store, customerId: string, list: AggregateList, ifGone: Refusal | null = null): Promise<Refusal | null> {
+  const why = await customerAppendFailure(store, customerId, list);
+  if (why === 'CUSTOMER_NOT_FOUND') return ifGone;
+  return why === 'LIMIT_REACHED' ? { code: 'LIMIT_REACHED', message: limitMessage(list) } : null;
 }
+
+/**
+ * A visit counts for the owner on its day, who may be a past owner whose profile was erased
+ * since: no retry brings the profile back, so it is the caller's answer, not a conflict.
+ */
+export const VISIT_OWNER_GONE: Refusal = { code: 'NOT_FOUND', message: "The vehicle's owner on the visit's date has no customer profile any more; the visit cannot be counted for them." };
 
 /**
  * The value domain's reactions: every fact that feeds a customer's scores is appended to
@@ -35,8 +43,8 @@ const valueFactHooks: FactHooks = {
   ServiceVisitRecorded: ({ visit }, store) => [
     {
       item: appendToCustomer(store.tableName, visit.customerId, 'visits', visitFact(visit)),
-      // A full list is final (LIMIT_REACHED); a missing owner is the visit's own answer (the car changed under it).
-      explainFailure: () => fullListRefusal(store, visit.customerId, 'visits'),
+      // A full list (LIMIT_REACHED) and an owner without a profile (NOT_FOUND) are final; anything else the visit retries.
+      explainFailure: () => fullListRefusal(store, visit.customerId, 'visits', VISIT_OWNER_GONE),
     },
   ],
   // The same profile item as the customer domain's count of the car: the registry merges the two updates.

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Access } from '../../src/auth/access.js';
 import { createLoaders } from '../../src/auth/loaders.js';
@@ -99,6 +99,21 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
     expect((await store.repos.visits.ofVehicle(vehicle.vin, 10)).items).toEqual([]);
     expect((await store.repos.vehicles.get(vehicle.vin))?.version).toBe(vehicle.version);
     expect((await store.repos.customers.get(owner.id))?.aggregates.visits).toEqual([]);
+  });
+
+  it('answers NOT_FOUND on vin, writing nothing, when the owner on the visit\'s date has no profile any more', async () => {
+    // Prepare: the owner's profile is erased after the car was registered.
+    const { owner, vehicle } = await registeredCar('WP0ZZZ99ZTS700003');
+    await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: customerKeys.profile(owner.id) }));
+
+    // Act
+    const result = await recordServiceVisit(context({}), visitInput('WP0ZZZ99ZTS700003'));
+
+    // Assess: a user error, not a retry loop ending in a fault.
+    expect(result.userErrors).toEqual([{ field: ['input', 'vin'], code: 'NOT_FOUND', message: expect.stringContaining('no customer profile') }]);
+    expect(result.serviceVisit).toBeNull();
+    expect((await store.repos.visits.ofVehicle(vehicle.vin, 10)).items).toEqual([]);
+    expect((await store.repos.vehicles.get(vehicle.vin))?.version).toBe(vehicle.version);
   });
 });
 
