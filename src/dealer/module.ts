@@ -1,6 +1,7 @@
 import { dealerPolicy } from '../auth/policies.js';
 import { defineModule } from '../graphql/domain-module.js';
 import { DEALER_API_KEY_NODE } from './api-key-record.js';
+import { MAX_LISTED_API_KEYS } from './dealer-repository.js';
 import { parseApiKeyGlobalKey } from './dealer-service.js';
 import { DEALER_NODE } from './dealer.js';
 import { dealerResolvers } from './graphql/resolvers.js';
@@ -19,4 +20,5 @@ export default defineModule({
       },
     },
   ],
+  listBounds: { 'Dealer.apiKeys': MAX_LISTED_API_KEYS },
 });

@@ -28,11 +28,20 @@ export interface NodeType {
  * and collected the same way into `src/__generated__/repositories.ts` for `composition.ts`:
  * kept out of the module so that the jobs, which share the composition root, load no GraphQL.
  */
+/**
+ * Plain lists (`[X]`, not connections) whose real bound is above the default list size the
+ * query cost assumes (`graphql/limits.ts`), keyed `Type.field`, each the constant that
+ * enforces it.
+ */
+export type ListBounds = Readonly<Record<`${string}.${string}`, number>>;
+
 export interface DomainModule {
   /** The folder's name; for messages and tests. */
   name: string;
   resolvers?: Resolvers;
   nodeTypes?: readonly NodeType[];
+  /** Bounds of this domain's plain lists for the query cost; merged across modules, a field declared twice is refused. */
+  listBounds?: ListBounds;
 }
 
 /** Identity, for type checking at the declaration (and a greppable name). */

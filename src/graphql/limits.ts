@@ -20,13 +20,9 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { MAX_LISTED_API_KEYS } from '../dealer/dealer-repository.js';
-import { MAX_VEHICLES_PER_DAY } from '../service/forecast.js';
-import { MAX_FORECAST_DAYS } from '../service/forecast-service.js';
-import { MAX_ITEMS, MAX_LINES } from '../service/service-visit-validation.js';
-import { MAX_OWNERSHIPS } from '../vehicle/vehicle.js';
-import { MAX_INTERESTS } from '../customer/profile-aggregates.js';
+import { PaddockError } from '../shared/errors.js';
 import { MAX_PAGE_SIZE } from './connection.js';
+import type { DomainModule, ListBounds } from './domain-module.js';
 
 /**
  * Request limits against abusive queries, checked during validation (before any
@@ -63,26 +59,29 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** The most ids `nodes(ids:)` accepts (enforced by its resolver); a variable may hold that many. */
 export const MAX_NODE_IDS = 100;
 /**
- * A plain list (`[X]`, not a connection) costs as if it held this many elements unless
- * {@link LIST_BOUNDS} knows a larger real bound: most of ours are small by construction
- * (consents: one per channel; service plan: one per catalogue item).
+ * A plain list (`[X]`, not a connection) costs as if it held this many elements unless its
+ * domain declares a larger real bound (`listBounds` in its module): most of ours are small
+ * by construction (consents: one per channel; service plan: one per catalogue item).
  */
 export const DEFAULT_LIST_SIZE = 20;
 
 /**
- * Plain lists whose real bound is above {@link DEFAULT_LIST_SIZE}, with where that bound
- * is enforced. The key is `Type.field`.
+ * Every module's `listBounds`, merged. Each domain declares the bounds of its own plain
+ * lists beside the constant that enforces them, so no central list can drift; two modules
+ * bounding the same `Type.field` is a programming fault (which bound would hold?).
  */
-export const LIST_BOUNDS: Readonly<Record<string, number>> = {
-  'ServiceForecast.days': MAX_FORECAST_DAYS,
-  'Customer.interests': MAX_INTERESTS,
-  'ServiceVisit.items': MAX_ITEMS,
-  'PerformedServiceItem.parts': MAX_LINES,
-  'PerformedServiceItem.labour': MAX_LINES,
-  'Vehicle.ownerHistory': MAX_OWNERSHIPS,
-  'ForecastDay.vehicles': MAX_VEHICLES_PER_DAY,
-  'Dealer.apiKeys': MAX_LISTED_API_KEYS,
-};
+export function listBoundsOf(modules: readonly DomainModule[]): ListBounds {
+  const merged: Record<string, number> = {};
+  const owner = new Map<string, string>();
+  for (const module of modules) {
+    for (const [field, bound] of Object.entries(module.listBounds ?? {})) {
+      if (owner.has(field)) throw new PaddockError(`List bound ${field} is declared twice (by modules ${owner.get(field)} and ${module.name}).`);
+      owner.set(field, module.name);
+      merged[field] = bound;
+    }
+  }
+  return merged;
+}
 
 /**
  * The request body size both entry points accept (local server and Lambda handler).
@@ -149,7 +148,7 @@ const isConnectionType = (type: GraphQLNamedType): boolean => isObjectType(type)
  *   {@link DEFAULT_PAGE_SIZE}; a variable may hold anything up to `MAX_PAGE_SIZE` (100), since
  *   validation runs before variables are bound;
  * - `nodes(ids:)`: the number of ids ({@link MAX_NODE_IDS} for a variable);
- * - a plain list of objects: its {@link LIST_BOUNDS} entry or {@link DEFAULT_LIST_SIZE}; the
+ * - a plain list of objects: its bound in `listBounds` or {@link DEFAULT_LIST_SIZE}; the
  *   `edges` of a connection count 1, their page size is already counted on the connection;
  * - anything else: 1.
  */
@@ -158,7 +157,7 @@ function clampPageSize(first: number): number {
   return Number.isInteger(first) && first >= 1 && first <= MAX_PAGE_SIZE ? first : MAX_PAGE_SIZE;
 }
 
-export function listMultiplier(parentType: GraphQLNamedType, field: GraphQLField<unknown, unknown>, node: FieldNode, schema: GraphQLSchema): number {
+export function listMultiplier(parentType: GraphQLNamedType, field: GraphQLField<unknown, unknown>, node: FieldNode, schema: GraphQLSchema, listBounds: ListBounds = {}): number {
   const argument = (name: string) => node.arguments?.find((a) => a.name.value === name)?.value;
   const firstDefinition = field.args.find((a) => a.name === 'first');
   const returned = getNamedType(field.type);
@@ -178,7 +177,7 @@ export function listMultiplier(parentType: GraphQLNamedType, field: GraphQLField
   }
   if (!isCompositeType(returned) || isConnectionType(parentType)) return 1;
   if (parentType.name.startsWith('__')) return introspectionListSize(schema, field.name);
-  return LIST_BOUNDS[`${parentType.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
+  return listBounds[`${parentType.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
 }
 
 const introspectionSizes = new WeakMap<GraphQLSchema, Record<string, number>>();
@@ -226,7 +225,12 @@ const clamp = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
  * @example
  * measureOperation(schema, fragments, operation, { maxSelections: 2_000 }).cost
  */
-export function measureOperation(schema: GraphQLSchema, fragments: ReadonlyMap<string, FragmentDefinitionNode>, operation: OperationDefinitionNode, { maxSelections }: { maxSelections: number }): Measure {
+export function measureOperation(
+  schema: GraphQLSchema,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  operation: OperationDefinitionNode,
+  { maxSelections, listBounds = {} }: { maxSelections: number; listBounds?: ListBounds },
+): Measure {
   const memo = new Map<string, Figures>();
   const inProgress = new Set<string>();
   let visited = 0;
@@ -244,7 +248,7 @@ export function measureOperation(schema: GraphQLSchema, fragments: ReadonlyMap<s
       if (selection.kind === Kind.FIELD) {
         const field = parentType ? fieldOf(schema, parentType, selection.name.value) : undefined;
         const inner = selection.selectionSet ? walk(selection.selectionSet, field && getNamedType(field.type)) : EMPTY;
-        const multiplier = field && parentType ? listMultiplier(parentType, field, selection, schema) : 1;
+        const multiplier = field && parentType ? listMultiplier(parentType, field, selection, schema, listBounds) : 1;
         depth = Math.max(depth, inner.depth + 1);
         aliases += (selection.alias ? 1 : 0) + inner.aliases;
         cost = clamp(cost + 1 + multiplier * inner.cost);
@@ -319,8 +323,10 @@ export interface RequestedCost {
 /**
  * The query-limits validation rule, plus the measures it took: the server reports the
  * requested cost of every operation from them without measuring it a second time.
+ * `listBounds` are the modules' plain-list bounds ({@link listBoundsOf}); without them
+ * every plain list costs {@link DEFAULT_LIST_SIZE}.
  */
-export function createQueryLimits(limits: QueryLimits) {
+export function createQueryLimits(limits: QueryLimits, listBounds: ListBounds = {}) {
   const measures = new WeakMap<OperationDefinitionNode, Measure>();
   const introspectionExempt = (m: Measure) => limits.maxIntrospectionCost !== undefined && m.introspectionOnly;
   const costLimit = (m: Measure) => (introspectionExempt(m) ? limits.maxIntrospectionCost! : limits.maxCost);
@@ -330,7 +336,7 @@ export function createQueryLimits(limits: QueryLimits) {
     for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     return {
       OperationDefinition(node) {
-        const m = measureOperation(context.getSchema(), fragments, node, limits);
+        const m = measureOperation(context.getSchema(), fragments, node, { maxSelections: limits.maxSelections, listBounds });
         measures.set(node, m);
         if (m.truncated) {
           context.reportError(limitError(`Query has more than ${limits.maxSelections} selections.`, { selections: { limit: limits.maxSelections } }));
@@ -369,6 +375,6 @@ export const supportedOperationsRule: ValidationRule = (context) => ({
   },
 });
 
-export function queryLimitsRule(limits: QueryLimits): ValidationRule {
-  return createQueryLimits(limits).rule;
+export function queryLimitsRule(limits: QueryLimits, listBounds: ListBounds = {}): ValidationRule {
+  return createQueryLimits(limits, listBounds).rule;
 }

@@ -5,8 +5,9 @@ import { getOperationAST, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../shared/logger.js';
 import type { GraphQLContext } from './context.js';
 import { formatDomainError } from './errors.js';
-import { createQueryLimits, DEFAULT_INTROSPECTION_COST, DEFAULT_LIMITS, MAX_QUERY_TOKENS, QueryTooComplexError, supportedOperationsRule, type QueryLimits } from './limits.js';
+import { createQueryLimits, DEFAULT_INTROSPECTION_COST, DEFAULT_LIMITS, listBoundsOf, MAX_QUERY_TOKENS, QueryTooComplexError, supportedOperationsRule, type QueryLimits } from './limits.js';
 import { resolvers } from './resolvers/index.js';
+import { domainModules } from './__generated__/modules.js';
 import { typeDefs } from './__generated__/type-defs.js';
 
 export interface ServerOptions {
@@ -117,7 +118,7 @@ function costPlugin(limits: ReturnType<typeof createQueryLimits>): ApolloServerP
  */
 export function createApolloServer(options: ServerOptions): ApolloServer<GraphQLContext> {
   // Introspection is on only in development, and only there may it skip the depth limit.
-  const limits = createQueryLimits({ ...(options.limits ?? DEFAULT_LIMITS), ...(options.development ? { maxIntrospectionCost: DEFAULT_INTROSPECTION_COST } : {}) });
+  const limits = createQueryLimits({ ...(options.limits ?? DEFAULT_LIMITS), ...(options.development ? { maxIntrospectionCost: DEFAULT_INTROSPECTION_COST } : {}) }, listBoundsOf(domainModules));
   return new ApolloServer<GraphQLContext>({
     typeDefs,
     resolvers,

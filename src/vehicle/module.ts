@@ -1,9 +1,10 @@
 import { defineModule } from '../graphql/domain-module.js';
 import { vehicleResolvers } from './graphql/resolvers.js';
-import { VEHICLE_NODE } from './vehicle.js';
+import { MAX_OWNERSHIPS, VEHICLE_NODE } from './vehicle.js';
 
 export default defineModule({
   name: 'vehicle',
   resolvers: vehicleResolvers,
   nodeTypes: [{ key: VEHICLE_NODE, load: (ctx, vin) => ctx.access.vehicle(vin) }],
+  listBounds: { 'Vehicle.ownerHistory': MAX_OWNERSHIPS },
 });

@@ -1,11 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildSchema, isObjectType } from 'graphql';
+import { buildSchema, getNamedType, getNullableType, GraphQLScalarType, isListType, isObjectType } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
 import { createRepositories, PORTS } from '../../src/composition.js';
 import type { GraphQLContext } from '../../src/graphql/context.js';
 import { defineModule, type DomainModule, type NodeRecord } from '../../src/graphql/domain-module.js';
+import { listBoundsOf } from '../../src/graphql/limits.js';
 import { nodeResolvers, nodeTypesOf } from '../../src/graphql/nodes.js';
+import { mergeResolvers } from '../../src/graphql/resolvers/index.js';
 import { domainModules } from '../../src/graphql/__generated__/modules.js';
 import { domainRepositories } from '../../src/__generated__/repositories.js';
 import { typeDefs } from '../../src/graphql/__generated__/type-defs.js';
@@ -106,5 +108,30 @@ describe('Domain modules', () => {
     expect(new Set(names).size).toBe(names.length);
     expect(Object.keys(repos).sort()).toEqual([...names].sort());
     expect(names).toEqual(expect.arrayContaining(['customers', 'dealers', 'vehicles', 'reminders']));
+  });
+  it('refuses two modules resolving the same Type.field or defining the same scalar (the later would silently win)', () => {
+    const field = () => 'x';
+    expect(() => mergeResolvers({ Customer: { id: field } }, { Customer: { email: field } })).not.toThrow();
+    expect(() => mergeResolvers({ Customer: { id: field } }, { Customer: { id: field } })).toThrow(/Customer\.id is defined twice/);
+    const scalar = () => new GraphQLScalarType({ name: 'Date' });
+    expect(() => mergeResolvers({ Date: scalar() }, { Date: scalar() })).toThrow(PaddockError);
+    expect(() => mergeResolvers({ Date: scalar() }, { Date: { x: field } } as never)).toThrow(/Scalar Date is defined twice/);
+  });
+
+  it('merges the list bounds of every module, each naming a plain list of objects in the schema', () => {
+    const schema = buildSchema(typeDefs);
+    const bounds = listBoundsOf(domainModules);
+    for (const key of Object.keys(bounds)) {
+      const [type, name] = key.split('.');
+      const owner = schema.getType(type!);
+      const field = owner && isObjectType(owner) ? owner.getFields()[name!] : undefined;
+      expect(field && isListType(getNullableType(field.type)) && isObjectType(getNamedType(field.type)), key).toBe(true);
+    }
+    expect(bounds).toMatchObject({ 'Customer.interests': 50, 'ServiceForecast.days': 90, 'Dealer.apiKeys': 50, 'Vehicle.ownerHistory': 100 });
+  });
+
+  it('refuses two modules bounding the same list', () => {
+    const bounding = (name: string) => defineModule({ name, listBounds: { 'Pet.toys': 5 } });
+    expect(() => listBoundsOf([bounding('a'), bounding('b')])).toThrow(/Pet\.toys is declared twice/);
   });
 });

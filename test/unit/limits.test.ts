@@ -15,7 +15,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { typeDefs } from '../../src/graphql/__generated__/type-defs.js';
 import { MAX_PAGE_SIZE } from '../../src/graphql/connection.js';
-import { DEFAULT_LIMITS, DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, listMultiplier, measureOperation, queryLimitsRule, type QueryLimits } from '../../src/graphql/limits.js';
+import { DEFAULT_LIMITS, DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, listBoundsOf, listMultiplier, measureOperation, queryLimitsRule, type QueryLimits } from '../../src/graphql/limits.js';
+import { domainModules } from '../../src/graphql/__generated__/modules.js';
 
 const schema = buildSchema(`
   type Query { customers(first: Int): NConnection  me: V  plain: [N!]! }
@@ -75,8 +76,10 @@ describe('Rule: query limits', () => {
     expect(m.cost).toBe(1 + DEFAULT_PAGE_SIZE * 3);
   });
 
-  it('costs a plain list of objects at the default list size', () => {
+  it('costs a plain list of objects at the default list size, or at its declared bound', () => {
     expect(measure('{ plain { name } }').cost).toBe(1 + DEFAULT_LIST_SIZE);
+    const document = parse('{ plain { name } }');
+    expect(validate(schema, document, [queryLimitsRule({ ...small, maxCost: 40 }, { 'Query.plain': 45 })]).map((e) => e.message)).toEqual(['Query cost 46 exceeds the limit of 40.']);
   });
 
   it('does not loop on a fragment that spreads itself', () => {
@@ -151,13 +154,19 @@ describe('Costs from the Paddock schema', () => {
   });
 
   it('costs every plain list of objects above 1, except the edges a connection already counts', () => {
+    const bounds = listBoundsOf(domainModules);
+    // A bound a module declares is what the cost uses (these were drifting in a central list).
+    const forecast = paddock.getType('ServiceForecast');
+    if (!isObjectType(forecast)) throw new Error('ServiceForecast is not an object type');
+    const days = (parse('{ days }').definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
+    expect(listMultiplier(forecast, forecast.getFields()['days']!, days, paddock, bounds)).toBe(90);
     for (const type of Object.values(paddock.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
       for (const field of Object.values(type.getFields())) {
         if (!isListType(getNullableType(field.type)) || !isObjectType(getNamedType(field.type))) continue;
         const node = (parse(`{ ${field.name} }`).definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode;
         const expected = type.name.endsWith('Connection') ? 1 : expect.any(Number);
-        const multiplier = listMultiplier(type, field, node, paddock);
+        const multiplier = listMultiplier(type, field, node, paddock, bounds);
         expect(multiplier, `${type.name}.${field.name}`).toEqual(expected);
         if (!type.name.endsWith('Connection')) expect(multiplier, `${type.name}.${field.name}`).toBeGreaterThanOrEqual(DEFAULT_LIST_SIZE);
       }
