@@ -23,7 +23,7 @@ import {
   type CustomerRecord,
 } from './customer.js';
 import { consentKeys, consentOf, statementFromItem, statementToItem, supersedes, type ConsentOutcome, type ConsentStatement } from './consent.js';
-import { EMAIL_CHANGE_COOLDOWN_MS, emailChangeKeys, pendingFromItem, pendingToItem, type PendingEmailChange } from './email-change.js';
+import { EMAIL_CHANGE_COOLDOWN_MS, emailChangeKeys, pendingFromItem, pendingToItem, type CustomerEmailChangeRequested, type PendingEmailChange } from './email-change.js';
 import { linkRequestItem } from './link-request.js';
 
 /** Attempts at recording consents when newer statements keep arriving in between (each attempt re-reads). */
@@ -145,7 +145,7 @@ export class CustomerRepository {
     expectedVersion: number,
     changes: CustomerChanges,
     pending: PendingEmailChange,
-    event: Record<string, unknown>,
+    event: CustomerEmailChangeRequested,
     now: Date,
   ): Promise<'REQUESTED' | 'STALE_VERSION' | 'TOO_SOON'> {
     const { tableName } = this.store;

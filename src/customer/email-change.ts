@@ -13,6 +13,21 @@ import { customerKeys } from './customer.js';
  * mailbox already knows whether it has a profile.
  */
 
+/** The `detail` of `CustomerEmailChangeRequested`: what the mailer needs to send the token to the new address. */
+export interface CustomerEmailChangeRequested {
+  customerId: string;
+  email: string;
+  token: string;
+  expiresAt: string;
+  preferredLanguage: string | null;
+}
+
+declare module '../store/outbox.js' {
+  interface PaddockEvents {
+    CustomerEmailChangeRequested: CustomerEmailChangeRequested;
+  }
+}
+
 /** How long a confirmation link works. */
 export const EMAIL_CHANGE_TTL_MS = 24 * 3600 * 1000;
 /** At most one confirmation mail per customer per this period: the API must not be a way to mail strangers in bulk. */

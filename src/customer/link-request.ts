@@ -12,6 +12,18 @@ import { customerKeys } from './customer.js';
  */
 export const LINK_REQUEST_TTL_SECONDS = 30 * 24 * 3600;
 
+/** The `detail` of `CustomerLinkRequested`: who asks to be linked to whom. */
+export interface CustomerLinkRequested {
+  customerId: string;
+  dealerId: string;
+}
+
+declare module '../store/outbox.js' {
+  interface PaddockEvents {
+    CustomerLinkRequested: CustomerLinkRequested;
+  }
+}
+
 export interface DealerLinkRequest {
   customerId: string;
   dealerId: string;

@@ -12,6 +12,26 @@ export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 /** Statuses in which the reminder still waits for the customer or the workshop (defined with the service cycle a visit closes). */
 export { ACTIVE_REMINDER_STATUSES } from '../service/service-cycle.js';
 
+/** The `detail` of `MaintenanceReminderDue` (written by the reminder repository with the reminder itself). */
+export interface MaintenanceReminderDue {
+  /** The reminder's global key. */
+  reminderId: string;
+  vin: string;
+  customerId: string;
+  dealerId: string;
+  dueDate: string;
+  /** Catalogue codes of the items due. */
+  items: string[];
+  channel: ConsentChannel | null;
+  deliverable: boolean;
+}
+
+declare module '../store/outbox.js' {
+  interface PaddockEvents {
+    MaintenanceReminderDue: MaintenanceReminderDue;
+  }
+}
+
 export interface ReminderItem {
   code: string;
   dueDate: string;

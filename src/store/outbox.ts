@@ -12,9 +12,25 @@ export const OUTBOX_ENTITY = 'OutboxEvent';
 export const EVENT_SOURCE = 'paddock';
 const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
 
-export type PaddockEventType = 'MaintenanceReminderDue' | 'CustomerTierChanged' | 'CustomerEmailChangeRequested' | 'CustomerLinkRequested';
+/**
+ * Every event Paddock publishes, by name, with the shape of its `detail`. The domain that
+ * emits an event declares it beside the code that builds it, by augmenting this interface:
+ *
+ * ```ts
+ * declare module '../store/outbox.js' {
+ *   interface PaddockEvents { CustomerLinkRequested: CustomerLinkRequested }
+ * }
+ * ```
+ *
+ * so a new domain adds its events without editing this file, and `outboxItem` accepts
+ * only a declared name with its own payload.
+ */
+// Augmented by the domains that emit events; empty here on purpose.
+export interface PaddockEvents {}
 
-export function outboxItem(eventType: PaddockEventType, detail: Record<string, unknown>, occurredAt: Date): Item {
+export type PaddockEventType = keyof PaddockEvents;
+
+export function outboxItem<E extends PaddockEventType>(eventType: E, detail: PaddockEvents[E], occurredAt: Date): Item {
   const id = newId();
   return {
     PK: `OUTBOX#${id}`,

@@ -85,7 +85,7 @@ describe('Entity key formats', () => {
   });
 
   it('key builders without an item of their own', () => {
-    expect(outboxItem('CustomerTierChanged', {}, new Date(AT)).PK).toMatch(/^OUTBOX#[0-9A-Z]{26}$/);
+    expect(outboxItem('CustomerLinkRequested', { customerId: C, dealerId: D }, new Date(AT)).PK).toMatch(/^OUTBOX#[0-9A-Z]{26}$/);
     expect(jobFailureKeys.failure('scores', 'R1', { PK: `CUST#${C}`, SK: 'PROFILE' })).toEqual({ PK: 'JOBFAILURE#scores#R1', SK: `ITEM#CUST%23${C}#PROFILE` });
     expect(valueKeys.run('R1')).toEqual({ PK: 'SCORERUN#R1', SK: 'RUN' });
     expect(valueKeys.segment('R1', 7)).toEqual({ PK: 'SCORERUN#R1', SK: 'SEG#0007' });

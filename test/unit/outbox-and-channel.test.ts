@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCustomer } from '../../src/customer/customer.js';
 import { toOutboxEvents } from '../../src/handlers/outbox-enrichment.js';
 import { reminderChannel } from '../../src/reminder/channel.js';
+import type { MaintenanceReminderDue } from '../../src/reminder/reminder.js';
 import { outboxItem } from '../../src/store/outbox.js';
 
 describe('Function: reminderChannel', () => {
@@ -18,19 +19,21 @@ describe('Function: reminderChannel', () => {
   });
 });
 
+const DUE: MaintenanceReminderDue = { reminderId: 'WP0ZZZ99ZTS392124#1', vin: 'WP0ZZZ99ZTS392124', customerId: 'C1', dealerId: 'D1', dueDate: '2026-12-15', items: ['OIL_SERVICE'], channel: null, deliverable: false };
+
 describe('Function: toOutboxEvents', () => {
   it('turns a stream INSERT of an outbox item into a plain event and ignores everything else', () => {
-    const item = outboxItem('MaintenanceReminderDue', { vin: 'WP0ZZZ99ZTS392124', items: ['OIL_SERVICE'], channel: null, deliverable: false }, new Date('2026-12-01T06:00:00Z'));
+    const item = outboxItem('MaintenanceReminderDue', DUE, new Date('2026-12-01T06:00:00Z'));
     const insert = { eventName: 'INSERT', dynamodb: { NewImage: marshall(item) } };
     const modify = { eventName: 'MODIFY', dynamodb: { NewImage: marshall(item) } };
     const vehicle = { eventName: 'INSERT', dynamodb: { NewImage: marshall({ PK: 'VEH#X', SK: 'VEHICLE', entityType: 'Vehicle', lastServiced: {} }) } };
     expect(toOutboxEvents([vehicle, insert, modify])).toEqual([
-      { eventId: item.eventId, eventType: 'MaintenanceReminderDue', source: 'paddock', occurredAt: '2026-12-01T06:00:00.000Z', detail: { vin: 'WP0ZZZ99ZTS392124', items: ['OIL_SERVICE'], channel: null, deliverable: false } },
+      { eventId: item.eventId, eventType: 'MaintenanceReminderDue', source: 'paddock', occurredAt: '2026-12-01T06:00:00.000Z', detail: DUE },
     ]);
   });
 
   it('gives outbox items a TTL a week out, so the table does not keep delivered events', () => {
-    const item = outboxItem('MaintenanceReminderDue', {}, new Date('2026-12-01T00:00:00Z'));
+    const item = outboxItem('MaintenanceReminderDue', DUE, new Date('2026-12-01T00:00:00Z'));
     expect(item.ttl).toBe(Date.parse('2026-12-08T00:00:00Z') / 1000);
   });
 });
