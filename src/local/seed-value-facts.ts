@@ -1,7 +1,7 @@
 import type { CustomerRecord } from '../customer/customer.js';
 import type { ServiceVisitRecord } from '../service/service-visit.js';
 import type { Item } from '../store/table.js';
-import { factItem, interactionEntity, interestKey, sourceEventItem, type InteractionRecord } from '../value/fact-repository.js';
+import { financeContractEntity, interactionEntity, orderEntity, surveyEntity, interestKey, sourceEventItem, type InteractionRecord } from '../value/fact-repository.js';
 import { MODEL_LINES, type ModelLine } from '../catalogue/model-lines.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import type { Rng } from './seed-service-history.js';
@@ -39,7 +39,8 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
       const fact = { kind, vin: v.vin, dealerId: v.sellingDealerId, principalMinor: Math.round(v.purchasePrice.amountMinor * (0.5 + rand.next() * 0.3)), monthlyMinor: Math.round(v.purchasePrice.amountMinor / months / 1.4), startDate: v.purchaseDate, endDate: iso(start + months * 30.44 * DAY).slice(0, 10) } as const;
       buyer.aggregates.finance.push(fact);
       const id = newId(start);
-      items.push(factItem(buyer.id, 'FINANCE', `${v.purchaseDate}T00:00:00.000Z`, id, { id, customerId: buyer.id, ...fact }));
+      const euros = (amountMinor: number) => ({ amountMinor, currency: 'EUR' as const });
+      items.push(financeContractEntity.toItem({ id, customerId: buyer.id, ...fact, principal: euros(fact.principalMinor), monthlyPayment: euros(fact.monthlyMinor), termMonths: months }));
     }
   }
 
@@ -55,7 +56,7 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
       const fact = rand.chance(0.7) ? ({ at, kind: 'NPS', score: nps, touchpoint: 'SERVICE', dealerId: visit.dealerId } as const) : ({ at, kind: 'CSAT', score: Math.max(1, Math.min(5, Math.round(nps / 2))), touchpoint: 'SERVICE', dealerId: visit.dealerId } as const);
       customer.aggregates.surveys.push(fact);
       const id = newId(Date.parse(at));
-      items.push(factItem(customer.id, 'SURVEY', at, id, { id, customerId: customer.id, ...fact }));
+      items.push(surveyEntity.toItem({ id, customerId: customer.id, ...fact }));
     }
   }
 
@@ -66,7 +67,8 @@ export function seedValueFacts(rand: Rng & { pick<T>(values: readonly T[]): T },
         const fact = { at, amountMinor: rand.int(80, 900) * 100 };
         customer.aggregates.orders.push(fact);
         const id = newId(Date.parse(at));
-        items.push(factItem(customer.id, 'ORDER', at, id, { id, customerId: customer.id, channel: 'ONLINE', totalEurMinor: fact.amountMinor, orderedAt: at }));
+        const line = { sku: 'LIFESTYLE', description: 'Lifestyle collection', quantity: 1, unitPrice: { amount: (fact.amountMinor / 100).toFixed(2), currency: 'EUR' } };
+        items.push(orderEntity.toItem({ id, customerId: customer.id, channel: 'ONLINE', lines: [line], totalEurMinor: fact.amountMinor, orderedAt: at }));
       }
     }
     // Interactions in the last six months, often with a higher model than the one owned.

@@ -2,13 +2,15 @@ import { InvariantError } from '../shared/errors.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { customerKeys } from '../customer/customer.js';
 import type { Page } from '../store/cursor.js';
-import { defineEntity, field } from '../store/entity.js';
+import { defineEntity, field, type Entity } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
 import { queryPage } from '../store/query-page.js';
 import { backoffDelayMs, sleep } from '../store/retry.js';
 import type { Store } from '../store/store.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item } from '../store/table.js';
-import { transactWrite, type TransactItem } from '../store/transactions.js';
+import type { TransactItem } from '../store/transactions.js';
+import { explainFailures, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
+import type { Money } from '../shared/money.js';
 import { AGGREGATE_LIMITS, MAX_INTERESTS, type AggregateList } from '../customer/profile-aggregates.js';
 import { appendFactClause, interestsToEvict } from './aggregates.js';
 
@@ -34,6 +36,72 @@ export interface InteractionRecord {
 }
 
 const INTERACTION = 'INTERACTION';
+
+/** An order line as the caller sent it (the price in its own currency, as entered). */
+export interface OrderLine {
+  sku: string;
+  description: string;
+  quantity: number;
+  unitPrice: { amount: string; currency: string };
+}
+
+/** A lifestyle order (online shop or dealer counter), its total in euro cents. */
+export interface OrderRecord {
+  id: string;
+  customerId: string;
+  channel: 'ONLINE' | 'DEALER';
+  lines: readonly OrderLine[];
+  totalEurMinor: number;
+  dealerId?: string;
+  orderedAt: string;
+}
+
+/** A loan or lease on one of the customer's cars; the amounts in euro cents and as entered. */
+export interface FinanceContractRecord {
+  id: string;
+  customerId: string;
+  kind: 'LOAN' | 'LEASE';
+  vin: string;
+  dealerId?: string;
+  principalMinor: number;
+  monthlyMinor: number;
+  startDate: string;
+  endDate: string;
+  principal: Money;
+  monthlyPayment: Money;
+  termMonths: number;
+}
+
+/** A survey answer (NPS or CSAT) after a touchpoint. */
+export interface SurveyRecord {
+  id: string;
+  customerId: string;
+  at: string;
+  kind: 'NPS' | 'CSAT';
+  score: number;
+  touchpoint: string;
+  dealerId?: string;
+  comment?: string;
+}
+
+/** Facts the value domain owns; other domains (club points on an order, say) add items to their transactions. */
+export interface OrderRecorded {
+  order: OrderRecord;
+}
+export interface FinanceContractRecorded {
+  contract: FinanceContractRecord;
+}
+export interface InteractionRecorded {
+  interaction: InteractionRecord;
+}
+
+declare module '../store/fact-hooks.js' {
+  interface FactPayloads {
+    OrderRecorded: OrderRecorded;
+    FinanceContractRecorded: FinanceContractRecorded;
+    InteractionRecorded: InteractionRecorded;
+  }
+}
 
 export const factKeys = {
   fact: (customerId: string, kind: string, at: string, id: string) => ({ PK: customerKeys.partition(customerId), SK: joinKey(kind, at, id) }),
@@ -67,10 +135,57 @@ export const interactionEntity = defineEntity<InteractionRecord>({
   },
 });
 
-/** A revenue fact or survey answer in its customer's partition, by when it happened; its kind is its entity type. */
-export function factItem(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY', at: string, id: string, attributes: Record<string, unknown>): Item {
-  return { ...factKeys.fact(customerId, kind, at, id), [ENTITY_TYPE_ATTRIBUTE]: kind, ...attributes };
-}
+// Revenue facts and survey answers live in their customer's partition, by when they happened; their kind is their entity type.
+const money = field.map<Money>();
+
+export const orderEntity = defineEntity<OrderRecord>({
+  name: 'ORDER',
+  key: (o) => factKeys.fact(o.customerId, 'ORDER', o.orderedAt, o.id),
+  fields: {
+    id: field.string,
+    customerId: field.string,
+    channel: field.oneOf(['ONLINE', 'DEALER'] as const),
+    lines: field.listOfMaps<OrderLine>(),
+    totalEurMinor: field.number,
+    dealerId: field.optional(field.string),
+    orderedAt: field.string,
+  },
+});
+
+/** A contract counts from its first day. */
+export const financeContractEntity = defineEntity<FinanceContractRecord>({
+  name: 'FINANCE',
+  key: (f) => factKeys.fact(f.customerId, 'FINANCE', `${f.startDate}T00:00:00.000Z`, f.id),
+  fields: {
+    id: field.string,
+    customerId: field.string,
+    kind: field.oneOf(['LOAN', 'LEASE'] as const),
+    vin: field.string,
+    dealerId: field.optional(field.string),
+    principalMinor: field.number,
+    monthlyMinor: field.number,
+    startDate: field.string,
+    endDate: field.string,
+    principal: money,
+    monthlyPayment: money,
+    termMonths: field.number,
+  },
+});
+
+export const surveyEntity = defineEntity<SurveyRecord>({
+  name: 'SURVEY',
+  key: (v) => factKeys.fact(v.customerId, 'SURVEY', v.at, v.id),
+  fields: {
+    id: field.string,
+    customerId: field.string,
+    at: field.string,
+    kind: field.oneOf(['NPS', 'CSAT'] as const),
+    score: field.number,
+    touchpoint: field.string,
+    dealerId: field.optional(field.string),
+    comment: field.optional(field.string),
+  },
+});
 
 /** The dedup item of a source event, naming the interaction it became. */
 export function sourceEventItem(interaction: InteractionRecord): Item {
@@ -130,18 +245,27 @@ const MAX_APPEND_ATTEMPTS = 4;
 export class FactRepository {
   constructor(private readonly store: Store) {}
 
-  /** Stores a fact item and appends its compact form to the customer's aggregates. */
-  async record(customerId: string, kind: 'ORDER' | 'FINANCE' | 'SURVEY', id: string, at: string, item: Record<string, unknown>, list: AggregateList, fact: unknown): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED'> {
+  /**
+   * Stores a fact item and appends its compact form to the customer's aggregates, with
+   * every other domain's contribution to the fact (`hooks`) in the same transaction. The
+   * append and the item are this domain's own; a failed hook item that explains itself is
+   * the answer (a {@link Refusal}), anything else a concurrent write, written again.
+   */
+  async record<R extends { customerId: string }>(entity: Entity<R>, record: R, list: AggregateList, fact: unknown, hooks: readonly Contribution[] = []): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED' | Refusal> {
+    const { customerId } = record;
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-      const result = await transactWrite(this.store.doc, [
-        appendToCustomer(this.store.tableName, customerId, list, fact),
-        { Put: { TableName: this.store.tableName, Item: factItem(customerId, kind, at, id, item), ConditionExpression: 'attribute_not_exists(PK)' } },
-      ]);
+      const append: Contribution = { item: appendToCustomer(this.store.tableName, customerId, list, fact) };
+      const put: Contribution = { item: { Put: { TableName: this.store.tableName, Item: entity.toItem(record), ConditionExpression: 'attribute_not_exists(PK)' } } };
+      const result = await writeContributions(this.store, [append, put, ...hooks]);
       if (result.ok) return 'RECORDED';
-      const why = await customerAppendFailure(this.store, customerId, list);
-      if (why !== 'CONFLICT') return why;
+      if (result.failed.includes(append)) {
+        const why = await customerAppendFailure(this.store, customerId, list);
+        if (why !== 'CONFLICT') return why;
+      }
+      const refusal = await explainFailures(result.failed.filter((c) => c !== append && c !== put));
+      if (refusal) return refusal;
     }
-    throw new InvariantError(`Recording a ${kind} kept conflicting with other writes to customer ${customerId}`);
+    throw new InvariantError(`Recording a ${entity.name} kept conflicting with other writes to customer ${customerId}`);
   }
 
   /**
@@ -151,20 +275,30 @@ export class FactRepository {
    * map evicts the weakest key in the same transaction, guarded by the map's size as it
    * was read (a concurrent newcomer changes it, and we read and decide again).
    */
-  async recordInteraction(interaction: InteractionRecord): Promise<'ACCEPTED' | 'DUPLICATE' | 'CUSTOMER_NOT_FOUND'> {
+  async recordInteraction(interaction: InteractionRecord, hooks: readonly Contribution[] = []): Promise<'ACCEPTED' | 'DUPLICATE' | 'CUSTOMER_NOT_FOUND' | Refusal> {
     const key = interestKey(interaction);
     let evict: { keys: string[]; size: number } | undefined;
     for (let attempt = 0; attempt < MAX_INTEREST_ATTEMPTS; attempt++) {
       if (attempt > 1) await sleep(backoffDelayMs(attempt)); // a second miss means other writers on this profile: spread out
-      const result = await transactWrite(this.store.doc, this.interactionItems(interaction, key, evict));
+      const [dedup, profile, stored] = this.interactionItems(interaction, key, evict).map((item): Contribution => ({ item }));
+      const result = await writeContributions(this.store, [dedup!, profile!, stored!, ...hooks]);
       if (result.ok) return 'ACCEPTED';
-      if (result.failedConditions.includes(0)) return 'DUPLICATE';
+      if (result.failed.includes(dedup!)) return 'DUPLICATE';
+      if (!result.failed.includes(profile!)) {
+        // Only other domains' items failed: one that explains itself is the answer, else write again.
+        const refusal = await explainFailures(result.failed.filter((c) => c !== stored));
+        if (refusal) return refusal;
+        continue;
+      }
       const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: customerKeys.profile(interaction.customerId), ConsistentRead: true, ProjectionExpression: 'aggregates.interestCounts, aggregates.interestLast' }));
       if (!Item) return 'CUSTOMER_NOT_FOUND';
       const counts = (Item.aggregates?.interestCounts ?? {}) as Record<string, number>;
       const last = (Item.aggregates?.interestLast ?? {}) as Record<string, string>;
       evict = key && !(key in counts) ? { keys: interestsToEvict(counts, last, MAX_INTERESTS), size: Object.keys(counts).length } : undefined;
       if (evict && evict.keys.length === 0) evict = undefined;
+      // A hook merged into the profile update fails with it: it may be the reason.
+      const refusal = await explainFailures(result.failed.filter((c) => c !== profile && c !== stored));
+      if (refusal) return refusal;
     }
     throw new InvariantError(`Interest map of customer ${interaction.customerId} kept changing; the event can be sent again`);
   }

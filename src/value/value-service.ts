@@ -9,7 +9,8 @@ import { maxAmountMinor, multiplyWithin, sumWithin, type Currency } from '../sha
 import { amountOutOfRange, checkInstantNotInFuture, checkIntRange, checkMoney, checkText, isValidIsoDate } from '../shared/validation.js';
 import { checkVin } from '../vehicle/vehicle-service.js';
 import { limitMessage, type AggregateList, type FinanceFact, type OrderFact, type SurveyFact } from '../customer/profile-aggregates.js';
-import type { InteractionRecord } from './fact-repository.js';
+import { financeContractEntity, orderEntity, surveyEntity, type FinanceContractRecord, type InteractionRecord, type OrderRecord, type SurveyRecord } from './fact-repository.js';
+import type { Refusal } from '../store/fact-hooks.js';
 import { toEurMinor } from './scoring.js';
 import { DEALER_NODE } from '../dealer/dealer.js';
 
@@ -45,9 +46,11 @@ async function factDealer(ctx: ServiceContext, field: string, globalId: string |
   return named && (await ctx.access.dealer(named)) ? { dealerId: named } : { error: notFound(field, 'dealer') };
 }
 
-async function recorded(ctx: ServiceContext, customerId: string, outcome: 'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED', field: string, list: AggregateList): Promise<FactResult> {
+async function recorded(ctx: ServiceContext, customerId: string, outcome: 'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED' | Refusal, field: string, list: AggregateList): Promise<FactResult> {
   if (outcome === 'CUSTOMER_NOT_FOUND') return failed(notFound(field, 'customer'));
   if (outcome === 'LIMIT_REACHED') return failed(userError(field, 'LIMIT_REACHED', limitMessage(list)));
+  // Another domain's item refused the fact (its own limit, in its words): on the customer, the fact's subject.
+  if (typeof outcome === 'object') return failed(userError(field, outcome.code, outcome.message));
   const customer = await ctx.repos.customers.get(customerId);
   if (customer) ctx.loaders.customer.clear(customerId).prime(customerId, customer);
   return { customer, userErrors: [] };
@@ -135,8 +138,9 @@ async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput
     occurredAt: occurred.date.toISOString(),
     recordedAt: now.toISOString(),
   };
-  const outcome = await ctx.repos.facts.recordInteraction(interaction);
+  const outcome = await ctx.repos.facts.recordInteraction(interaction, ctx.facts.contributions('InteractionRecorded', { interaction }));
   if (outcome === 'CUSTOMER_NOT_FOUND') return { index, outcome: 'REJECTED', userErrors: [notFound(`${at}.customerId`, 'customer')] };
+  if (typeof outcome === 'object') return { index, outcome: 'REJECTED', userErrors: [userError(`${at}.customerId`, outcome.code, outcome.message)] };
   return { index, outcome, userErrors: [] };
 }
 
@@ -186,7 +190,8 @@ export async function recordOrder(
   const id = newId();
   const at = ordered.date.toISOString();
   const fact: OrderFact = { at, amountMinor: totalMinor, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}) };
-  const outcome = await ctx.repos.facts.record(customer.id, 'ORDER', id, at, { id, customerId: customer.id, channel: input.channel, lines: input.lines, totalEurMinor: totalMinor, dealerId: dealer.dealerId, orderedAt: at }, 'orders', fact);
+  const order: OrderRecord = { id, customerId: customer.id, channel: input.channel, lines: input.lines, totalEurMinor: totalMinor, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}), orderedAt: at };
+  const outcome = await ctx.repos.facts.record(orderEntity, order, 'orders', fact, ctx.facts.contributions('OrderRecorded', { order }));
   return recorded(ctx, customer.id, outcome, 'customerId', 'orders');
 }
 
@@ -217,7 +222,8 @@ export async function recordFinanceContract(
     endDate: input.endDate,
   };
   const id = newId();
-  const outcome = await ctx.repos.facts.record(customer.id, 'FINANCE', id, `${input.startDate}T00:00:00.000Z`, { id, customerId: customer.id, ...fact, principal: principal.money, monthlyPayment: monthly.money, termMonths: input.termMonths }, 'finance', fact);
+  const contract: FinanceContractRecord = { id, customerId: customer.id, ...fact, principal: principal.money, monthlyPayment: monthly.money, termMonths: input.termMonths };
+  const outcome = await ctx.repos.facts.record(financeContractEntity, contract, 'finance', fact, ctx.facts.contributions('FinanceContractRecorded', { contract }));
   return recorded(ctx, customer.id, outcome, 'customerId', 'finance');
 }
 
@@ -239,7 +245,9 @@ export async function submitSurvey(
   const at = submitted.date.toISOString();
   const fact: SurveyFact = { at, kind: input.kind, score: input.score, touchpoint: input.touchpoint, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}) };
   const id = newId();
-  const outcome = await ctx.repos.facts.record(customer.id, 'SURVEY', id, at, { id, customerId: customer.id, ...fact, comment: input.comment?.trim() || undefined }, 'surveys', fact);
+  // Nothing but the value domain reacts to a survey yet: it stays a plain write until a domain needs a SurveySubmitted fact.
+  const survey: SurveyRecord = { id, customerId: customer.id, ...fact, ...(input.comment?.trim() ? { comment: input.comment.trim() } : {}) };
+  const outcome = await ctx.repos.facts.record(surveyEntity, survey, 'surveys', fact);
   return recorded(ctx, customer.id, outcome, 'customerId', 'surveys');
 }
 

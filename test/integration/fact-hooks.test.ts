@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Access } from '../../src/auth/access.js';
 import { createLoaders } from '../../src/auth/loaders.js';
@@ -11,6 +11,9 @@ import { toGlobalId, newId } from '../../src/shared/ids.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import type { FactHooks } from '../../src/store/fact-hooks.js';
+import type { Store } from '../../src/store/store.js';
+import { ENTITY_TYPE_ATTRIBUTE } from '../../src/store/table.js';
+import { recordInteractions, recordOrder } from '../../src/value/value-service.js';
 import { registerVehicle, writeRegistration } from '../../src/vehicle/vehicle-service.js';
 import { makeVehicle } from '../../src/vehicle/vehicle.js';
 import { createTestStore, type TestStore } from '../support/store.js';
@@ -239,5 +242,99 @@ describe('Fact hooks on VehicleRegistered (DynamoDB Local)', () => {
     expect(result.userErrors).toEqual([{ field: ['input', 'ownerId'], code: 'LIMIT_REACHED', message: 'The club balance is full.' }]);
     expect(await store.repos.vehicles.get(registration.vin)).toBeNull();
     expect(await store.repos.customers.get(owner.id)).toEqual(before);
+  });
+});
+
+/**
+ * A domain that reacts to orders (club points on a purchase) adds a hook and edits nothing
+ * in the value folder: its item is written in the order's transaction, with the order and
+ * the customer's aggregates, and when its condition fails none of them is written.
+ */
+describe('Fact hooks on OrderRecorded and InteractionRecorded (DynamoDB Local)', () => {
+  let store: TestStore;
+  const now = new Date('2026-11-20T12:00:00.000Z');
+
+  /** A toy club: points per euro of the order, one ledger item per order. */
+  const clubHooks: FactHooks = {
+    OrderRecorded: ({ order }, s) => [
+      { item: { Put: { TableName: s.tableName, Item: { PK: `CLUB#${order.customerId}`, SK: `ORDER#${order.id}`, points: Math.floor(order.totalEurMinor / 100) }, ConditionExpression: 'attribute_not_exists(PK)' } } },
+    ],
+  };
+  /** The same club refusing every order and interaction: a condition that never holds, explained as its limit. */
+  const never = (s: Store) => ({
+    item: { ConditionCheck: { TableName: s.tableName, Key: { PK: 'NOWHERE', SK: 'NOWHERE' }, ConditionExpression: 'attribute_exists(PK)' } },
+    explainFailure: async () => ({ code: 'LIMIT_REACHED' as const, message: 'The club takes no more.' }),
+  });
+  const refusingHooks: FactHooks = { OrderRecorded: (_, s) => [never(s)], InteractionRecorded: (_, s) => [never(s)] };
+
+  function context(hooks: FactHooks): ServiceContext {
+    const principal = { kind: 'admin', subject: 'test-admin' } as const;
+    const loaders = createLoaders(store.repos);
+    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...domainFactHooks, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
+  }
+
+  async function newCustomer() {
+    const customer = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });
+    await store.repos.customers.create(customer);
+    return customer;
+  }
+
+  const orderInput = (customerId: string) => ({
+    customerId: toGlobalId('Customer', customerId),
+    lines: [{ sku: 'CAP-01', description: 'Cap', quantity: 2, unitPrice: { amount: '45.00', currency: 'EUR' } }],
+    channel: 'ONLINE' as const,
+    orderedAt: '2026-11-19T10:00:00.000Z',
+  });
+
+  async function itemsOf(pk: string) {
+    const { Items } = await store.doc.send(new QueryCommand({ TableName: store.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk } }));
+    return Items ?? [];
+  }
+
+  beforeAll(async () => {
+    store = await createTestStore();
+  });
+  afterAll(() => store.drop());
+
+  it("writes a hook's item in the order's transaction, with the order and the customer's aggregates", async () => {
+    // Prepare
+    const customer = await newCustomer();
+
+    // Act
+    const result = await recordOrder(context(clubHooks), orderInput(customer.id));
+
+    // Assess
+    expect(result.userErrors).toEqual([]);
+    const orders = (await itemsOf(customerKeys.partition(customer.id))).filter((i) => i[ENTITY_TYPE_ATTRIBUTE] === 'ORDER');
+    expect(orders).toHaveLength(1);
+    expect(await itemsOf(`CLUB#${customer.id}`)).toEqual([expect.objectContaining({ SK: `ORDER#${orders[0]!.id}`, points: 90 })]);
+    expect((await store.repos.customers.get(customer.id))?.aggregates.orders).toEqual([{ at: '2026-11-19T10:00:00.000Z', amountMinor: 9_000 }]);
+  });
+
+  it("writes nothing of the order when a hook's condition fails, and answers the hook's reason", async () => {
+    // Prepare
+    const customer = await newCustomer();
+
+    // Act
+    const result = await recordOrder(context(refusingHooks), orderInput(customer.id));
+
+    // Assess
+    expect(result.userErrors).toEqual([expect.objectContaining({ code: 'LIMIT_REACHED', message: 'The club takes no more.' })]);
+    expect((await itemsOf(customerKeys.partition(customer.id))).filter((i) => i[ENTITY_TYPE_ATTRIBUTE] === 'ORDER')).toEqual([]);
+    expect((await store.repos.customers.get(customer.id))?.aggregates.orders).toEqual([]);
+  });
+
+  it("rejects an interaction a hook refuses, writing neither it nor its dedup item, so a re-send is not a duplicate", async () => {
+    // Prepare
+    const customer = await newCustomer();
+    const event = { customerId: toGlobalId('Customer', customer.id), sourceSystem: 'web', sourceEventId: `e-${newId()}`, channel: 'WEB', type: 'PAGE_VIEW', modelLine: 'NINE_ELEVEN', occurredAt: '2026-11-19T10:00:00.000Z' };
+
+    // Act
+    const refused = await recordInteractions(context(refusingHooks), { events: [event] });
+    const resent = await recordInteractions(context({}), { events: [event] });
+
+    // Assess
+    expect(refused.results).toEqual([{ index: 0, outcome: 'REJECTED', userErrors: [expect.objectContaining({ code: 'LIMIT_REACHED', message: 'The club takes no more.' })] }]);
+    expect(resent.results).toEqual([{ index: 0, outcome: 'ACCEPTED', userErrors: [] }]);
   });
 });

@@ -13,7 +13,7 @@ import { MalformedItemError } from '../../src/store/entity.js';
 import { jobFailureKeys } from '../../src/store/job-failures.js';
 import { outboxItem } from '../../src/store/outbox.js';
 import { INDEXES, type Item } from '../../src/store/table.js';
-import { factItem, factKeys, interactionEntity, sourceEventItem, type InteractionRecord } from '../../src/value/fact-repository.js';
+import { factKeys, financeContractEntity, interactionEntity, orderEntity, surveyEntity, sourceEventItem, type InteractionRecord } from '../../src/value/fact-repository.js';
 import { valueKeys } from '../../src/value/value-repository.js';
 import { makeVehicle, odometerFromItem, odometerToItem, reminderShard, vehicleEntity, vehicleKeys } from '../../src/vehicle/vehicle.js';
 
@@ -77,7 +77,13 @@ describe('Entity key formats', () => {
     ['maintenance reminder', reminderEntity.toItem(reminder), { PK: `VEH#${VIN}`, SK: 'REMINDER#000003', type: 'MaintenanceReminder', GSI1PK: `CUST#${C}`, GSI1SK: `REMINDER#${AT}#${VIN}` }],
     ['interaction', interactionEntity.toItem(interaction), { PK: `CUST#${C}`, SK: `INTERACTION#${AT}#I1`, type: 'Interaction' }],
     ['source event', sourceEventItem({ ...interaction, sourceSystem: 'sys#T' }), { PK: 'SOURCEEVENT#BRAND#sys%23T#e1', SK: 'SOURCEEVENT', type: 'SourceEvent' }],
-    ['order fact', factItem(C, 'ORDER', AT, 'O1', {}), { PK: `CUST#${C}`, SK: `ORDER#${AT}#O1`, type: 'ORDER' }],
+    ['order fact', orderEntity.toItem({ id: 'O1', customerId: C, channel: 'ONLINE', lines: [], totalEurMinor: 0, orderedAt: AT }), { PK: `CUST#${C}`, SK: `ORDER#${AT}#O1`, type: 'ORDER' }],
+    [
+      'finance fact',
+      financeContractEntity.toItem({ id: 'F1', customerId: C, kind: 'LOAN', vin: VIN, principalMinor: 1, monthlyMinor: 1, startDate: '2026-01-02', endDate: '2027-01-02', principal: { amountMinor: 1, currency: 'EUR' }, monthlyPayment: { amountMinor: 1, currency: 'EUR' }, termMonths: 12 }),
+      { PK: `CUST#${C}`, SK: 'FINANCE#2026-01-02T00:00:00.000Z#F1', type: 'FINANCE' },
+    ],
+    ['survey fact', surveyEntity.toItem({ id: 'S1', customerId: C, at: AT, kind: 'NPS', score: 9, touchpoint: 'SERVICE' }), { PK: `CUST#${C}`, SK: `SURVEY#${AT}#S1`, type: 'SURVEY' }],
   ];
 
   it.each(table)('%s', (_, item, expected) => {
