@@ -70,9 +70,6 @@ export const consentStatementEntity = defineEntity<ConsentStatement>({
   },
 });
 
-export const statementToItem = consentStatementEntity.toItem;
-export const statementFromItem = consentStatementEntity.fromItem;
-
 /** The current-consent value stored on the profile for a statement. */
 export function consentOf(s: ConsentStatement): Consent {
   return { channel: s.channel, granted: s.granted, source: s.source, recordedAt: s.recordedAt };

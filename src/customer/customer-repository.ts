@@ -11,10 +11,8 @@ import type { ModelLine } from '../catalogue/model-lines.js';
 import { dealerKeys } from '../dealer/dealer.js';
 import {
   customerEntity,
-  customerFromItem,
   customerKeys,
   customerNameIndex,
-  customerToItem,
   dealerLinkItem,
   emailClaimItem,
   searchTextOf,
@@ -22,8 +20,8 @@ import {
   type Consent,
   type CustomerRecord,
 } from './customer.js';
-import { consentKeys, consentOf, statementFromItem, statementToItem, supersedes, type ConsentOutcome, type ConsentStatement } from './consent.js';
-import { EMAIL_CHANGE_COOLDOWN_MS, emailChangeKeys, pendingFromItem, pendingToItem, type CustomerEmailChangeRequested, type PendingEmailChange } from './email-change.js';
+import { consentKeys, consentOf, consentStatementEntity, supersedes, type ConsentOutcome, type ConsentStatement } from './consent.js';
+import { EMAIL_CHANGE_COOLDOWN_MS, emailChangeKeys, pendingEmailChangeEntity, type CustomerEmailChangeRequested, type PendingEmailChange } from './email-change.js';
 import { linkRequestItem } from './link-request.js';
 
 /** Attempts at recording consents when newer statements keep arriving in between (each attempt re-reads). */
@@ -46,7 +44,7 @@ export class CustomerRepository {
 
   async get(id: string): Promise<CustomerRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: customerKeys.profile(id), ConsistentRead: true }));
-    return Item ? customerFromItem(Item) : null;
+    return Item ? customerEntity.fromItem(Item) : null;
   }
 
   /**
@@ -58,7 +56,7 @@ export class CustomerRepository {
     const customer = linkDealerId ? { ...input, dealerIds: [...new Set([...input.dealerIds, linkDealerId])] } : input;
     const result = await transactWrite(this.store.doc, [
       { Put: { TableName: tableName, Item: emailClaimItem(normaliseEmail(customer.email), customer.id), ConditionExpression: 'attribute_not_exists(PK)' } },
-      { Put: { TableName: tableName, Item: customerToItem(customer), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: customerEntity.toItem(customer), ConditionExpression: 'attribute_not_exists(PK)' } },
       ...(linkDealerId
         ? [
             { ConditionCheck: { TableName: tableName, Key: dealerKeys.profile(linkDealerId), ConditionExpression: 'attribute_exists(PK)' } },
@@ -166,7 +164,7 @@ export class CustomerRepository {
       {
         Put: {
           TableName: tableName,
-          Item: pendingToItem(pending),
+          Item: pendingEmailChangeEntity.toItem(pending),
           ConditionExpression: 'attribute_not_exists(PK) OR #requestedAt <= :cutoff',
           ExpressionAttributeNames: { '#requestedAt': 'requestedAt' },
           ExpressionAttributeValues: { ':cutoff': new Date(now.getTime() - EMAIL_CHANGE_COOLDOWN_MS).toISOString() },
@@ -180,7 +178,7 @@ export class CustomerRepository {
 
   async pendingEmailChange(customerId: string): Promise<PendingEmailChange | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: emailChangeKeys.pending(customerId), ConsistentRead: true }));
-    return Item ? pendingFromItem(Item) : null;
+    return Item ? pendingEmailChangeEntity.fromItem(Item) : null;
   }
 
   /**
@@ -254,7 +252,7 @@ export class CustomerRepository {
         : { ConditionCheck: { TableName: tableName, Key: customerKeys.profile(profile.id), ConditionExpression: 'attribute_exists(PK)' } };
       const result = await transactWrite(this.store.doc, [
         profileItem,
-        ...statements.map((s): TransactItem => ({ Put: { TableName: tableName, Item: statementToItem(s), ConditionExpression: 'attribute_not_exists(PK)' } })),
+        ...statements.map((s): TransactItem => ({ Put: { TableName: tableName, Item: consentStatementEntity.toItem(s), ConditionExpression: 'attribute_not_exists(PK)' } })),
       ]);
       if (result.ok) return { kind: 'RECORDED', outcomes };
       profile = await this.get(profile.id);
@@ -271,7 +269,7 @@ export class CustomerRepository {
       after,
       newestFirst: true,
     });
-    return { ...page, items: page.items.map(statementFromItem) };
+    return { ...page, items: page.items.map(consentStatementEntity.fromItem) };
   }
 
   /** The consent in force per channel at `at`: one single-item query per channel, in parallel. */
@@ -288,7 +286,7 @@ export class CustomerRepository {
             Limit: 1,
           }),
         );
-        return Items[0] ? consentOf(statementFromItem(Items[0])) : null;
+        return Items[0] ? consentOf(consentStatementEntity.fromItem(Items[0])) : null;
       }),
     );
     return latest.filter((c) => c !== null);
@@ -317,7 +315,7 @@ export class CustomerRepository {
       after,
       filter: conditions.length ? { expression: conditions.join(' AND '), names, values } : undefined,
     });
-    return { ...page, items: page.items.map(customerFromItem) };
+    return { ...page, items: page.items.map(customerEntity.fromItem) };
   }
 
   /** Ids of a dealer's customers, one page at a time (the ByParent index under the dealer). */

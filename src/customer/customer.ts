@@ -124,7 +124,6 @@ export const customerEntity = defineEntity<CustomerRecord>({
   stored: (c) => ({ searchText: searchTextOf(c), vehicleVins: toStringSet(c.vehicleVins), dealerIds: toStringSet(c.dealerIds) }),
 });
 
-export const customerToItem = customerEntity.toItem;
 export const customerFromItem = customerEntity.fromItem;
 
 /**
@@ -145,7 +144,7 @@ export interface DealerLink {
 }
 
 /** Link item between a customer and a dealer; the `ByParent` index lists it under the dealer. */
-export const dealerLinkEntity = defineEntity<DealerLink>({
+const dealerLinkEntity = defineEntity<DealerLink>({
   name: 'CustomerDealerLink',
   key: (l) => customerKeys.dealerLink(l.customerId, l.dealerId),
   indexes: (l) => ({ byParent: { pk: dealerKeys.parent(l.dealerId), sk: customerKeys.linkUnderDealer(l.customerId) } }),

@@ -33,7 +33,7 @@ export const EMAIL_CHANGE_TTL_MS = 24 * 3600 * 1000;
 /** At most one confirmation mail per customer per this period: the API must not be a way to mail strangers in bulk. */
 export const EMAIL_CHANGE_COOLDOWN_MS = 60 * 1000;
 /** Tokens are `<customer id>.<43 base64url characters>`; anything longer is refused before any read. */
-export const MAX_TOKEN_LENGTH = 100;
+const MAX_TOKEN_LENGTH = 100;
 
 export interface PendingEmailChange {
   customerId: string;
@@ -86,6 +86,3 @@ export const pendingEmailChangeEntity = defineEntity<PendingEmailChange>({
   // The TTL removes forgotten requests; reads check `expiresAt` because TTL deletion is lazy.
   stored: (p) => ({ [TTL_ATTRIBUTE]: Math.floor(Date.parse(p.expiresAt) / 1000) }),
 });
-
-export const pendingToItem = pendingEmailChangeEntity.toItem;
-export const pendingFromItem = pendingEmailChangeEntity.fromItem;

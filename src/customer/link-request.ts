@@ -10,7 +10,7 @@ import { customerKeys } from './customer.js';
  * (`CustomerLinkRequested`) and approves it with `linkCustomerToDealer` (or the brand
  * does). One request per dealer and customer, so repeated attempts notify once.
  */
-export const LINK_REQUEST_TTL_SECONDS = 30 * 24 * 3600;
+const LINK_REQUEST_TTL_SECONDS = 30 * 24 * 3600;
 
 /** The `detail` of `CustomerLinkRequested`: who asks to be linked to whom. */
 export interface CustomerLinkRequested {
@@ -30,11 +30,11 @@ export interface DealerLinkRequest {
   requestedAt: string;
 }
 
-export const linkRequestKeys = {
+const linkRequestKeys = {
   request: (customerId: string, dealerId: string): Key => ({ PK: customerKeys.partition(customerId), SK: joinKey('LINKREQUEST', dealerId) }),
 };
 
-export const linkRequestEntity = defineEntity<DealerLinkRequest>({
+const linkRequestEntity = defineEntity<DealerLinkRequest>({
   name: 'DealerLinkRequest',
   key: (r) => linkRequestKeys.request(r.customerId, r.dealerId),
   fields: { customerId: field.string, dealerId: field.string, requestedAt: field.string },

@@ -62,9 +62,6 @@ export function apiKeyLookupFromItem(item: Record<string, unknown>): ApiKeyLooku
   return readItem<ApiKeyLookup>(LOOKUP_ENTITY, { id: field.string, dealerId: field.string, scopes: scopesField, expiresAt: field.optional(field.string), revokedAt: field.optional(field.string) }, item);
 }
 
-export const apiKeyRecordItem = apiKeyRecordEntity.toItem;
-export const apiKeyFromItem = apiKeyRecordEntity.fromItem;
-
 /** The part of a lookup item authentication needs. */
 export interface ApiKeyLookup {
   id: string;

@@ -6,8 +6,8 @@ import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import { transactWrite } from '../store/transactions.js';
 import { effectiveScopes } from '../auth/api-key.js';
-import { apiKeyFromItem, apiKeyKeys, apiKeyLookupFromItem, apiKeyLookupItem, apiKeyRecordItem, type ApiKeyLookup, type ApiKeyRecord } from './api-key-record.js';
-import { dealerCodeClaimItem, dealerEntity, dealerFromItem, dealerKeys, dealerToItem, type DealerRecord } from './dealer.js';
+import { apiKeyRecordEntity, apiKeyKeys, apiKeyLookupFromItem, apiKeyLookupItem, type ApiKeyLookup, type ApiKeyRecord } from './api-key-record.js';
+import { dealerCodeClaimItem, dealerEntity, dealerKeys, type DealerRecord } from './dealer.js';
 
 /** How many of a dealer's keys `Dealer.apiKeys` lists (newest first). */
 export const MAX_LISTED_API_KEYS = 50;
@@ -25,14 +25,14 @@ export class DealerRepository {
     const { tableName } = this.store;
     const result = await transactWrite(this.store.doc, [
       { Put: { TableName: tableName, Item: dealerCodeClaimItem(dealer.code, dealer.id), ConditionExpression: 'attribute_not_exists(PK)' } },
-      { Put: { TableName: tableName, Item: dealerToItem(dealer), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: dealerEntity.toItem(dealer), ConditionExpression: 'attribute_not_exists(PK)' } },
     ]);
     return result.ok ? 'CREATED' : 'CODE_TAKEN';
   }
 
   async list(first: number, after?: string | null): Promise<Page<DealerRecord>> {
     const page = await queryPage(this.store.doc, this.store.tableName, { index: 'byCollection', partition: dealerKeys.collection, first, after });
-    return { ...page, items: page.items.map(dealerFromItem) };
+    return { ...page, items: page.items.map(dealerEntity.fromItem) };
   }
 
   /** Stores a newly issued key (its hash only) as lookup and record items together. */
@@ -41,7 +41,7 @@ export class DealerRepository {
     const result = await transactWrite(this.store.doc, [
       { ConditionCheck: { TableName: tableName, Key: dealerKeys.profile(key.dealerId), ConditionExpression: 'attribute_exists(PK)' } },
       { Put: { TableName: tableName, Item: apiKeyLookupItem(key), ConditionExpression: 'attribute_not_exists(PK)' } },
-      { Put: { TableName: tableName, Item: apiKeyRecordItem(key), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: apiKeyRecordEntity.toItem(key), ConditionExpression: 'attribute_not_exists(PK)' } },
     ]);
     if (result.ok) return 'ISSUED';
     if (result.failedConditions.includes(0)) return 'DEALER_NOT_FOUND';
@@ -61,7 +61,7 @@ export class DealerRepository {
 
   async getApiKey(dealerId: string, id: string): Promise<ApiKeyRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: apiKeyKeys.record(dealerId, id), ConsistentRead: true }));
-    return Item ? apiKeyFromItem(Item) : null;
+    return Item ? apiKeyRecordEntity.fromItem(Item) : null;
   }
 
   /** The dealer's newest keys (at most `MAX_LISTED_API_KEYS`). */
@@ -77,7 +77,7 @@ export class DealerRepository {
         Limit: MAX_LISTED_API_KEYS,
       }),
     );
-    return Items.map(apiKeyFromItem);
+    return Items.map(apiKeyRecordEntity.fromItem);
   }
 
   /** Revokes a key on both items; revoking twice keeps the first revocation time. */

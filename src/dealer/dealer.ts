@@ -36,9 +36,6 @@ export const dealerEntity = defineEntity<DealerRecord>({
   fields: { id: field.string, code: field.string, name: field.string, city: field.string, country: field.string, createdAt: field.string },
 });
 
-export const dealerToItem = dealerEntity.toItem;
-export const dealerFromItem = dealerEntity.fromItem;
-
 /** The item that claims a dealer code for one dealer. */
 export function dealerCodeClaimItem(code: string, dealerId: string): Item {
   return { ...dealerKeys.codeClaim(code), [ENTITY_TYPE_ATTRIBUTE]: 'DealerCodeClaim', dealerId };

@@ -4,11 +4,12 @@ import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { badRequestBody, INVALID_JSON_MESSAGE, MAX_REQUEST_BODY_BYTES, payloadTooLargeBody } from '../graphql/limits.js';
 import { createApolloServer } from '../graphql/server.js';
+import { PaddockError } from '../shared/errors.js';
 import { contextFromHeaders, normaliseHeaders } from '../graphql/request-context.js';
 import type { createRuntime } from '../graphql/runtime.js';
 
 /** Thrown by {@link readBody} when the body passes the limit; answered with a 413. */
-class PayloadTooLargeError extends Error {
+class PayloadTooLargeError extends PaddockError {
   constructor() {
     super('Request body too large');
     this.name = 'PayloadTooLargeError';

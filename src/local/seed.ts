@@ -1,14 +1,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyAggregates } from '../customer/profile-aggregates.js';
-import { customerToItem, dealerLinkItem, emailClaimItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
-import { statementToItem } from '../customer/consent.js';
-import { dealerCodeClaimItem, dealerKeys, dealerToItem, type DealerRecord } from '../dealer/dealer.js';
+import { customerEntity, dealerLinkItem, emailClaimItem, emptyVehicleCounts, type ConsentChannel, type CustomerRecord } from '../customer/customer.js';
+import { consentStatementEntity } from '../customer/consent.js';
+import { dealerCodeClaimItem, dealerKeys, dealerEntity, type DealerRecord } from '../dealer/dealer.js';
 import { batchPutItems } from '../store/batch.js';
 import type { Store } from '../store/store.js';
 import { INDEXES, type Item } from '../store/table.js';
-import { odometerToItem, vehicleToItem, type Ownership, type VehicleRecord } from '../vehicle/vehicle.js';
+import { odometerToItem, vehicleEntity, type Ownership, type VehicleRecord } from '../vehicle/vehicle.js';
 import { vinCheckDigit } from '../vehicle/vin.js';
-import { serviceVisitToItem } from '../service/service-visit.js';
+import { serviceVisitEntity } from '../service/service-visit.js';
 import { withServicePlan } from '../service/vehicle-plan.js';
 import { simulateServiceHistory } from './seed-service-history.js';
 import { seedValueFacts } from './seed-value-facts.js';
@@ -201,11 +201,11 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
     const history = simulateServiceHistory(rand, base, readings, isoDate(nowMs), (at) => ulid(at, () => rand.next()));
     const vehicle = withServicePlan({ ...base, lastServiced: history.lastServiced }, readings);
     vehicles.push(vehicle);
-    for (const visit of history.visits) items.push(serviceVisitToItem(visit));
+    for (const visit of history.visits) items.push(serviceVisitEntity.toItem(visit));
     allVisits.push(...history.visits);
     owner.vehicleVins.push(vin);
     owner.vehicleCounts[variant.modelLine] += 1;
-    items.push(vehicleToItem(vehicle));
+    items.push(vehicleEntity.toItem(vehicle));
     readings.forEach((r, n) => items.push(odometerToItem({ vin, km: r.km, readAt: r.readAt, source: n === 0 ? 'registration' : 'dealer', recordedAt: r.readAt }, ulid(Date.parse(r.readAt), () => rand.next()))));
   }
 
@@ -213,15 +213,15 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
   items.push(...seedValueFacts(rand, customers, vehicles, allVisits, now, (at) => ulid(at, () => rand.next())));
 
   for (const d of dealers) {
-    items.push(dealerToItem(d), dealerCodeClaimItem(d.code, d.id));
+    items.push(dealerEntity.toItem(d), dealerCodeClaimItem(d.code, d.id));
   }
   for (const c of customers) {
     c.vehicleVins.sort();
-    items.push(customerToItem(c), emailClaimItem(c.email, c.id));
+    items.push(customerEntity.toItem(c), emailClaimItem(c.email, c.id));
     for (const dealerId of c.dealerIds) items.push(dealerLinkItem(c.id, dealerId, c.createdAt));
     // Each current consent is also a statement in the history, so `consentsAt` answers for the demo brand.
     for (const consent of Object.values(c.consents)) {
-      items.push(statementToItem({ ...consent, id: ulid(Date.parse(consent.recordedAt), () => rand.next()), customerId: c.id, receivedAt: consent.recordedAt, author: { kind: 'admin', id: 'seed' } }));
+      items.push(consentStatementEntity.toItem({ ...consent, id: ulid(Date.parse(consent.recordedAt), () => rand.next()), customerId: c.id, receivedAt: consent.recordedAt, author: { kind: 'admin', id: 'seed' } }));
     }
   }
   return { result: { dealers, customers, vehicles }, items };

@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { INDEXES, type Item } from '../store/table.js';
 import { transactWrite } from '../store/transactions.js';
 import { reminderDueIndexAttributes, vehicleKeys } from '../vehicle/vehicle.js';
-import { reminderFromItem, reminderGlobalKey, reminderKeys, reminderToItem, type ReminderRecord, type ReminderStatus } from './reminder.js';
+import { reminderEntity, reminderGlobalKey, reminderKeys, type ReminderRecord, type ReminderStatus } from './reminder.js';
 
 /** Maintenance reminders: created by the job, moved through their lifecycle by people. */
 export class ReminderRepository {
@@ -21,7 +21,7 @@ export class ReminderRepository {
 
   async get(vin: string, cycle: number): Promise<ReminderRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: reminderKeys.reminder(vin, cycle), ConsistentRead: true }));
-    return Item ? reminderFromItem(Item) : null;
+    return Item ? reminderEntity.fromItem(Item) : null;
   }
 
   /**
@@ -34,7 +34,7 @@ export class ReminderRepository {
   async createForCycle(reminder: ReminderRecord, occurredAt: Date): Promise<'CREATED' | 'ALREADY_REMINDED'> {
     const { tableName } = this.store;
     const result = await transactWrite(this.store.doc, [
-      { Put: { TableName: tableName, Item: reminderToItem(reminder), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: reminderEntity.toItem(reminder), ConditionExpression: 'attribute_not_exists(PK)' } },
       {
         Update: {
           TableName: tableName,
@@ -93,7 +93,7 @@ export class ReminderRepository {
 
   async ofVehicle(vin: string, first: number, after?: string | null, status?: ReminderStatus | null): Promise<Page<ReminderRecord>> {
     const page = await queryPage(this.store.doc, this.store.tableName, { partition: vehicleKeys.partition(vin), sortKeyPrefix: reminderKeys.prefix, first, after, newestFirst: true, filter: this.statusFilter(status) });
-    return { ...page, items: page.items.map(reminderFromItem) };
+    return { ...page, items: page.items.map(reminderEntity.fromItem) };
   }
 
   async ofCustomer(customerId: string, first: number, after?: string | null, status?: ReminderStatus | null): Promise<Page<ReminderRecord>> {
@@ -106,7 +106,7 @@ export class ReminderRepository {
       newestFirst: true,
       filter: this.statusFilter(status),
     });
-    return { ...page, items: page.items.map(reminderFromItem) };
+    return { ...page, items: page.items.map(reminderEntity.fromItem) };
   }
 
   /**
@@ -135,7 +135,7 @@ export class ReminderRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? reminderFromItem(Attributes) : null;
+      return Attributes ? reminderEntity.fromItem(Attributes) : null;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return null;
       throw error;

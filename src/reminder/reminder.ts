@@ -7,7 +7,7 @@ import type { Key } from '../store/table.js';
 import { vehicleKeys } from '../vehicle/vehicle.js';
 import { KEY_PART, keyShape, nodeKey } from '../shared/ids.js';
 
-export const REMINDER_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'BOOKED', 'DISMISSED', 'COMPLETED'] as const;
+const REMINDER_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'BOOKED', 'DISMISSED', 'COMPLETED'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 /** Statuses in which the reminder still waits for the customer or the workshop (defined with the service cycle a visit closes). */
 export { ACTIVE_REMINDER_STATUSES } from '../service/service-cycle.js';
@@ -103,9 +103,6 @@ export const reminderEntity = defineEntity<ReminderRecord>({
     completedByVisitId: field.optional(field.string),
   },
 });
-
-export const reminderToItem = reminderEntity.toItem;
-export const reminderFromItem = reminderEntity.fromItem;
 
 /** The global key of a reminder: its vehicle and cycle. */
 export const reminderGlobalKey = (r: Pick<ReminderRecord, 'vin' | 'cycle'>) => `${r.vin}/${r.cycle}`;

@@ -11,7 +11,7 @@ import { emitJobCounts, POISON_RECORDS_METRIC } from '../shared/metrics.js';
 import { isRecordRejected } from '../store/job-failures.js';
 import type { Key } from '../store/table.js';
 import type { CustomerRecord } from '../customer/customer.js';
-import { vehicleFromItem, REMINDER_SHARDS, type VehicleRecord } from '../vehicle/vehicle.js';
+import { vehicleEntity, REMINDER_SHARDS, type VehicleRecord } from '../vehicle/vehicle.js';
 
 /**
  * The daily maintenance-reminders job.
@@ -107,7 +107,7 @@ async function remindShards(deps: RemindersJobDeps, options: RemindersJobOptions
       for (const item of page.items) {
         const key = { PK: String(item.PK), SK: String(item.SK) };
         try {
-          vehicles.push({ key, vehicle: vehicleFromItem(item) });
+          vehicles.push({ key, vehicle: vehicleEntity.fromItem(item) });
         } catch (error) {
           await poison(key, error);
         }

@@ -4,7 +4,7 @@ import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import type { TransactItem } from '../store/transactions.js';
 import { vehicleKeys } from '../vehicle/vehicle.js';
-import { serviceVisitFromItem, serviceVisitKeys, serviceVisitToItem, type ServiceVisitRecord } from './service-visit.js';
+import { serviceVisitEntity, serviceVisitKeys, type ServiceVisitRecord } from './service-visit.js';
 
 /**
  * Service visits, stored in their vehicle's partition and indexed under the customer who
@@ -16,17 +16,17 @@ export class ServiceVisitRepository {
 
   /** The visit's item, written once: the same visit recorded twice is a fault, not an overwrite. */
   put(visit: ServiceVisitRecord): TransactItem {
-    return { Put: { TableName: this.store.tableName, Item: serviceVisitToItem(visit), ConditionExpression: 'attribute_not_exists(PK)' } };
+    return { Put: { TableName: this.store.tableName, Item: serviceVisitEntity.toItem(visit), ConditionExpression: 'attribute_not_exists(PK)' } };
   }
 
   async get(vin: string, performedAt: string, id: string): Promise<ServiceVisitRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: serviceVisitKeys.visit(vin, performedAt, id) }));
-    return Item ? serviceVisitFromItem(Item) : null;
+    return Item ? serviceVisitEntity.fromItem(Item) : null;
   }
 
   async ofVehicle(vin: string, first: number, after?: string | null): Promise<Page<ServiceVisitRecord>> {
     const page = await queryPage(this.store.doc, this.store.tableName, { partition: vehicleKeys.partition(vin), sortKeyPrefix: serviceVisitKeys.prefix, first, after, newestFirst: true });
-    return { ...page, items: page.items.map(serviceVisitFromItem) };
+    return { ...page, items: page.items.map(serviceVisitEntity.fromItem) };
   }
 
   /** A customer's visits over all the cars they owned at the time, newest first. */
@@ -39,6 +39,6 @@ export class ServiceVisitRepository {
       after,
       newestFirst: true,
     });
-    return { ...page, items: page.items.map(serviceVisitFromItem) };
+    return { ...page, items: page.items.map(serviceVisitEntity.fromItem) };
   }
 }

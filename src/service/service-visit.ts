@@ -7,7 +7,7 @@ import type { Key } from '../store/table.js';
 import { vehicleKeys } from '../vehicle/vehicle.js';
 import { KEY_PART, keyShape, nodeKey } from '../shared/ids.js';
 
-export const SERVICE_KINDS = ['MAINTENANCE', 'REPAIR', 'RECALL', 'INSPECTION', 'TYRES'] as const;
+const SERVICE_KINDS = ['MAINTENANCE', 'REPAIR', 'RECALL', 'INSPECTION', 'TYRES'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 export interface ServiceLine {
@@ -70,9 +70,6 @@ export const serviceVisitEntity = defineEntity<ServiceVisitRecord>({
     recordedAt: field.string,
   },
 });
-
-export const serviceVisitToItem = serviceVisitEntity.toItem;
-export const serviceVisitFromItem = serviceVisitEntity.fromItem;
 
 /** The global key of a visit names its item: vehicle, time, id. */
 export const serviceVisitGlobalKey = (v: Pick<ServiceVisitRecord, 'vin' | 'performedAt' | 'id'>) => `${v.vin}|${v.performedAt}|${v.id}`;

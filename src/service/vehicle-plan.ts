@@ -17,8 +17,3 @@ export function withServicePlan(vehicle: VehicleRecord, readings: readonly Readi
   });
   return { ...vehicle, servicePlan: { rate: plan.rate, items: plan.items } };
 }
-
-/** The next due date of a car: its soonest item. */
-export function nextDueDate(vehicle: Pick<VehicleRecord, 'servicePlan'>): string | undefined {
-  return vehicle.servicePlan?.items[0]?.dueDate;
-}

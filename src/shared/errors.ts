@@ -26,14 +26,6 @@ export class AuthenticationError extends PaddockError {
   }
 }
 
-/** A conditional write lost: the item changed, already exists or is gone. */
-export class ConditionFailedError extends PaddockError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConditionFailedError';
-  }
-}
-
 /**
  * The caller's role or credential may never do this, whatever the object: a request error
  * (`FORBIDDEN` at the GraphQL edge), raised by a service before it reads anything.

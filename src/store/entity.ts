@@ -27,7 +27,7 @@ export class MalformedItemError extends PaddockError {
 /** Reads one attribute: returns the value, or throws a short description of what it expected. */
 export type Field<T> = (value: unknown) => T;
 
-class FieldProblem extends Error {}
+class FieldProblem extends PaddockError {}
 const expected = (what: string, value: unknown): never => {
   throw new FieldProblem(`expected ${what}, got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}`);
 };

@@ -7,7 +7,7 @@ import { dealerKeys } from '../dealer/dealer.js';
 import { explainFailures, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
 import { INDEXES } from '../store/table.js';
 import type { OdometerRepository } from './odometer-repository.js';
-import { vehicleEntity, vehicleFromItem, vehicleKeys, vehicleToItem, type OdometerReading, type VehicleRecord, type VehiclePlanner } from './vehicle.js';
+import { vehicleEntity, vehicleKeys, type OdometerReading, type VehicleRecord, type VehiclePlanner } from './vehicle.js';
 
 export type ReadingOutcome =
   | { kind: 'RECORDED'; vehicle: VehicleRecord }
@@ -50,7 +50,7 @@ export class VehicleRepository {
   /** One vehicle, strongly consistent: what writes start from. */
   async get(vin: string): Promise<VehicleRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: vehicleKeys.vehicle(vin), ConsistentRead: true }));
-    return Item ? vehicleFromItem(Item) : null;
+    return Item ? vehicleEntity.fromItem(Item) : null;
   }
 
   /** The vehicle item, written only if nobody changed it since `expectedVersion` was read. */
@@ -58,7 +58,7 @@ export class VehicleRepository {
     return {
       Put: {
         TableName: this.store.tableName,
-        Item: vehicleToItem(vehicle),
+        Item: vehicleEntity.toItem(vehicle),
         ConditionExpression: '#version = :expected',
         ExpressionAttributeNames: { '#version': 'version' },
         ExpressionAttributeValues: { ':expected': expectedVersion },
@@ -68,7 +68,7 @@ export class VehicleRepository {
 
   /** A new vehicle's item: its condition fails when the VIN is registered already. */
   added(vehicle: VehicleRecord): TransactItem {
-    return { Put: { TableName: this.store.tableName, Item: vehicleToItem(vehicle), ConditionExpression: 'attribute_not_exists(PK)' } };
+    return { Put: { TableName: this.store.tableName, Item: vehicleEntity.toItem(vehicle), ConditionExpression: 'attribute_not_exists(PK)' } };
   }
 
   /** A check, in a registration's transaction, that a dealer it names exists. */
@@ -79,7 +79,7 @@ export class VehicleRepository {
   /** Cars a dealer services whose next due date lies in [fromDay, toDay]: one partition of ByParent. */
   async dueAtDealer(dealerId: string, fromDay: string, toDay: string): Promise<VehicleRecord[]> {
     const vehicles: VehicleRecord[] = [];
-    await this.queryDealerDue(dealerId, vehicleKeys.dueAtDealerBetween(fromDay, toDay), false, (items) => vehicles.push(...items.map(vehicleFromItem)));
+    await this.queryDealerDue(dealerId, vehicleKeys.dueAtDealerBetween(fromDay, toDay), false, (items) => vehicles.push(...items.map(vehicleEntity.fromItem)));
     return vehicles;
   }
 

@@ -152,9 +152,6 @@ export const vehicleEntity = defineEntity<VehicleRecord>({
   },
 });
 
-export const vehicleToItem = vehicleEntity.toItem;
-export const vehicleFromItem = vehicleEntity.fromItem;
-
 const ODOMETER_ENTITY = 'OdometerReading';
 
 /** A reading is stored under a fresh id in its sort key (two readings may share an instant). */

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerKeys, customerToItem, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
+import { customerKeys, customerEntity, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
 import { CustomerRepository } from '../../src/customer/customer-repository.js';
 import { ReminderRepository } from '../../src/reminder/reminder-repository.js';
 import { REMINDERS_JOB, remindersRunId, runRemindersJob } from '../../src/reminder/reminders-job.js';
@@ -12,7 +12,7 @@ import { interestsToEvict } from '../../src/value/aggregates.js';
 import { factKeys } from '../../src/value/fact-repository.js';
 import { runScoresLocally, runScoresSegment, SCORES_JOB, scoresRunFor } from '../../src/value/scores-job.js';
 import { ValueRepository } from '../../src/value/value-repository.js';
-import { vehicleToItem } from '../../src/vehicle/vehicle.js';
+import { vehicleEntity } from '../../src/vehicle/vehicle.js';
 import { createTestApi, type TestApi } from '../support/api.js';
 import { makeFleet, writeFleet } from '../support/fleet.js';
 import { createCustomer, createDealer, issueKey, nextVin, registerVehicle } from '../support/fixtures.js';
@@ -78,7 +78,7 @@ describe('Customer profile bounds (DynamoDB Local)', () => {
       aggregates,
     });
     // Act: DynamoDB reports the write units of a put on the table — one per started KB of the item (indexes apart).
-    const put = await store.doc.send(new PutCommand({ TableName: store.tableName, Item: customerToItem(customer), ReturnConsumedCapacity: 'INDEXES' }));
+    const put = await store.doc.send(new PutCommand({ TableName: store.tableName, Item: customerEntity.toItem(customer), ReturnConsumedCapacity: 'INDEXES' }));
     // Assess
     expect(put.ConsumedCapacity?.Table?.CapacityUnits).toBeGreaterThan(100);
     expect(put.ConsumedCapacity?.Table?.CapacityUnits).toBeLessThanOrEqual(200);
@@ -243,10 +243,10 @@ describe('Jobs isolate poison records (DynamoDB Local)', () => {
     const malformed: CustomerRecord = makeCustomer({ id: 'POISONBAD00000000000000000', email: 'bad@example.com', dealerIds: ['D1'] });
     // The largest padding DynamoDB still takes: the profile ends a few hundred bytes short of 400 KB.
     for (let padding = 409_400; ; padding -= 200) {
-      const stored = await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...customerToItem(oversized), padding: 'p'.repeat(padding) } })).then(() => true, () => false);
+      const stored = await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...customerEntity.toItem(oversized), padding: 'p'.repeat(padding) } })).then(() => true, () => false);
       if (stored) break;
     }
-    await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...customerToItem(malformed), aggregates: { ...emptyAggregates(), purchases: 42 } } }));
+    await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...customerEntity.toItem(malformed), aggregates: { ...emptyAggregates(), purchases: 42 } } }));
     const run = scoresRunFor(new Date('2026-12-01T02:00:00Z'), 3);
     // Act
     const stats = await runScoresLocally({ values: new ValueRepository(store), logger: quiet }, run);
@@ -298,7 +298,7 @@ describe('Jobs isolate poison records (DynamoDB Local)', () => {
     const fleet = makeFleet({ vehicles: 30, today, dealerIds: ['D1'] });
     await writeFleet(store, fleet);
     const bad = { ...fleet.vehicles[0]!, vin: 'WP0ZZZ99ZTS999999', servicePlan: { rate: fleet.vehicles[0]!.servicePlan!.rate, items: [{ code: 'OIL_SERVICE', dueDate: today, basis: 'CALENDAR', confidence: 1 }] } } as const;
-    await batchPutItems(store.doc, store.tableName, [{ ...vehicleToItem(bad as any), servicePlan: { items: 42 } }]);
+    await batchPutItems(store.doc, store.tableName, [{ ...vehicleEntity.toItem(bad as any), servicePlan: { items: 42 } }]);
     const reminders = new ReminderRepository(store);
     const now = new Date(`${today}T06:00:00Z`);
     // Act

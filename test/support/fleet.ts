@@ -1,8 +1,8 @@
-import { customerToItem, emptyVehicleCounts, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
+import { customerEntity, emptyVehicleCounts, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
 import { addDays } from '../../src/service/calendar.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import type { Store } from '../../src/store/store.js';
-import { makeVehicle, vehicleToItem, type VehicleRecord } from '../../src/vehicle/vehicle.js';
+import { makeVehicle, vehicleEntity, type VehicleRecord } from '../../src/vehicle/vehicle.js';
 
 /**
  * A generated fleet for job tests: owners with varied consents and cars whose stored
@@ -57,5 +57,5 @@ export function makeFleet({ vehicles: count, today, dealerIds, seed = 7 }: { veh
 }
 
 export async function writeFleet(store: Store, fleet: Fleet): Promise<void> {
-  await batchPutItems(store.doc, store.tableName, [...fleet.customers.map(customerToItem), ...fleet.vehicles.map(vehicleToItem)]);
+  await batchPutItems(store.doc, store.tableName, [...fleet.customers.map(customerEntity.toItem), ...fleet.vehicles.map(vehicleEntity.toItem)]);
 }

@@ -1,4 +1,4 @@
-import { customerToItem, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
+import { customerEntity, makeCustomer, type CustomerRecord } from '../../src/customer/customer.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import type { Store } from '../../src/store/store.js';
 import { emptyAggregates, type CustomerAggregates } from '../../src/customer/profile-aggregates.js';
@@ -31,5 +31,5 @@ export function makePopulation(count: number, dealerIds: string[], seed = 11): C
 }
 
 export async function writePopulation(store: Store, customers: CustomerRecord[]): Promise<void> {
-  await batchPutItems(store.doc, store.tableName, customers.map(customerToItem));
+  await batchPutItems(store.doc, store.tableName, customers.map(customerEntity.toItem));
 }

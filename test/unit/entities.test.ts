@@ -5,7 +5,7 @@ import { consentKeys, consentStatementEntity } from '../../src/customer/consent.
 import { customerEntity, customerKeys, dealerLinkItem, emailClaimItem, makeCustomer } from '../../src/customer/customer.js';
 import { emailChangeKeys, pendingEmailChangeEntity } from '../../src/customer/email-change.js';
 import { linkRequestItem } from '../../src/customer/link-request.js';
-import { apiKeyFromItem, apiKeyKeys, apiKeyLookupFromItem, apiKeyLookupItem, apiKeyRecordItem } from '../../src/dealer/api-key-record.js';
+import { apiKeyRecordEntity, apiKeyKeys, apiKeyLookupFromItem, apiKeyLookupItem } from '../../src/dealer/api-key-record.js';
 import { dealerCodeClaimItem, dealerEntity, dealerKeys, makeDealer } from '../../src/dealer/dealer.js';
 import { reminderEntity, reminderKeys, type ReminderRecord } from '../../src/reminder/reminder.js';
 import { serviceVisitEntity, serviceVisitKeys, type ServiceVisitRecord } from '../../src/service/service-visit.js';
@@ -63,7 +63,7 @@ describe('Entity key formats', () => {
     ['dealer link request', linkRequestItem(C, D, new Date(AT)), { PK: `CUST#${C}`, SK: `LINKREQUEST#${D}`, type: 'DealerLinkRequest' }],
     ['dealer profile', dealerEntity.toItem(makeDealer({ id: D, name: 'Porsche Zentrum Stuttgart' })), { PK: `DEALER#${D}`, SK: 'PROFILE', type: 'Dealer', GSI2PK: 'DEALERS', GSI2SK: `porsche zentrum stuttgart#${D}` }],
     ['dealer code claim', dealerCodeClaimItem('DE-STR-01', D), { PK: 'DEALERCODE#DE-STR-01', SK: 'DEALERCODE', type: 'DealerCodeClaim' }],
-    ['API key record', apiKeyRecordItem(apiKey), { PK: `DEALER#${D}`, SK: 'APIKEY#K1', type: 'ApiKey' }],
+    ['API key record', apiKeyRecordEntity.toItem(apiKey), { PK: `DEALER#${D}`, SK: 'APIKEY#K1', type: 'ApiKey' }],
     ['API key lookup', apiKeyLookupItem(apiKey), { PK: 'APIKEY#abc', SK: 'APIKEY', type: 'ApiKeyLookup' }],
     ['vehicle without a plan', vehicleEntity.toItem(makeVehicle({ vin: VIN })), { PK: `VEH#${VIN}`, SK: 'VEHICLE', type: 'Vehicle' }],
     [
@@ -120,7 +120,7 @@ describe('Entity round trips and validation', () => {
     expect(reminderEntity.fromItem(reminderEntity.toItem(reminder))).toEqual(reminder);
     expect(interactionEntity.fromItem(interactionEntity.toItem(interaction))).toEqual(interaction);
     expect(vehicleEntity.fromItem(vehicleEntity.toItem(plannedVehicle))).toEqual(plannedVehicle);
-    expect(apiKeyFromItem(apiKeyRecordItem(apiKey))).toEqual(apiKey);
+    expect(apiKeyRecordEntity.fromItem(apiKeyRecordEntity.toItem(apiKey))).toEqual(apiKey);
     expect(apiKeyLookupFromItem(apiKeyLookupItem(apiKey))).toEqual({ id: 'K1', dealerId: D, scopes: ['customers:read'] });
     const reading = { vin: VIN, km: 10, readAt: AT, source: 'admin', recordedAt: AT };
     expect(odometerFromItem(odometerToItem(reading, 'R1'))).toEqual(reading);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_NODE, customerKeys, customerToItem, customerFromItem, makeCustomer, nameSortKey } from '../../src/customer/customer.js';
+import { CUSTOMER_NODE, customerKeys, customerEntity, makeCustomer, nameSortKey } from '../../src/customer/customer.js';
 import { apiKeyKeys, DEALER_API_KEY_NODE } from '../../src/dealer/api-key-record.js';
-import { DEALER_NODE, dealerKeys, dealerFromItem, dealerToItem, makeDealer } from '../../src/dealer/dealer.js';
+import { DEALER_NODE, dealerKeys, dealerEntity, makeDealer } from '../../src/dealer/dealer.js';
 import { REMINDER_NODE } from '../../src/reminder/reminder.js';
 import { SERVICE_VISIT_NODE } from '../../src/service/service-visit.js';
 import { decodeGlobalId, keyOfGlobalId, newId, toGlobalId } from '../../src/shared/ids.js';
 import { decodeCursor, encodeCursor, type CursorScope } from '../../src/store/cursor.js';
-import { makeVehicle, VEHICLE_NODE, vehicleFromItem, vehicleKeys, vehicleToItem } from '../../src/vehicle/vehicle.js';
+import { makeVehicle, VEHICLE_NODE, vehicleEntity, vehicleKeys } from '../../src/vehicle/vehicle.js';
 
 describe('Global ids', () => {
   const ulid = newId();
@@ -71,14 +71,14 @@ describe('Key builders', () => {
 
   it('round-trip entities through their items, with sets for VINs and dealers', () => {
     const customer = makeCustomer({ vehicleVins: ['B', 'A'], dealerIds: ['D1'] });
-    const item = customerToItem(customer);
+    const item = customerEntity.toItem(customer);
     expect(item.vehicleVins).toEqual(new Set(['B', 'A']));
     expect(item.GSI2PK).toBe('CUSTOMERS');
-    expect(customerFromItem(item)).toEqual({ ...customer, vehicleVins: ['A', 'B'] });
-    expect(customerToItem(makeCustomer()).vehicleVins).toBeUndefined();
-    expect(vehicleFromItem(vehicleToItem(makeVehicle()))).toEqual(makeVehicle());
-    expect(dealerFromItem(dealerToItem(makeDealer()))).toEqual(makeDealer());
-    expect(() => customerFromItem(vehicleToItem(makeVehicle()))).toThrow(/Customer/);
+    expect(customerEntity.fromItem(item)).toEqual({ ...customer, vehicleVins: ['A', 'B'] });
+    expect(customerEntity.toItem(makeCustomer()).vehicleVins).toBeUndefined();
+    expect(vehicleEntity.fromItem(vehicleEntity.toItem(makeVehicle()))).toEqual(makeVehicle());
+    expect(dealerEntity.fromItem(dealerEntity.toItem(makeDealer()))).toEqual(makeDealer());
+    expect(() => customerEntity.fromItem(vehicleEntity.toItem(makeVehicle()))).toThrow(/Customer/);
   });
 });
 

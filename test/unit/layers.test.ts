@@ -50,6 +50,16 @@ const files = sourceFiles(SRC).map((path) => {
   return { path: relative(SRC, path), text, imports: runtimeImports(path, text) };
 });
 
+/** CommonJS sources under src/ (codegen plugins): not part of the import graph, but scanned for bare errors. */
+function commonJsPaths(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return commonJsPaths(path);
+    return entry.name.endsWith('.cjs') ? [path] : [];
+  });
+}
+const commonJsFiles = commonJsPaths(SRC).map((path) => ({ path: relative(SRC, path), text: readFileSync(path, 'utf8') }));
+
 /** Entry points that build a process; they import everything and nothing may import them. */
 const COMPOSITION_ROOTS = ['handlers', 'local'];
 const GROUND_FLOOR = ['shared', 'store'];
@@ -163,9 +173,16 @@ describe('Layers of src/', () => {
     expect(context.text).not.toMatch(/from\s+['"][^'"]*graphql/);
   });
 
-  it('throws PaddockError subclasses for faults, never a bare Error', () => {
-    const offenders = files.filter((f) => /\bnew Error\(/.test(f.text)).map((f) => f.path);
+  it('throws PaddockError subclasses for faults, never a bare Error, in TypeScript and CommonJS alike', () => {
+    // CommonJS under src/ is build tooling: the codegen plugins run inside graphql-codegen,
+    // which cannot load our TypeScript errors; a plugin's refusal is a build failure, not a fault.
+    const BUILD_PLUGINS = /^graphql\/codegen\/[^/]+\.cjs$/;
+    const scanned = [...files, ...commonJsFiles.filter((f) => !BUILD_PLUGINS.test(f.path))];
+    const bare = /\bnew Error\(|\bclass\s+\w+\s+extends\s+Error\b/;
+    const offenders = scanned.filter((f) => f.path !== 'shared/errors.ts' && bare.test(f.text)).map((f) => f.path);
     expect(offenders).toEqual([]);
+    expect(commonJsFiles.length).toBeGreaterThan(0);
+    expect(bare.test('class FieldProblem extends Error {}')).toBe(true);
   });
 
   it('makes role checks through auth/policies.ts, not inline', () => {

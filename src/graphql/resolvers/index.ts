@@ -31,7 +31,7 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
 }
 
 /** Every module's resolvers, plus `node`/`nodes`/`Node` built from their node types. */
-export function resolversOf(modules: readonly DomainModule[]): Resolvers {
+function resolversOf(modules: readonly DomainModule[]): Resolvers {
   return mergeResolvers(...modules.flatMap((m) => (m.resolvers ? [m.resolvers] : [])), nodeResolvers(modules));
 }
 
