@@ -124,8 +124,6 @@ export const customerEntity = defineEntity<CustomerRecord>({
   stored: (c) => ({ searchText: searchTextOf(c), vehicleVins: toStringSet(c.vehicleVins), dealerIds: toStringSet(c.dealerIds) }),
 });
 
-export const customerFromItem = customerEntity.fromItem;
-
 /**
  * The attributes a profile update sets when names change: the list's sort key follows the
  * name (named by the index, so callers never spell index attributes).

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPutItems } from '../store/batch.js';
-import { customerFromItem, customerKeys, type CustomerRecord } from '../customer/customer.js';
+import { customerEntity, customerKeys, type CustomerRecord } from '../customer/customer.js';
 import type { Page } from '../store/cursor.js';
 import { outboxItem } from '../store/outbox.js';
 import { queryPage } from '../store/query-page.js';
@@ -78,7 +78,7 @@ export class ValueRepository {
     const malformed: { key: Key; error: unknown }[] = [];
     for (const item of result.Items ?? []) {
       try {
-        customers.push(customerFromItem(item));
+        customers.push(customerEntity.fromItem(item));
       } catch (error) {
         malformed.push({ key: { PK: String(item.PK), SK: String(item.SK) }, error });
       }
@@ -210,6 +210,6 @@ export class ValueRepository {
       newestFirst: true,
       filter: filter.tier ? { expression: '#v.#tier = :tier', names: { '#v': 'value', '#tier': 'tier' }, values: { ':tier': filter.tier } } : undefined,
     });
-    return { ...page, items: page.items.map(customerFromItem) };
+    return { ...page, items: page.items.map(customerEntity.fromItem) };
   }
 }
