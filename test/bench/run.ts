@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
 import { typeDefs } from '../../src/graphql/__generated__/type-defs.js';
-import { createQueryLimits, DEFAULT_LIMITS } from '../../src/graphql/limits.js';
+import { domainModules } from '../../src/graphql/__generated__/modules.js';
+import { createQueryLimits, DEFAULT_LIMITS, listBoundsOf } from '../../src/graphql/limits.js';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LAMBDA_BUNDLE, GRAPHQL_ENTRY } from '../../infra/bundling.js';
 import { readConfig } from '../../src/config.js';
@@ -198,7 +199,7 @@ function fragmentBomb(levels: number): string {
 
 function hostileDocuments() {
   const schema = buildSchema(typeDefs);
-  const rules = [...specifiedRules, createQueryLimits(DEFAULT_LIMITS).rule];
+  const rules = [...specifiedRules, createQueryLimits(DEFAULT_LIMITS, listBoundsOf(domainModules)).rule];
   print('6. Hostile documents: time to parse and validate (where the API refuses them), median of 7');
   for (const [label, source] of [
     ['fragment bomb, 23 levels (2^23 expansions, 0.9 kB)', fragmentBomb(23)],
