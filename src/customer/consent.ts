@@ -57,6 +57,7 @@ export function supersedes(current: Pick<Consent, 'recordedAt'> | undefined, sta
 
 export const consentStatementEntity = defineEntity<ConsentStatement>({
   name: 'ConsentStatement',
+  example: () => ({ id: '01JSTATEMENT00000000000000', customerId: '01JCUSTOMER0000000000000000', channel: 'EMAIL', granted: true, source: 'owners-app', recordedAt: '2026-03-01T09:30:00.000Z', receivedAt: '2026-03-01T09:30:00.000Z', author: { kind: 'customer', id: '01JCUSTOMER0000000000000000' } }),
   key: consentKeys.statement,
   fields: {
     id: field.string,

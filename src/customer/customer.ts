@@ -100,6 +100,7 @@ const completedWith = <T extends object>(empty: () => T): Field<T> => field.with
 
 export const customerEntity = defineEntity<CustomerRecord>({
   name: 'Customer',
+  example: makeCustomer,
   key: (c) => customerKeys.profile(c.id),
   indexes: (c) => ({ byCollection: { pk: customerKeys.collection, sk: nameSortKey(c) } }),
   fields: {
@@ -144,6 +145,7 @@ export interface DealerLink {
 /** Link item between a customer and a dealer; the `ByParent` index lists it under the dealer. */
 const dealerLinkEntity = defineEntity<DealerLink>({
   name: 'CustomerDealerLink',
+  example: () => ({ customerId: '01JCUSTOMER0000000000000000', dealerId: '01JDEALER00000000000000000', linkedAt: '2026-03-01T09:30:00.000Z' }),
   key: (l) => customerKeys.dealerLink(l.customerId, l.dealerId),
   indexes: (l) => ({ byParent: { pk: dealerKeys.parent(l.dealerId), sk: customerKeys.linkUnderDealer(l.customerId) } }),
   fields: { customerId: field.string, dealerId: field.string, linkedAt: field.string },

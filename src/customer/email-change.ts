@@ -81,6 +81,7 @@ export function isUsable(pending: PendingEmailChange, tokenHash: string, now: Da
 
 export const pendingEmailChangeEntity = defineEntity<PendingEmailChange>({
   name: 'PendingEmailChange',
+  example: () => ({ customerId: '01JCUSTOMER0000000000000000', fromEmail: 'anna.keller@example.com', toEmail: 'anna@keller.example', tokenHash: 'a'.repeat(64), requestedAt: '2026-03-01T09:30:00.000Z', expiresAt: '2026-03-02T09:30:00.000Z' }),
   key: (p) => emailChangeKeys.pending(p.customerId),
   fields: { customerId: field.string, fromEmail: field.string, toEmail: field.string, tokenHash: field.string, requestedAt: field.string, expiresAt: field.string },
   // The TTL removes forgotten requests; reads check `expiresAt` because TTL deletion is lazy.

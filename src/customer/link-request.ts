@@ -36,6 +36,7 @@ const linkRequestKeys = {
 
 const linkRequestEntity = defineEntity<DealerLinkRequest>({
   name: 'DealerLinkRequest',
+  example: () => ({ customerId: '01JCUSTOMER0000000000000000', dealerId: '01JDEALER00000000000000000', requestedAt: '2026-03-01T09:30:00.000Z' }),
   key: (r) => linkRequestKeys.request(r.customerId, r.dealerId),
   fields: { customerId: field.string, dealerId: field.string, requestedAt: field.string },
   stored: (r) => ({ [TTL_ATTRIBUTE]: Math.floor(Date.parse(r.requestedAt) / 1000) + LINK_REQUEST_TTL_SECONDS }),

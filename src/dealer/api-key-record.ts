@@ -36,6 +36,7 @@ const scopesField = field.listOf(field.string) as Field<DealerScope[]>;
 
 export const apiKeyRecordEntity = defineEntity<ApiKeyRecord>({
   name: 'ApiKey',
+  example: () => ({ id: '01JAPIKEY00000000000000000', dealerId: '01JDEALER00000000000000000', name: 'DMS', prefix: 'pdk_3fK9Qa', keyHash: 'b'.repeat(64), scopes: ['customers:read', 'vehicles:read'], createdAt: '2026-03-01T09:30:00.000Z' }),
   key: (k) => apiKeyKeys.record(k.dealerId, k.id),
   fields: {
     id: field.string,

@@ -31,6 +31,7 @@ export const dealerKeys = {
 
 export const dealerEntity = defineEntity<DealerRecord>({
   name: 'Dealer',
+  example: makeDealer,
   key: (d) => dealerKeys.profile(d.id),
   indexes: (d) => ({ byCollection: { pk: dealerKeys.collection, sk: [d.name.toLowerCase(), d.id].map(keyPart).join('#') } }),
   fields: { id: field.string, code: field.string, name: field.string, city: field.string, country: field.string, createdAt: field.string },

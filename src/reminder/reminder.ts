@@ -83,6 +83,7 @@ export const reminderKeys = {
 
 export const reminderEntity = defineEntity<ReminderRecord>({
   name: 'MaintenanceReminder',
+  example: () => ({ vin: 'WP0ZZZ99ZTS392124', cycle: 3, customerId: '01JCUSTOMER0000000000000000', dealerId: '01JDEALER00000000000000000', dueDate: '2026-04-01', items: [], deliverable: true, channel: 'EMAIL', status: 'OPEN', createdAt: '2026-03-01T09:30:00.000Z' }),
   key: (r) => reminderKeys.reminder(r.vin, r.cycle),
   indexes: (r) => ({ byParent: { pk: reminderKeys.customerParent(r.customerId), sk: reminderKeys.underCustomer(r.createdAt, r.vin) } }),
   fields: {

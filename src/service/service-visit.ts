@@ -53,6 +53,7 @@ export const serviceVisitKeys = {
 
 export const serviceVisitEntity = defineEntity<ServiceVisitRecord>({
   name: 'ServiceVisit',
+  example: () => ({ id: '01JVISIT000000000000000000', vin: 'WP0ZZZ99ZTS392124', dealerId: '01JDEALER00000000000000000', customerId: '01JCUSTOMER0000000000000000', performedAt: '2026-03-01T09:30:00.000Z', odometerKm: 15_000, kind: 'MAINTENANCE', items: [{ code: 'OIL_SERVICE', description: 'Oil service', parts: [], labour: [] }], total: { amountMinor: 45_000, currency: 'EUR' }, waitTimeMinutes: 90, firstTimeFix: true, recordedAt: '2026-03-01T09:30:00.000Z' }),
   key: (v) => serviceVisitKeys.visit(v.vin, v.performedAt, v.id),
   indexes: (v) => ({ byParent: { pk: serviceVisitKeys.customerParent(v.customerId), sk: joinKey(VISIT, v.performedAt, v.id) } }),
   fields: {

@@ -77,6 +77,8 @@ export interface EntitySpec<R> {
   fields: { [K in keyof R]-?: Field<R[K]> };
   /** Attributes stored beside the record's (search text, TTL) or stored differently (sets). */
   stored?: (record: R) => Record<string, unknown>;
+  /** A realistic, valid record: the fixture tests start from (`entity.make(overrides)`). */
+  example: () => R;
 }
 
 export interface Entity<R> {
@@ -87,6 +89,8 @@ export interface Entity<R> {
   fromItem: (item: Record<string, unknown>) => R;
   /** Whether an item is of this kind (its `entityType`). */
   is: (item: Record<string, unknown>) => boolean;
+  /** A fixture: the entity's example with `overrides` (tests, seeds). */
+  make: (overrides?: Partial<R>) => R;
 }
 
 /**
@@ -117,7 +121,7 @@ export function readItem<R>(name: string, fields: { [K in keyof R]-?: Field<R[K]
  * dealerEntity.fromItem(dealerEntity.toItem(makeDealer())) // the same record
  */
 export function defineEntity<R>(spec: EntitySpec<R>): Entity<R> {
-  return {
+  const entity: Entity<R> = {
     name: spec.name,
     key: spec.key,
     toItem: (record) => ({
@@ -129,7 +133,17 @@ export function defineEntity<R>(spec: EntitySpec<R>): Entity<R> {
     }),
     fromItem: (item) => readItem(spec.name, spec.fields, item),
     is: (item) => item[ENTITY_TYPE_ATTRIBUTE] === spec.name,
+    make: (overrides = {}) => ({ ...spec.example(), ...overrides }),
   };
+  DEFINED.push(entity as Entity<unknown>);
+  return entity;
+}
+
+const DEFINED: Entity<unknown>[] = [];
+
+/** Every entity defined so far (those of the modules imported): for tests that check all of them. */
+export function definedEntities(): readonly Entity<unknown>[] {
+  return DEFINED;
 }
 
 /**

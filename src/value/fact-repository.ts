@@ -117,6 +117,7 @@ export const factKeys = {
 /** An interaction in its customer's partition, by when it happened. */
 export const interactionEntity = defineEntity<InteractionRecord>({
   name: 'Interaction',
+  example: () => ({ id: '01JINTERACTION000000000000', customerId: '01JCUSTOMER0000000000000000', sourceTenant: 'BRAND', sourceSystem: 'web', sourceEventId: 'e1', channel: 'WEB', type: 'PAGE_VIEW', modelLine: 'TAYCAN', occurredAt: '2026-03-01T09:30:00.000Z', recordedAt: '2026-03-01T09:30:00.000Z' }),
   key: (i) => factKeys.fact(i.customerId, INTERACTION, i.occurredAt, i.id),
   fields: {
     id: field.string,
@@ -140,6 +141,7 @@ const money = field.map<Money>();
 
 export const orderEntity = defineEntity<OrderRecord>({
   name: 'ORDER',
+  example: () => ({ id: '01JORDER000000000000000000', customerId: '01JCUSTOMER0000000000000000', channel: 'DEALER', lines: [{ sku: 'WAP-CAP', description: 'Cap', quantity: 2, unitPrice: { amount: '45.00', currency: 'EUR' } }], totalEurMinor: 9_000, dealerId: '01JDEALER00000000000000000', orderedAt: '2026-03-01T09:30:00.000Z' }),
   key: (o) => factKeys.fact(o.customerId, 'ORDER', o.orderedAt, o.id),
   fields: {
     id: field.string,
@@ -155,6 +157,7 @@ export const orderEntity = defineEntity<OrderRecord>({
 /** A contract counts from its first day. */
 export const financeContractEntity = defineEntity<FinanceContractRecord>({
   name: 'FINANCE',
+  example: () => ({ id: '01JFINANCE0000000000000000', customerId: '01JCUSTOMER0000000000000000', kind: 'LEASE', vin: 'WP0ZZZ99ZTS392124', principalMinor: 5_000_000, monthlyMinor: 120_000, startDate: '2026-01-02', endDate: '2029-01-02', principal: { amountMinor: 5_000_000, currency: 'EUR' }, monthlyPayment: { amountMinor: 120_000, currency: 'EUR' }, termMonths: 36 }),
   key: (f) => factKeys.fact(f.customerId, 'FINANCE', `${f.startDate}T00:00:00.000Z`, f.id),
   fields: {
     id: field.string,
@@ -174,6 +177,7 @@ export const financeContractEntity = defineEntity<FinanceContractRecord>({
 
 export const surveyEntity = defineEntity<SurveyRecord>({
   name: 'SURVEY',
+  example: () => ({ id: '01JSURVEY00000000000000000', customerId: '01JCUSTOMER0000000000000000', at: '2026-03-01T09:30:00.000Z', kind: 'CSAT', score: 4, touchpoint: 'SERVICE', comment: 'Quick.' }),
   key: (v) => factKeys.fact(v.customerId, 'SURVEY', v.at, v.id),
   fields: {
     id: field.string,

@@ -125,6 +125,7 @@ export const reminderDueIndexAttributes = [INDEXES.dueForReminder.partitionKey, 
 
 export const vehicleEntity = defineEntity<VehicleRecord>({
   name: 'Vehicle',
+  example: makeVehicle,
   key: (v) => vehicleKeys.vehicle(v.vin),
   indexes: dueIndexKeys,
   fields: {

@@ -9,7 +9,7 @@ import { apiKeyRecordEntity, apiKeyKeys, apiKeyLookupFromItem, apiKeyLookupItem 
 import { dealerCodeClaimItem, dealerEntity, dealerKeys, makeDealer } from '../../src/dealer/dealer.js';
 import { reminderEntity, reminderKeys, type ReminderRecord } from '../../src/reminder/reminder.js';
 import { serviceVisitEntity, serviceVisitKeys, type ServiceVisitRecord } from '../../src/service/service-visit.js';
-import { MalformedItemError } from '../../src/store/entity.js';
+import { definedEntities, MalformedItemError } from '../../src/store/entity.js';
 import { jobFailureKeys } from '../../src/store/job-failures.js';
 import { outboxItem } from '../../src/store/outbox.js';
 import { INDEXES, type Item } from '../../src/store/table.js';
@@ -243,5 +243,23 @@ describe('Key formats live in their entity definitions', () => {
     expect(prefixPattern('DEALER').test("joinKey('DEALER', id)")).toBe(true);
     expect(prefixPattern('SEG').test("':seg': 'SEG#'")).toBe(true);
     expect(prefixPattern('VEH').test("const PREFIX = 'VEH'")).toBe(true);
+  });
+});
+
+describe('Entity fixtures', () => {
+  it('every entity of every domain has a fixture that survives its own round trip through an item', async () => {
+    // Prepare: load every domain (its module and repositories define, and so register, its entities)
+    await import('../../src/__generated__/repositories.js');
+    await import('../../src/graphql/__generated__/modules.js');
+    const entities = definedEntities();
+    const SRC = join(import.meta.dirname, '../../src');
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
+    // store/entity.ts defines the function (and shows it in an example); every other use is an entity.
+    const declared = files(SRC).filter((f) => !f.endsWith(join('store', 'entity.ts'))).reduce((n, f) => n + (readFileSync(f, 'utf8').match(/\bdefineEntity</g)?.length ?? 0), 0);
+
+    // Assess: every definition in src/ was checked, one per item type
+    expect(new Set(entities.map((e) => e.name)).size).toBe(entities.length);
+    expect(entities).toHaveLength(declared);
+    for (const entity of entities) expect(entity.fromItem(entity.toItem(entity.make())), entity.name).toEqual(entity.make());
   });
 });
