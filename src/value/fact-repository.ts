@@ -11,7 +11,7 @@ import { ENTITY_TYPE_ATTRIBUTE, type Item } from '../store/table.js';
 import type { TransactItem } from '../store/transactions.js';
 import { explainFailures, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
 import type { Money } from '../shared/money.js';
-import { AGGREGATE_LIMITS, MAX_INTERESTS, type AggregateList } from '../customer/profile-aggregates.js';
+import { AGGREGATE_LIMITS, MAX_INTERESTS, type AggregateList, type FinanceFact } from '../customer/profile-aggregates.js';
 import { appendFactClause, interestsToEvict } from './aggregates.js';
 
 /** A recorded interaction (customer data platform). */
@@ -57,16 +57,9 @@ export interface OrderRecord {
 }
 
 /** A loan or lease on one of the customer's cars; the amounts in euro cents and as entered. */
-export interface FinanceContractRecord {
+export interface FinanceContractRecord extends FinanceFact {
   id: string;
   customerId: string;
-  kind: 'LOAN' | 'LEASE';
-  vin: string;
-  dealerId?: string;
-  principalMinor: number;
-  monthlyMinor: number;
-  startDate: string;
-  endDate: string;
   principal: Money;
   monthlyPayment: Money;
   termMonths: number;
