@@ -17,7 +17,7 @@ const RANDOM_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 const KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${RANDOM_LENGTH + CHECKSUM_LENGTH}}$`);
 
-export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write', 'service:write'] as const;
+export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write', 'service:write', 'club:read', 'club:events'] as const;
 export type DealerScope = (typeof DEALER_SCOPES)[number];
 
 /**
@@ -27,7 +27,7 @@ export type DealerScope = (typeof DEALER_SCOPES)[number];
  * read" over refusing such keys at issue time because a write payload returns the changed
  * object anyway: a write-only key would not keep that data from its holder, it would only
  * fail. Recording a service visit or handling a reminder happens on a car, so
- * `service:write` needs `vehicles:read`.
+ * `service:write` needs `vehicles:read`; managing the events a dealer hosts, `club:read`.
  */
 const IMPLIED_READS: Record<DealerScope, readonly DealerScope[]> = {
   'customers:read': [],
@@ -35,6 +35,9 @@ const IMPLIED_READS: Record<DealerScope, readonly DealerScope[]> = {
   'vehicles:read': [],
   'vehicles:write': ['vehicles:read'],
   'service:write': ['vehicles:read'],
+  'club:read': [],
+  // Hosting events means seeing who registered: the club memberships of the dealer's attendees.
+  'club:events': ['club:read'],
 };
 
 /**

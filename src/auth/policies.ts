@@ -277,3 +277,87 @@ export const dealerPolicy = {
     return p.kind === 'admin';
   },
 };
+
+/**
+ * The owners' club (`club/`, `rewards/`, `events/`). A member sees and spends their own
+ * points; a dealer key with `club:read` sees the memberships of its linked customers; the
+ * brand's analysts read; admins run the catalogue, the events and corrections.
+ */
+export const clubPolicy = {
+  /** A membership, its balance, lots, ledger and vouchers. */
+  canRead(p: Principal, f: CustomerFacts): boolean {
+    switch (p.kind) {
+      case 'admin':
+      case 'analyst':
+        return true;
+      case 'customer':
+        return p.customerId === f.customerId;
+      case 'dealer':
+        return hasScope(p, 'club:read') && f.linkedToCallerDealer;
+    }
+  },
+  /**
+   * Joining: the customer for themselves; the brand, or a dealer that may change the
+   * customer (`customers:write`, linked), with the customer's consent to the club terms.
+   */
+  canJoin(p: Principal, f: CustomerFacts): boolean {
+    switch (p.kind) {
+      case 'admin':
+        return true;
+      case 'analyst':
+        return false;
+      case 'customer':
+        return p.customerId === f.customerId;
+      case 'dealer':
+        return hasScope(p, 'customers:write') && f.linkedToCallerDealer;
+    }
+  },
+  /** Whether a join on someone else's behalf needs their recorded consent (everyone but the member). */
+  joinNeedsRecordedConsent(p: Principal): boolean {
+    return p.kind !== 'customer';
+  },
+  /** Leaving, and spending points (rewards, event seats): the member, or the brand on their behalf. */
+  canActAsMember(p: Principal, customerId: string): boolean {
+    return p.kind === 'admin' || (p.kind === 'customer' && p.customerId === customerId);
+  },
+  /** Corrections (ADJUSTMENT entries, reversals of a refunded document's points): the brand's admins only. */
+  canCorrectLedger(p: Principal): boolean {
+    return p.kind === 'admin';
+  },
+  /** The rewards catalogue and its stock. */
+  canManageRewards(p: Principal): boolean {
+    return p.kind === 'admin';
+  },
+  /** Club KPIs (liability, redemption, events) are the brand's figures. */
+  canReadClubKpis(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'analyst';
+  },
+};
+
+/**
+ * Club events are hosted by the brand (no dealer) or by one dealer. The programme is open
+ * to every signed-in caller; who registered is for the host and the brand's staff.
+ */
+export const clubEventPolicy = {
+  /** Creating, changing and cancelling an event, and managing its attendees: admins for any, a dealer with `club:events` for those it hosts. */
+  canManage(p: Principal, hostDealerId: string | undefined): boolean {
+    if (p.kind === 'admin') return true;
+    return p.kind === 'dealer' && hasScope(p, 'club:events') && hostDealerId !== undefined && hostDealerId === p.dealerId;
+  },
+  /** Whether the caller's role may manage events at all (checked before any read). */
+  canManageAny(p: Principal): boolean {
+    return p.kind === 'admin' || hasScope(p, 'club:events');
+  },
+  /** The attendee list and waitlist: the managers, and the brand's analysts. */
+  canSeeAttendees(p: Principal, hostDealerId: string | undefined): boolean {
+    return p.kind === 'analyst' || clubEventPolicy.canManage(p, hostDealerId);
+  },
+  /**
+   * Registering a member: the member themself, an admin, or the hosting dealer for a
+   * customer linked to it (`linkedToCallerDealer`).
+   */
+  canRegister(p: Principal, hostDealerId: string | undefined, f: CustomerFacts): boolean {
+    if (clubPolicy.canActAsMember(p, f.customerId)) return true;
+    return p.kind === 'dealer' && clubEventPolicy.canManage(p, hostDealerId) && f.linkedToCallerDealer;
+  },
+};

@@ -93,7 +93,7 @@ export async function recordServiceVisit(ctx: ServiceContext, input: RecordServi
     const cycleReminder = current.remindedCycle === current.reminderCycle ? await ctx.repos.reminders.get(vin, current.reminderCycle) : null;
     const cycle = visitOnCycle(current, cycleReminder, visit);
     completedReminder = cycle.completedReminder?.after ?? null;
-    return { vehicle: cycle.vehicle, contributions: [{ item: ctx.repos.visits.put(visit) }, ...ctx.facts.contributions('ServiceVisitRecorded', { visit, completedReminder: cycle.completedReminder })] };
+    return { vehicle: cycle.vehicle, contributions: [{ item: ctx.repos.visits.put(visit) }, ...(await ctx.facts.contributions('ServiceVisitRecorded', { visit, completedReminder: cycle.completedReminder }))] };
   });
   if (outcome.kind !== 'RECORDED') return failed(readingProblem(outcome, 'vin', 'odometerKm'));
   ctx.logger.info('service visit recorded', { vin, dealerId, visitId: visit.id, completedReminder: completedReminder ? (completedReminder as ReminderRecord).cycle : null });

@@ -17,11 +17,13 @@ import { transactWrite, type TransactItem } from './transactions.js';
  * ```
  *
  * A domain that reacts to it default-exports its hooks from `src/<domain>/fact-hooks.ts`
- * (`{ ServiceVisitRecorded: (fact, store) => [...] }`; codegen collects the files): a pure
- * function returning the transaction items it adds (the store is given for the table's
- * name and for `explainFailure`, which may read). The owning service asks the registry
- * for every contribution and writes them with its own items, merged per item. Neither
- * domain imports the other.
+ * (`{ ServiceVisitRecorded: (fact, store) => [...] }`; codegen collects the files): a
+ * function returning the transaction items it adds. Most are pure; a hook whose items
+ * depend on its own state may read it first (the club reads the membership: a non-member
+ * earns nothing, a member's level sets the multiplier) and return a promise — so the
+ * owning service asks the registry again on every attempt of its transaction, never
+ * re-sending items composed from a stale read. The owning service writes them with its
+ * own items, merged per item. Neither domain imports the other.
  *
  * Two restrictions follow from DynamoDB's one-operation-per-item rule: a hook may not
  * touch an item the owner Puts or Deletes, and two contributions to one item may not write
@@ -57,7 +59,7 @@ export interface Contribution {
   explainFailure?: () => Promise<Refusal | null>;
 }
 
-export type FactHook<N extends FactName> = (fact: FactPayloads[N], store: Store) => Contribution[];
+export type FactHook<N extends FactName> = (fact: FactPayloads[N], store: Store) => Contribution[] | Promise<Contribution[]>;
 
 export type FactHooks = { [N in FactName]?: FactHook<N> };
 
@@ -79,9 +81,14 @@ export class FactHookRegistry {
     }
   }
 
-  /** The items every reacting domain adds to the transaction that records `fact`. */
-  contributions<N extends FactName>(name: N, fact: FactPayloads[N]): Contribution[] {
-    return (this.byFact.get(name) ?? []).flatMap((hook) => (hook as FactHook<N>)(fact, this.store));
+  /**
+   * The items every reacting domain adds to the transaction that records `fact`, in hook
+   * order. Ask again on each attempt of a transaction: a hook may have read state that a
+   * failed attempt shows to be stale.
+   */
+  async contributions<N extends FactName>(name: N, fact: FactPayloads[N]): Promise<Contribution[]> {
+    const parts = await Promise.all((this.byFact.get(name) ?? []).map((hook) => (hook as FactHook<N>)(fact, this.store)));
+    return parts.flat();
   }
 
   /** Writes a fact's items, its owner's and the contributions, in one transaction (see `writeContributions`). */

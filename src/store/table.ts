@@ -20,6 +20,13 @@ export const INDEXES = {
   dueForReminder: { indexName: 'DueForReminder', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
   /** Scored customers by CLV (zero-padded), for "top customers" lists with a minimum CLV. */
   byValue: { indexName: 'ByValue', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
+  /**
+   * Sparse: items that need an action at a time — club points lots to warn about and to
+   * expire, waitlist holds that lapse, memberships whose status is due for review — by
+   * kind and shard, sorted by when. An item leaves it (or moves to its next date) when
+   * acted on, so a scheduled job reads only what it acts on.
+   */
+  bySchedule: { indexName: 'BySchedule', partitionKey: 'GSI5PK', sortKey: 'GSI5SK' },
 } as const;
 
 export type IndexName = keyof typeof INDEXES;

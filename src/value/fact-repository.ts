@@ -244,16 +244,16 @@ export class FactRepository {
 
   /**
    * Stores a fact item and appends its compact form to the customer's aggregates, with
-   * every other domain's contribution to the fact (`hooks`) in the same transaction. The
+   * every other domain's contribution to the fact (`hooks`, asked again on every attempt) in the same transaction. The
    * append and the item are this domain's own; a failed hook item that explains itself is
    * the answer (a {@link Refusal}), anything else a concurrent write, written again.
    */
-  async record<R extends { customerId: string }>(entity: Entity<R>, record: R, list: AggregateList, fact: unknown, hooks: readonly Contribution[] = []): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED' | Refusal> {
+  async record<R extends { customerId: string }>(entity: Entity<R>, record: R, list: AggregateList, fact: unknown, hooks: () => Promise<readonly Contribution[]> = async () => []): Promise<'RECORDED' | 'CUSTOMER_NOT_FOUND' | 'LIMIT_REACHED' | Refusal> {
     const { customerId } = record;
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const append: Contribution = { item: appendToCustomer(this.store.tableName, customerId, list, fact) };
       const put: Contribution = { item: { Put: { TableName: this.store.tableName, Item: entity.toItem(record), ConditionExpression: 'attribute_not_exists(PK)' } } };
-      const result = await writeContributions(this.store, [append, put, ...hooks]);
+      const result = await writeContributions(this.store, [append, put, ...(await hooks())]);
       if (result.ok) return 'RECORDED';
       if (result.failed.includes(append)) {
         const why = await customerAppendFailure(this.store, customerId, list);
@@ -272,13 +272,13 @@ export class FactRepository {
    * map evicts the weakest key in the same transaction, guarded by the map's size as it
    * was read (a concurrent newcomer changes it, and we read and decide again).
    */
-  async recordInteraction(interaction: InteractionRecord, hooks: readonly Contribution[] = []): Promise<'ACCEPTED' | 'DUPLICATE' | 'CUSTOMER_NOT_FOUND' | Refusal> {
+  async recordInteraction(interaction: InteractionRecord, hooks: () => Promise<readonly Contribution[]> = async () => []): Promise<'ACCEPTED' | 'DUPLICATE' | 'CUSTOMER_NOT_FOUND' | Refusal> {
     const key = interestKey(interaction);
     let evict: { keys: string[]; size: number } | undefined;
     for (let attempt = 0; attempt < MAX_INTEREST_ATTEMPTS; attempt++) {
       if (attempt > 1) await sleep(backoffDelayMs(attempt)); // a second miss means other writers on this profile: spread out
       const [dedup, profile, stored] = this.interactionItems(interaction, key, evict).map((item): Contribution => ({ item }));
-      const result = await writeContributions(this.store, [dedup!, profile!, stored!, ...hooks]);
+      const result = await writeContributions(this.store, [dedup!, profile!, stored!, ...(await hooks())]);
       if (result.ok) return 'ACCEPTED';
       if (result.failed.includes(dedup!)) return 'DUPLICATE';
       if (!result.failed.includes(profile!)) {

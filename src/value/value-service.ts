@@ -138,7 +138,7 @@ async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput
     occurredAt: occurred.date.toISOString(),
     recordedAt: now.toISOString(),
   };
-  const outcome = await ctx.repos.facts.recordInteraction(interaction, ctx.facts.contributions('InteractionRecorded', { interaction }));
+  const outcome = await ctx.repos.facts.recordInteraction(interaction, () => ctx.facts.contributions('InteractionRecorded', { interaction }));
   if (outcome === 'CUSTOMER_NOT_FOUND') return { index, outcome: 'REJECTED', userErrors: [notFound(`${at}.customerId`, 'customer')] };
   if (typeof outcome === 'object') return { index, outcome: 'REJECTED', userErrors: [userError(`${at}.customerId`, outcome.code, outcome.message)] };
   return { index, outcome, userErrors: [] };
@@ -191,7 +191,7 @@ export async function recordOrder(
   const at = ordered.date.toISOString();
   const fact: OrderFact = { at, amountMinor: totalMinor, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}) };
   const order: OrderRecord = { id, customerId: customer.id, channel: input.channel, lines: input.lines, totalEurMinor: totalMinor, ...(dealer.dealerId ? { dealerId: dealer.dealerId } : {}), orderedAt: at };
-  const outcome = await ctx.repos.facts.record(orderEntity, order, 'orders', fact, ctx.facts.contributions('OrderRecorded', { order }));
+  const outcome = await ctx.repos.facts.record(orderEntity, order, 'orders', fact, () => ctx.facts.contributions('OrderRecorded', { order }));
   return recorded(ctx, customer.id, outcome, 'customerId', 'orders');
 }
 
@@ -223,7 +223,7 @@ export async function recordFinanceContract(
   };
   const id = newId();
   const contract: FinanceContractRecord = { id, customerId: customer.id, ...fact, principal: principal.money, monthlyPayment: monthly.money, termMonths: input.termMonths };
-  const outcome = await ctx.repos.facts.record(financeContractEntity, contract, 'finance', fact, ctx.facts.contributions('FinanceContractRecorded', { contract }));
+  const outcome = await ctx.repos.facts.record(financeContractEntity, contract, 'finance', fact, () => ctx.facts.contributions('FinanceContractRecorded', { contract }));
   return recorded(ctx, customer.id, outcome, 'customerId', 'finance');
 }
 

@@ -87,9 +87,8 @@ export async function writeRegistration(ctx: Pick<ServiceContext, 'repos' | 'fac
   const added: Contribution = { item: ctx.repos.vehicles.added(vehicle) };
   const dealerChecks: Contribution[] = [...new Set([vehicle.sellingDealerId, vehicle.servicingDealerId])].map((id) => ({ item: ctx.repos.vehicles.dealerExists(id) }));
   const own = [added, ...dealerChecks, { item: ctx.repos.odometer.put(firstReading) }];
-  const contributions = [...own, ...ctx.facts.contributions('VehicleRegistered', { vehicle })];
   for (let attempt = 1; ; attempt++) {
-    const result = await ctx.facts.write(contributions);
+    const result = await ctx.facts.write([...own, ...(await ctx.facts.contributions('VehicleRegistered', { vehicle }))]);
     if (result.ok) return { kind: 'REGISTERED' };
     if (result.failed.includes(added)) return { kind: 'VIN_TAKEN' };
     if (dealerChecks.some((c) => result.failed.includes(c))) return { kind: 'DEALER_NOT_FOUND' };
@@ -116,7 +115,7 @@ export type TransferOutcome = { kind: 'TRANSFERRED'; vehicle: VehicleRecord } | 
 export async function writeTransfer(ctx: Pick<ServiceContext, 'repos' | 'facts'>, vehicle: VehicleRecord, newOwnerId: string, transferDate: string): Promise<TransferOutcome> {
   const after = transferred(vehicle, newOwnerId, transferDate);
   const moved: Contribution = { item: ctx.repos.vehicles.versioned(after, vehicle.version) };
-  const result = await ctx.facts.write([moved, ...ctx.facts.contributions('VehicleTransferred', { before: vehicle, after })]);
+  const result = await ctx.facts.write([moved, ...(await ctx.facts.contributions('VehicleTransferred', { before: vehicle, after }))]);
   if (result.ok) return { kind: 'TRANSFERRED', vehicle: after };
   // The car changed, or a profile did (the seller's, or the buyer's without a reason to refuse): reload and retry.
   const refusal = result.failed.includes(moved) ? null : await explainFailures(result.failed);
