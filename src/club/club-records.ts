@@ -43,6 +43,8 @@ export const clubKeys = {
   entryPrefix: `${joinKey(CLUB, 'ENTRY')}#`,
   /** One per source document that earned points: written with the accrual, only if absent. */
   source: (customerId: string, source: AccrualSourceRef): Key => ({ PK: customerKeys.partition(customerId), SK: joinKey(CLUB, 'SOURCE', source.type, source.id) }),
+  /** One per redemption given back (voucher cancelled, seat cancelled): written with the REVERSAL, only if absent. */
+  returned: (customerId: string, redemptionEntryId: string): Key => ({ PK: customerKeys.partition(customerId), SK: joinKey(CLUB, 'RETURN', redemptionEntryId) }),
   /** The counter membership numbers are drawn from (gaps are possible, repeats are not). */
   numberCounter: { PK: joinKey(CLUB, 'COUNTER'), SK: 'MEMBERSHIPNUMBER' } as Key,
   membersCollection: CLUB_MEMBERS,
@@ -162,10 +164,15 @@ export interface LotRecord {
   expiredAt?: string;
 }
 
-/** A lot's place in `BySchedule`: at its warning day until warned, then at its expiry, gone once empty or expired. */
-export function lotScheduleKeys(lot: LotRecord, warnOn: string) {
+/**
+ * A lot's place in `BySchedule`: at the day its next action is due (`dueOn`: its warning
+ * day until warned, then the day after its last day, when it expires — see `ledger.ts`
+ * `lotDueOn`), gone once empty or expired. Keyed by the action's own day, so the daily job
+ * reads a lot only on the day it acts on it.
+ */
+export function lotScheduleKeys(lot: LotRecord, dueOn: string) {
   if (lot.remaining <= 0 || lot.expiredAt) return {};
-  return { bySchedule: { pk: clubKeys.schedulePartition('LOT', scheduleShard(lot.id)), sk: clubKeys.scheduleSort(lot.warned ? lot.expiresOn : warnOn, lot.customerId, lot.id) } };
+  return { bySchedule: { pk: clubKeys.schedulePartition('LOT', scheduleShard(lot.id)), sk: clubKeys.scheduleSort(dueOn, lot.customerId, lot.id) } };
 }
 
 export const lotEntity = defineEntity<LotRecord>({
@@ -300,3 +307,31 @@ export const accrualMarkerEntity = defineEntity<AccrualMarkerRecord>({
   },
 });
 
+
+/** The idempotency key of giving a redemption back: at most once per redemption. */
+export interface RedemptionReturnRecord {
+  customerId: string;
+  redemptionEntryId: string;
+  /** The REVERSAL entry that gave the points back. */
+  entryId: string;
+  at: string;
+}
+
+export const redemptionReturnEntity = defineEntity<RedemptionReturnRecord>({
+  name: 'ClubRedemptionReturn',
+  example: () => ({ customerId: '01JCUSTOMER0000000000000000', redemptionEntryId: '01JENTRY000000000000000000', entryId: '01JENTRY000000000000000001', at: '2026-04-03T10:00:00.000Z' }),
+  key: (r) => clubKeys.returned(r.customerId, r.redemptionEntryId),
+  fields: { customerId: field.string, redemptionEntryId: field.string, entryId: field.string, at: field.string },
+});
+
+/** The last membership number drawn (an atomic `ADD`; the number is `PC` and it, 8 digits). */
+export interface MemberNumberCounterRecord {
+  last: number;
+}
+
+export const memberNumberCounterEntity = defineEntity<MemberNumberCounterRecord>({
+  name: 'ClubMemberNumberCounter',
+  example: () => ({ last: 42 }),
+  key: () => clubKeys.numberCounter,
+  fields: { last: field.number },
+});

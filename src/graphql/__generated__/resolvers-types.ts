@@ -502,6 +502,10 @@ export type DealerEdge = {
 
 /** What a dealer API key may do. */
 export type DealerScope =
+  /** Host club events and manage their attendees (includes `CLUB_READ`). */
+  | 'CLUB_EVENTS'
+  /** Read the club memberships (balance, lots, ledger) of the dealer's linked customers. */
+  | 'CLUB_READ'
   /** Read the dealer's linked customers. */
   | 'CUSTOMERS_READ'
   /** Create and change the dealer's linked customers (includes `CUSTOMERS_READ`). */
@@ -1368,6 +1372,14 @@ export type RecordServiceVisitInput = {
   totalAmount: MoneyInput;
   /** The car's VIN. */
   vin: Scalars['String']['input'];
+  /**
+   * A club voucher the owner presented (e.g. `7K3M-Q9TX-2HPC`; at most 40 characters): a
+   * maintenance discount of the car's owner on the visit's date, issued and not expired then.
+   * It is marked used, once, with the visit; when it cannot be used nothing is recorded and
+   * the user error is on this field (`VOUCHER_NOT_FOUND`, `VOUCHER_USED`, `VOUCHER_EXPIRED`,
+   * `VOUCHER_CANCELLED`, `VOUCHER_NOT_APPLICABLE`).
+   */
+  voucherCode?: InputMaybe<Scalars['String']['input']>;
   /** How long the customer waited, in minutes (0–10080). */
   waitTimeMinutes: Scalars['Int']['input'];
 };
@@ -1803,12 +1815,20 @@ export type UserError = {
 export type UserErrorCode =
   /** Something with this identity already exists (an email, a VIN, a dealer code). */
   | 'ALREADY_EXISTS'
+  /** The customer is already an active club member. */
+  | 'ALREADY_MEMBER'
   /**
    * An email or VIN already registered with the brand, answered to callers that may not see
    * every profile or car (dealer keys), whether or not they can see this one. Route to the
    * link flow: the customer (or the brand) links the profile or car to the dealer.
    */
   | 'ALREADY_REGISTERED'
+  /** These points were already reversed or given back. */
+  | 'ALREADY_REVERSED'
+  /** Joining on a customer's behalf needs their recorded consent to the club terms. */
+  | 'CONSENT_REQUIRED'
+  /** Not enough points available for this. */
+  | 'INSUFFICIENT_POINTS'
   /** The value is not acceptable for this field; the message says why. */
   | 'INVALID'
   /** Not a calendar date or time. */
@@ -1827,12 +1847,18 @@ export type UserErrorCode =
   | 'LIMIT_REACHED'
   /** A negative amount of money. */
   | 'NEGATIVE_AMOUNT'
+  /** The customer is not a club member (never joined, or left), or the membership is not visible to the caller. */
+  | 'NOT_A_MEMBER'
+  /** The source document earned no points in this member's ledger. */
+  | 'NOT_EARNED'
   /** Nothing with this ID exists, or it is not visible to the caller. */
   | 'NOT_FOUND'
   /** The odometer reading is lower than an earlier reading (or higher than a later one). */
   | 'ODOMETER_DECREASE'
   /** A number outside the allowed range. */
   | 'OUT_OF_RANGE'
+  /** A correction needs a reason. */
+  | 'REASON_REQUIRED'
   /** A required field was empty. */
   | 'REQUIRED'
   /** The object changed since the version the input carries: reload and retry. */

@@ -1,0 +1,5 @@
+import { defineModule } from '../graphql/domain-module.js';
+
+export default defineModule({
+  name: 'club',
+});
