@@ -4,7 +4,7 @@ import { ForbiddenError } from '../shared/errors.js';
 import { keyOfGlobalId, newId } from '../shared/ids.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import { notFound, userError, type UserError } from '../shared/user-error.js';
-import { checkInstantNotInFuture, checkIntRange } from '../shared/validation.js';
+import { checkInstantNotInFuture, checkIntRange, checkText } from '../shared/validation.js';
 import { checkVin, MAX_ODOMETER_KM, readingProblem, refresh } from '../vehicle/vehicle-service.js';
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import type { ServiceKind, ServiceVisitRecord } from './service-visit.js';
@@ -22,6 +22,8 @@ export interface RecordServiceVisitInput {
   totalAmount: { amount: string; currency: string };
   waitTimeMinutes: number;
   firstTimeFix: boolean;
+  /** A club voucher presented at the visit; only its shape is checked here (the club's rewards validate it, in the visit's transaction). */
+  voucherCode?: string | null;
 }
 
 export interface RecordServiceVisitResult {
@@ -30,6 +32,9 @@ export interface RecordServiceVisitResult {
   completedReminder: ReminderRecord | null;
   userErrors: UserError[];
 }
+
+/** Far above any voucher code format; a bound so a code never makes an oversized key. */
+const MAX_VOUCHER_CODE = 40;
 
 const failed = (...userErrors: UserError[]): RecordServiceVisitResult => ({ serviceVisit: null, vehicle: null, completedReminder: null, userErrors });
 
@@ -52,6 +57,8 @@ export async function recordServiceVisit(ctx: ServiceContext, input: RecordServi
   errors.push(...checkWaitTime(input.waitTimeMinutes));
   const invoice = checkServiceItems(input.items, input.totalAmount);
   errors.push(...invoice.errors);
+  const voucherCode = input.voucherCode?.trim() || undefined;
+  if (voucherCode) errors.push(...checkText('voucherCode', voucherCode, { max: MAX_VOUCHER_CODE }));
 
   // A dealer records work it did itself; the brand names the dealer that did it.
   const ownDealerId = callerDealerId(ctx.principal);
@@ -83,6 +90,7 @@ export async function recordServiceVisit(ctx: ServiceContext, input: RecordServi
     waitTimeMinutes: input.waitTimeMinutes,
     firstTimeFix: input.firstTimeFix,
     recordedAt: now.toISOString(),
+    ...(voucherCode ? { voucherCode } : {}),
   };
   // The visit is composed here, on the car as read: what it does to the service cycle,
   // the visit item, and every other domain's contribution (aggregates, the reminder it

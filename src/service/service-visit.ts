@@ -39,6 +39,8 @@ export interface ServiceVisitRecord {
   waitTimeMinutes: number;
   firstTimeFix: boolean;
   recordedAt: string;
+  /** The club voucher presented at the visit (trimmed, as entered); the rewards domain marks it used in the visit's transaction. */
+  voucherCode?: string;
 }
 
 const VISIT = 'VISIT';
@@ -69,6 +71,7 @@ export const serviceVisitEntity = defineEntity<ServiceVisitRecord>({
     waitTimeMinutes: field.number,
     firstTimeFix: field.boolean,
     recordedAt: field.string,
+    voucherCode: field.optional(field.string),
   },
 });
 
@@ -87,7 +90,8 @@ export const SERVICE_VISIT_NODE = nodeKey('ServiceVisit', keyShape(KEY_PART.vin,
  * The fact a recorded visit is: written by `recordServiceVisit` in one transaction with
  * the vehicle, its reading and the visit, plus whatever other domains add through their
  * `ServiceVisitRecorded` hook (the value domain counts it on the owner's aggregates, the
- * reminder domain completes the reminder it closes).
+ * reminder domain completes the reminder it closes, the club's rewards mark the voucher
+ * the visit carries in `voucherCode` used).
  */
 export interface ServiceVisitRecorded {
   visit: ServiceVisitRecord;

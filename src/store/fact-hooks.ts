@@ -43,6 +43,8 @@ export type FactName = keyof FactPayloads;
 export interface Refusal {
   code: UserErrorCode;
   message: string;
+  /** The input field the refusal is about, when it is not the fact's subject (a voucher code on a visit). */
+  field?: string;
 }
 
 /** One transaction item a hook adds, and what it means when its condition fails. */

@@ -56,7 +56,7 @@ export function readingProblem(outcome: Exclude<ReadingOutcome, { kind: 'RECORDE
     case 'EXCEEDS_LATER':
       return userError(kmField, 'ODOMETER_DECREASE', `A later reading (${outcome.laterReadAt}) shows ${outcome.laterKm} km; an earlier reading cannot be higher.`);
     case 'REFUSED':
-      return userError(vinField, outcome.refusal.code, outcome.refusal.message);
+      return userError(outcome.refusal.field ?? vinField, outcome.refusal.code, outcome.refusal.message);
   }
 }
 

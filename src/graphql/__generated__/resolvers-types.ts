@@ -1373,7 +1373,7 @@ export type RecordServiceVisitInput = {
   /** The car's VIN. */
   vin: Scalars['String']['input'];
   /**
-   * A club voucher the owner presented (e.g. `7K3M-Q9TX-2HPC`; at most 40 characters): a
+   * A club voucher the owner presented (e.g. `7K3M-Q9TX-2HPS`; at most 40 characters): a
    * maintenance discount of the car's owner on the visit's date, issued and not expired then.
    * It is marked used, once, with the visit; when it cannot be used nothing is recorded and
    * the user error is on this field (`VOUCHER_NOT_FOUND`, `VOUCHER_USED`, `VOUCHER_EXPIRED`,
