@@ -21,7 +21,6 @@ export interface ClubStatusChanged {
 /** A lot's points will expire (`expiryWarningDays` ahead), published once per lot. */
 export interface PointsExpiring {
   customerId: string;
-  number: string;
   lotId: string;
   points: number;
   /** The last day they can be spent. */

@@ -197,7 +197,7 @@ function putEntry(tableName: string, entry: LedgerEntryRecord): TransactItem {
 }
 
 /** The outbox item of a level change, if the level changed. */
-function statusChange(tableName: string, before: MembershipRecord, after: MembershipRecord, cause: ClubStatusChanged['cause'], at: string, rules: ClubRules): TransactItem[] {
+export function statusChange(tableName: string, before: MembershipRecord, after: MembershipRecord, cause: ClubStatusChanged['cause'], at: string, rules: ClubRules): TransactItem[] {
   if (before.level === after.level) return [];
   const detail: ClubStatusChanged = { customerId: after.customerId, number: after.number, previousLevel: before.level, level: after.level, qualifyingPoints: qualifyingPointsAt(after.qualifying, at, rules), cause, at };
   return [{ Put: { TableName: tableName, Item: outboxItem('ClubStatusChanged', detail, new Date(at)) } }];

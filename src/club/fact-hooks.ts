@@ -1,0 +1,38 @@
+import type { FactHooks, Contribution } from '../store/fact-hooks.js';
+import type { Store } from '../store/store.js';
+import { toEurMinor } from '../value/scoring.js';
+import type { AccrualSourceRef } from './club-records.js';
+import { basePointsFor } from './ledger.js';
+import { LedgerRepository } from './ledger-repository.js';
+
+/**
+ * Points for what members buy and do, earned in the fact's own transaction: a service
+ * visit, a lifestyle order, a car bought (its first registration, for its owner), a
+ * finance contract. Each hook reads the membership (non-members and members who left earn
+ * nothing; the level sets the multiplier) and the source's marker (a document that earned
+ * once earns nothing again), then adds the ledger's accrual items. The hooks are asked
+ * again on every attempt of the fact's transaction, so a race lost to a concurrent accrual
+ * of the same member is decided again on fresh reads, and the marker's condition makes the
+ * same document earn once whatever retries or concurrent requests do.
+ */
+async function accrual(store: Store, customerId: string, source: AccrualSourceRef, eurMinor: number, at: string): Promise<Contribution[]> {
+  const ledger = new LedgerRepository(store);
+  const base = basePointsFor(source.type, eurMinor, ledger.rules);
+  if (base <= 0) return [];
+  const [membership, earned] = await Promise.all([ledger.getMembership(customerId), ledger.getAccrual(customerId, source)]);
+  if (!membership || earned) return [];
+  return ledger.accrualContributions(membership, { source, basePoints: base, at });
+}
+
+const clubFactHooks: FactHooks = {
+  // The owner on the visit's date earns, on the invoice total in euros.
+  ServiceVisitRecorded: ({ visit }, store) => accrual(store, visit.customerId, { type: 'SERVICE_VISIT', id: visit.id }, toEurMinor(visit.total.amountMinor, visit.total.currency), visit.performedAt),
+  OrderRecorded: ({ order }, store) => accrual(store, order.customerId, { type: 'ORDER', id: order.id }, order.totalEurMinor, order.orderedAt),
+  // A first registration is the purchase: the VIN is registered once, so it earns once.
+  VehicleRegistered: ({ vehicle }, store) => accrual(store, vehicle.ownerId, { type: 'VEHICLE_PURCHASE', id: vehicle.vin }, toEurMinor(vehicle.purchasePrice.amountMinor, vehicle.purchasePrice.currency), `${vehicle.purchaseDate}T00:00:00.000Z`),
+  FinanceContractRecorded: ({ contract }, store) =>
+    accrual(store, contract.customerId, { type: 'FINANCE_CONTRACT', id: contract.id }, toEurMinor(contract.principal.amountMinor, contract.principal.currency), `${contract.startDate}T00:00:00.000Z`),
+};
+
+/** Collected for the composition root by `npm run codegen` (`src/__generated__/fact-hooks.ts`). */
+export default clubFactHooks;
