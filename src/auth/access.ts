@@ -1,4 +1,4 @@
-import { customerPolicy, dealerPolicy, servicePolicy, vehiclePolicy, type VehicleFacts } from './policies.js';
+import { customerPolicy, dealerPolicy, servicePolicy, vehiclePolicy, type CustomerFacts, type VehicleFacts } from './policies.js';
 import type { ReminderRecord } from '../reminder/reminder.js';
 import type { Principal } from './principal.js';
 import type { CustomerRecord } from '../customer/customer.js';
@@ -29,6 +29,11 @@ export class Access {
     if (this.principal.kind === 'customer' && this.principal.customerId !== id) return null;
     const customer = await this.loaders.customer.load(id);
     return customer && this.canSeeCustomer(customer) ? customer : null;
+  }
+
+  /** The facts about a customer the policies judge a caller by (other domains' policies too: the club's, the events'). */
+  customerFacts(customer: CustomerRecord): CustomerFacts {
+    return { customerId: customer.id, linkedToCallerDealer: this.linkedToCaller(customer) };
   }
 
   canSeeCustomer(customer: CustomerRecord): boolean {
