@@ -312,6 +312,14 @@ export const clubPolicy = {
         return hasScope(p, 'customers:write') && f.linkedToCallerDealer;
     }
   },
+  /** Whether the caller's role may join anyone at all (checked before any read): not analysts, not keys without `customers:write`. */
+  canJoinAny(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'customer' || hasScope(p, 'customers:write');
+  },
+  /** Whether the caller's role may act as a member at all (checked before any read): a customer for themselves, or the brand. */
+  canActAsAnyMember(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'customer';
+  },
   /** Whether a join on someone else's behalf needs their recorded consent (everyone but the member). */
   joinNeedsRecordedConsent(p: Principal): boolean {
     return p.kind !== 'customer';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, callerDealerId, canLearnExistence, sourceTenantOf, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
+import { authorOf, callerDealerId, canLearnExistence, clubEventPolicy, clubPolicy, sourceTenantOf, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { DEALER_SCOPES } from '../../src/auth/api-key.js';
 
@@ -186,5 +186,81 @@ describe('Policy: which customers a listing covers', () => {
   it("lists the brand's staff everyone, or the dealer they name", () => {
     expect(customerPolicy.listScope(admin, undefined)).toEqual({ kind: 'all' });
     expect(customerPolicy.listScope(analyst, 'D2')).toEqual({ kind: 'dealer', dealerId: 'D2' });
+  });
+});
+
+describe('Policy: the owners\' club', () => {
+  const own = { customerId: 'C1', linkedToCallerDealer: false };
+  const other = { customerId: 'C2', linkedToCallerDealer: false };
+  const linked = { customerId: 'C2', linkedToCallerDealer: true };
+
+  it.each([
+    ['admin', admin, other, true, true],
+    ['analyst', analyst, other, true, false],
+    ['customer on itself', customer, own, true, true],
+    ['customer on another', customer, other, false, false],
+    ['dealer with club:read on a linked customer', dealer(['club:read']), linked, true, false],
+    ['dealer with club:events on a linked customer (implies club:read)', dealer(['club:events']), linked, true, false],
+    ['dealer with everything on an unlinked customer', dealer(), other, false, false],
+    ['dealer with customers:read only on a linked customer', dealer(['customers:read']), linked, false, false],
+    ['dealer with customers:write on a linked customer', dealer(['customers:write']), linked, false, true],
+  ] as const)('%s: sees the membership %s, may join them %s', (_, principal, facts, read, join) => {
+    expect(clubPolicy.canRead(principal, facts)).toBe(read);
+    expect(clubPolicy.canJoin(principal, facts)).toBe(join);
+  });
+
+  it('asks everyone but the member for the recorded consent to the terms', () => {
+    expect([admin, analyst, customer, dealer()].map((p) => clubPolicy.joinNeedsRecordedConsent(p))).toEqual([true, true, false, true]);
+  });
+
+  it('lets joins come from admins, customers and keys with customers:write; never analysts', () => {
+    expect([admin, analyst, customer, dealer(['customers:write']), dealer(['customers:read', 'club:events'])].map((p) => clubPolicy.canJoinAny(p))).toEqual([true, false, true, true, false]);
+  });
+
+  it('lets only the member or the brand leave or spend; dealers and analysts never', () => {
+    expect([admin, analyst, customer, dealer()].map((p) => clubPolicy.canActAsMember(p, 'C1'))).toEqual([true, false, true, false]);
+    expect(clubPolicy.canActAsMember(customer, 'C2')).toBe(false);
+    expect([admin, analyst, customer, dealer()].map((p) => clubPolicy.canActAsAnyMember(p))).toEqual([true, false, true, false]);
+  });
+
+  it('keeps corrections and the catalogue to admins, and the KPIs to the brand\'s staff', () => {
+    expect([admin, analyst, customer, dealer()].map((p) => clubPolicy.canCorrectLedger(p))).toEqual([true, false, false, false]);
+    expect([admin, analyst, customer, dealer()].map((p) => clubPolicy.canManageRewards(p))).toEqual([true, false, false, false]);
+    expect([admin, analyst, customer, dealer()].map((p) => clubPolicy.canReadClubKpis(p))).toEqual([true, true, false, false]);
+  });
+});
+
+describe('Policy: club events', () => {
+  const linked = { customerId: 'C2', linkedToCallerDealer: true };
+  const unlinked = { customerId: 'C2', linkedToCallerDealer: false };
+
+  it('lets admins manage any event and a dealer with club:events only those it hosts', () => {
+    expect(clubEventPolicy.canManage(admin, undefined)).toBe(true);
+    expect(clubEventPolicy.canManage(admin, 'D9')).toBe(true);
+    expect(clubEventPolicy.canManage(dealer(['club:events']), 'D1')).toBe(true);
+    expect(clubEventPolicy.canManage(dealer(['club:events']), 'D9')).toBe(false);
+    expect(clubEventPolicy.canManage(dealer(['club:events']), undefined)).toBe(false);
+    expect(clubEventPolicy.canManage(dealer(['club:read', 'customers:write']), 'D1')).toBe(false);
+    expect([analyst, customer].map((p) => clubEventPolicy.canManage(p, 'D1'))).toEqual([false, false]);
+  });
+
+  it('lets only admins and keys with club:events manage events at all', () => {
+    expect([admin, analyst, customer, dealer(['club:events']), dealer(['club:read'])].map((p) => clubEventPolicy.canManageAny(p))).toEqual([true, false, false, true, false]);
+  });
+
+  it('shows attendees to the managers and analysts; not to customers or other dealers', () => {
+    expect([admin, analyst, customer].map((p) => clubEventPolicy.canSeeAttendees(p, 'D1'))).toEqual([true, true, false]);
+    expect(clubEventPolicy.canSeeAttendees(dealer(['club:events']), 'D1')).toBe(true);
+    expect(clubEventPolicy.canSeeAttendees(dealer(['club:events']), 'D9')).toBe(false);
+  });
+
+  it('registers a member: themselves, an admin, or the hosting dealer for its linked customer', () => {
+    expect(clubEventPolicy.canRegister(customer, 'D1', { customerId: 'C1', linkedToCallerDealer: false })).toBe(true);
+    expect(clubEventPolicy.canRegister(customer, 'D1', unlinked)).toBe(false);
+    expect(clubEventPolicy.canRegister(admin, undefined, unlinked)).toBe(true);
+    expect(clubEventPolicy.canRegister(dealer(['club:events']), 'D1', linked)).toBe(true);
+    expect(clubEventPolicy.canRegister(dealer(['club:events']), 'D1', unlinked)).toBe(false);
+    expect(clubEventPolicy.canRegister(dealer(['club:events']), 'D9', linked)).toBe(false);
+    expect(clubEventPolicy.canRegister(analyst, 'D1', linked)).toBe(false);
   });
 });
