@@ -4,9 +4,10 @@ import clubRepositories from '../club/repositories.js';
 import customerRepositories from '../customer/repositories.js';
 import dealerRepositories from '../dealer/repositories.js';
 import reminderRepositories from '../reminder/repositories.js';
+import rewardsRepositories from '../rewards/repositories.js';
 import serviceRepositories from '../service/repositories.js';
 import valueRepositories from '../value/repositories.js';
 import vehicleRepositories from '../vehicle/repositories.js';
 
 /** Every domain's `repositories.ts`, in folder order. */
-export const domainRepositories: readonly RepositoryFactory[] = [clubRepositories, customerRepositories, dealerRepositories, reminderRepositories, serviceRepositories, valueRepositories, vehicleRepositories];
+export const domainRepositories: readonly RepositoryFactory[] = [clubRepositories, customerRepositories, dealerRepositories, reminderRepositories, rewardsRepositories, serviceRepositories, valueRepositories, vehicleRepositories];

@@ -5,9 +5,10 @@ import customerModule from '../../customer/module.js';
 import dealerModule from '../../dealer/module.js';
 import graphqlModule from '../module.js';
 import reminderModule from '../../reminder/module.js';
+import rewardsModule from '../../rewards/module.js';
 import serviceModule from '../../service/module.js';
 import valueModule from '../../value/module.js';
 import vehicleModule from '../../vehicle/module.js';
 
 /** Every domain's `module.ts`, in folder order. */
-export const domainModules: readonly DomainModule[] = [clubModule, customerModule, dealerModule, graphqlModule, reminderModule, serviceModule, valueModule, vehicleModule];
+export const domainModules: readonly DomainModule[] = [clubModule, customerModule, dealerModule, graphqlModule, reminderModule, rewardsModule, serviceModule, valueModule, vehicleModule];
