@@ -51,6 +51,11 @@ export function callerDealerId(p: Principal): string | undefined {
   return p.kind === 'dealer' ? p.dealerId : undefined;
 }
 
+/** The customer a caller is (a customer token's own profile), none for everyone else: what "my …" fields answer for. */
+export function callerCustomerId(p: Principal): string | undefined {
+  return p.kind === 'customer' ? p.customerId : undefined;
+}
+
 /**
  * Whose source systems a caller speaks for when it sends facts with source ids: a
  * dealer's own, or the brand's (admins). Idempotency keys are scoped by it.
@@ -367,5 +372,9 @@ export const clubEventPolicy = {
   canRegister(p: Principal, hostDealerId: string | undefined, f: CustomerFacts): boolean {
     if (clubPolicy.canActAsMember(p, f.customerId)) return true;
     return p.kind === 'dealer' && clubEventPolicy.canManage(p, hostDealerId) && f.linkedToCallerDealer;
+  },
+  /** Whether the caller's role may register anyone at all (checked before any read): customers, admins, keys with `club:events`. */
+  canRegisterAny(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'customer' || hasScope(p, 'club:events');
   },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, callerDealerId, canLearnExistence, clubEventPolicy, clubPolicy, sourceTenantOf, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
+import { authorOf, callerCustomerId, callerDealerId, canLearnExistence, clubEventPolicy, clubPolicy, sourceTenantOf, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { DEALER_SCOPES } from '../../src/auth/api-key.js';
 
@@ -136,6 +136,10 @@ describe('Policy: what a role may do at all', () => {
     expect(everyone.map(callerDealerId)).toEqual([undefined, undefined, undefined, 'D1', 'D1']);
   });
 
+  it('names the customer a caller is: a customer token its own profile, nobody else one', () => {
+    expect(everyone.map(callerCustomerId)).toEqual([undefined, undefined, 'C1', undefined, undefined]);
+  });
+
   it('scopes source-event ids by sender: a dealer its own, the brand for everyone else', () => {
     expect(everyone.map(sourceTenantOf)).toEqual(['BRAND', 'BRAND', 'BRAND', 'DEALER:D1', 'DEALER:D1']);
   });
@@ -262,5 +266,9 @@ describe('Policy: club events', () => {
     expect(clubEventPolicy.canRegister(dealer(['club:events']), 'D1', unlinked)).toBe(false);
     expect(clubEventPolicy.canRegister(dealer(['club:events']), 'D9', linked)).toBe(false);
     expect(clubEventPolicy.canRegister(analyst, 'D1', linked)).toBe(false);
+  });
+
+  it('lets customers, admins and keys with club:events register at all; not analysts or other keys', () => {
+    expect([admin, analyst, customer, dealer(['club:events']), dealer(['club:read', 'customers:write'])].map((p) => clubEventPolicy.canRegisterAny(p))).toEqual([true, false, true, true, false]);
   });
 });
