@@ -3,6 +3,7 @@ import type { RepositoryFactory } from '../composition.js';
 import clubRepositories from '../club/repositories.js';
 import customerRepositories from '../customer/repositories.js';
 import dealerRepositories from '../dealer/repositories.js';
+import eventsRepositories from '../events/repositories.js';
 import reminderRepositories from '../reminder/repositories.js';
 import rewardsRepositories from '../rewards/repositories.js';
 import serviceRepositories from '../service/repositories.js';
@@ -10,4 +11,4 @@ import valueRepositories from '../value/repositories.js';
 import vehicleRepositories from '../vehicle/repositories.js';
 
 /** Every domain's `repositories.ts`, in folder order. */
-export const domainRepositories: readonly RepositoryFactory[] = [clubRepositories, customerRepositories, dealerRepositories, reminderRepositories, rewardsRepositories, serviceRepositories, valueRepositories, vehicleRepositories];
+export const domainRepositories: readonly RepositoryFactory[] = [clubRepositories, customerRepositories, dealerRepositories, eventsRepositories, reminderRepositories, rewardsRepositories, serviceRepositories, valueRepositories, vehicleRepositories];

@@ -5,7 +5,7 @@ import { InvariantError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { batchGetItems, itemMapKey } from '../store/batch.js';
 import type { Page } from '../store/cursor.js';
-import { indexAttributes } from '../store/entity.js';
+import { getRecords, indexAttributes } from '../store/entity.js';
 import { explainFailures, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
 import { outboxItem } from '../store/outbox.js';
 import { queryPage } from '../store/query-page.js';
@@ -222,6 +222,11 @@ export class LedgerRepository {
   async getMembership(customerId: string): Promise<MembershipRecord | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: clubKeys.membership(customerId), ConsistentRead: true }));
     return Item ? membershipEntity.fromItem(Item) : null;
+  }
+
+  /** Many memberships in as few BatchGetItem calls as possible (a list of customers with their `club`); absent ids are missing from the map. */
+  getMemberships(customerIds: readonly string[]): Promise<Map<string, MembershipRecord>> {
+    return getRecords(this.store, membershipEntity, clubKeys.membership, customerIds);
   }
 
   /** The marker of a source document's accrual (consistent read): null if it earned nothing (yet). */

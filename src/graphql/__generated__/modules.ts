@@ -3,6 +3,7 @@ import type { DomainModule } from '../domain-module.js';
 import clubModule from '../../club/module.js';
 import customerModule from '../../customer/module.js';
 import dealerModule from '../../dealer/module.js';
+import eventsModule from '../../events/module.js';
 import graphqlModule from '../module.js';
 import reminderModule from '../../reminder/module.js';
 import rewardsModule from '../../rewards/module.js';
@@ -11,4 +12,4 @@ import valueModule from '../../value/module.js';
 import vehicleModule from '../../vehicle/module.js';
 
 /** Every domain's `module.ts`, in folder order. */
-export const domainModules: readonly DomainModule[] = [clubModule, customerModule, dealerModule, graphqlModule, reminderModule, rewardsModule, serviceModule, valueModule, vehicleModule];
+export const domainModules: readonly DomainModule[] = [clubModule, customerModule, dealerModule, eventsModule, graphqlModule, reminderModule, rewardsModule, serviceModule, valueModule, vehicleModule];

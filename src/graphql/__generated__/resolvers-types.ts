@@ -4,6 +4,7 @@ import type { MoneyMapper as MoneyMapperModel, ViewerMapper as ViewerMapperModel
 import type { ClubMembershipMapper as ClubMembershipMapperModel, ClubLedgerEntryMapper as ClubLedgerEntryMapperModel, ClubPointsLotMapper as ClubPointsLotMapperModel } from '../../../schema/club/schema.mappers.js';
 import type { CustomerMapper as CustomerMapperModel, ConsentMapper as ConsentMapperModel } from '../../../schema/customer/schema.mappers.js';
 import type { DealerMapper as DealerMapperModel, DealerApiKeyMapper as DealerApiKeyMapperModel } from '../../../schema/dealer/schema.mappers.js';
+import type { ClubEventMapper as ClubEventMapperModel, EventRegistrationMapper as EventRegistrationMapperModel, ClubEventHostMapper as ClubEventHostMapperModel } from '../../../schema/events/schema.mappers.js';
 import type { MaintenanceReminderMapper as MaintenanceReminderMapperModel, ReminderItemMapper as ReminderItemMapperModel, ServiceBookingMapper as ServiceBookingMapperModel } from '../../../schema/reminder/schema.mappers.js';
 import type { RewardMapper as RewardMapperModel, VoucherMapper as VoucherMapperModel, VoucherTermsMapper as VoucherTermsMapperModel, VoucherDiscountTermsMapper as VoucherDiscountTermsMapperModel } from '../../../schema/rewards/schema.mappers.js';
 import type { ServiceVisitMapper as ServiceVisitMapperModel, PerformedServiceItemMapper as PerformedServiceItemMapperModel, MaintenanceItemMapper as MaintenanceItemMapperModel, ServicePredictionMapper as ServicePredictionMapperModel, ForecastDayMapper as ForecastDayMapperModel, ForecastWeekMapper as ForecastWeekMapperModel, ForecastItemCountMapper as ForecastItemCountMapperModel, ServiceForecastMapper as ServiceForecastMapperModel } from '../../../schema/service/schema.mappers.js';
@@ -96,6 +97,12 @@ export type BookServiceFromReminderInput = {
   id: Scalars['ID']['input'];
 };
 
+/** Cancels a club event: every registration is cancelled and points paid are given back. */
+export type CancelClubEventInput = {
+  /** The event's global ID. */
+  id: Scalars['ID']['input'];
+};
+
 /** A voucher to cancel for its points. */
 export type CancelVoucherInput = {
   /** The voucher's code. */
@@ -172,6 +179,193 @@ export type ClubEntryKind =
   | 'REDEMPTION'
   /** A correction undoing another entry: an accrual whose document was refunded, or a redemption given back. */
   | 'REVERSAL';
+
+/** A club event: a track day, a driving experience, a test-drive day. Visible to every signed-in caller; who registered is for its host and the brand's staff. */
+export type ClubEvent = Node & {
+  __typename?: 'ClubEvent';
+  /** When it was cancelled (null while scheduled). */
+  cancelledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Seats in all (members and companions). */
+  capacity: Scalars['Int']['output'];
+  /** Registrations checked in. */
+  checkedIn: Scalars['Int']['output'];
+  /** Companions a member may bring (0–3); each takes a seat. */
+  companionsAllowed: Scalars['Int']['output'];
+  /** Seats confirmed (checked-in included). */
+  confirmedSeats: Scalars['Int']['output'];
+  /** When the event was added. */
+  createdAt: Scalars['DateTime']['output'];
+  /** What to expect. */
+  description: Scalars['String']['output'];
+  /** Who may register. */
+  eligibility: ClubEventEligibility;
+  /** When it ends. */
+  endsAt: Scalars['DateTime']['output'];
+  /** Seats held for waitlisted members until they accept or their hold lapses. */
+  heldSeats: Scalars['Int']['output'];
+  /** Who hosts it. */
+  host: ClubEventHost;
+  /** The event's global ID. */
+  id: Scalars['ID']['output'];
+  /** What kind of event. */
+  kind: ClubEventKind;
+  /** Where. */
+  location: ClubEventLocation;
+  /** The calling customer's own registration, if any (null for other callers). */
+  myRegistration?: Maybe<EventRegistration>;
+  /** Points a member earns when checked in (before their status level's multiplier). */
+  pointsOnCheckIn: Scalars['Int']['output'];
+  /** What a seat costs. */
+  price: ClubEventPrice;
+  /** Registrations close at this instant. */
+  registrationDeadline: Scalars['DateTime']['output'];
+  /** Every registration, by member (the host, admins and analysts; an empty list for others). */
+  registrations: EventRegistrationConnection;
+  /** Seats neither confirmed nor held for a waitlisted member. */
+  seatsLeft: Scalars['Int']['output'];
+  /** When it starts. */
+  startsAt: Scalars['DateTime']['output'];
+  /** Scheduled or cancelled. */
+  status: ClubEventStatus;
+  /** Title, e.g. `GT Track Day Hockenheim`. */
+  title: Scalars['String']['output'];
+  /** The waitlist in arrival order (the host, admins and analysts; an empty list for others). */
+  waitlist: EventRegistrationConnection;
+  /** Registrations waiting for a seat. */
+  waitlistLength: Scalars['Int']['output'];
+};
+
+
+/** A club event: a track day, a driving experience, a test-drive day. Visible to every signed-in caller; who registered is for its host and the brand's staff. */
+export type ClubEventRegistrationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A club event: a track day, a driving experience, a test-drive day. Visible to every signed-in caller; who registered is for its host and the brand's staff. */
+export type ClubEventWaitlistArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of club events. */
+export type ClubEventConnection = {
+  __typename?: 'ClubEventConnection';
+  /** The events on this page with their cursors. */
+  edges: Array<ClubEventEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** A club event in a connection. */
+export type ClubEventEdge = {
+  __typename?: 'ClubEventEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The event. */
+  node: ClubEvent;
+};
+
+/** Who may register. Every condition given must hold; none given: every active club member. */
+export type ClubEventEligibility = {
+  __typename?: 'ClubEventEligibility';
+  /** The lowest club status level admitted (null: any level). */
+  minimumLevel?: Maybe<ClubLevel>;
+  /** The member must currently own a car of one of these lines (empty: no such condition). */
+  modelLines: Array<ModelLine>;
+  /**
+   * …and of one of these variant families (empty: any variant). A family matches a word of the
+   * car's variant exactly or followed by digits, ignoring case: `GT` matches `911 GT3 RS` and
+   * `718 Cayman GT4`, not `911 Carrera GTS`.
+   */
+  variants: Array<Scalars['String']['output']>;
+};
+
+/** Who may register. */
+export type ClubEventEligibilityInput = {
+  /** The lowest club status level admitted (null: any). */
+  minimumLevel?: InputMaybe<ClubLevel>;
+  /** The member must currently own a car of one of these lines. */
+  modelLines?: InputMaybe<Array<ModelLine>>;
+  /** …of one of these variant families, e.g. `GT` (at most 10, each 1–30 characters). */
+  variants?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** The host of a club event. */
+export type ClubEventHost = {
+  __typename?: 'ClubEventHost';
+  /** The hosting dealer (null when the brand hosts, or the dealer is not visible to the caller: a dealer key sees only itself). */
+  dealer?: Maybe<Dealer>;
+  /** The hosting dealer's name (null when the brand hosts). */
+  dealerName?: Maybe<Scalars['String']['output']>;
+  /** The brand or a dealer. */
+  kind: ClubEventHostKind;
+};
+
+/** Who hosts a club event. */
+export type ClubEventHostKind =
+  /** The brand itself (e.g. a Porsche Experience Centre). */
+  | 'BRAND'
+  /** One partner dealer. */
+  | 'DEALER';
+
+/** What kind of club event it is. */
+export type ClubEventKind =
+  /** A guided drive, often abroad (Alps, Iceland, the Scottish Highlands). */
+  | 'DRIVING_EXPERIENCE'
+  /** Anything else: a factory tour, a launch, a dinner. */
+  | 'OTHER'
+  /** A day to try current models. */
+  | 'TEST_DRIVE_DAY'
+  /** A day on a race circuit with instructors. */
+  | 'TRACK_DAY';
+
+/** Where a club event takes place. */
+export type ClubEventLocation = {
+  __typename?: 'ClubEventLocation';
+  /** City. */
+  city: Scalars['String']['output'];
+  /** ISO 3166-1 alpha-2 country code. */
+  country: Scalars['String']['output'];
+  /** The venue, e.g. `Porsche Experience Centre Hockenheimring`. */
+  name: Scalars['String']['output'];
+};
+
+/** Where a club event takes place. */
+export type ClubEventLocationInput = {
+  /** City (1–100 characters). */
+  city: Scalars['String']['input'];
+  /** ISO 3166-1 alpha-2 country code, e.g. `DE`. */
+  country: Scalars['String']['input'];
+  /** The venue (1–100 characters). */
+  name: Scalars['String']['input'];
+};
+
+/** Result of `createClubEvent`, `updateClubEvent` and `cancelClubEvent`. */
+export type ClubEventPayload = {
+  __typename?: 'ClubEventPayload';
+  /** The event as it is now. */
+  clubEvent?: Maybe<ClubEvent>;
+  /** What to fix when nothing was written. */
+  userErrors: Array<UserError>;
+};
+
+/** What a seat costs. Points are charged from the member's balance when the seat is confirmed; money is paid outside Paddock and only shown. Both null: free. */
+export type ClubEventPrice = {
+  __typename?: 'ClubEventPrice';
+  /** Money per seat, paid outside Paddock. */
+  money?: Maybe<Money>;
+  /** Points per seat (the member's and each companion's). */
+  points?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Whether a club event takes place. */
+export type ClubEventStatus =
+  /** Called off: every registration was cancelled and points paid were given back. */
+  | 'CANCELLED'
+  /** Planned; registrations are open until the deadline. */
+  | 'SCHEDULED';
 
 /** Points expiring on one day. */
 export type ClubExpiringPoints = {
@@ -263,6 +457,8 @@ export type ClubMembership = {
   __typename?: 'ClubMembership';
   /** The points balance. */
   balance: ClubBalance;
+  /** The member's event registrations, newest first. */
+  eventRegistrations: EventRegistrationConnection;
   /** Points expiring within `days` (1–366), by day, soonest first. */
   expiringSoon: Array<ClubExpiringPoints>;
   /** The ledger, newest first. */
@@ -273,7 +469,7 @@ export type ClubMembership = {
   level: ClubLevel;
   /** Since when the member holds that level. */
   levelSince: Scalars['DateTime']['output'];
-  /** Lots still holding points, soonest expiry first (the order points are spent in). */
+  /** Lots still holding points, soonest expiry first (the order points are spent in); at most 200. */
   lots: Array<ClubPointsLot>;
   /** When the customer first joined. */
   memberSince: Scalars['DateTime']['output'];
@@ -285,6 +481,13 @@ export type ClubMembership = {
   status: ClubMembershipStatus;
   /** The member's vouchers, newest first. */
   vouchers: VoucherConnection;
+};
+
+
+/** A customer's club membership. */
+export type ClubMembershipEventRegistrationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -448,6 +651,38 @@ export type ConsentStatementEdge = {
   cursor: Scalars['String']['output'];
   /** The statement. */
   node: ConsentStatement;
+};
+
+/** A new club event. */
+export type CreateClubEventInput = {
+  /** Seats in all (1–1,000). */
+  capacity: Scalars['Int']['input'];
+  /** Companions a member may bring (0–3). */
+  companionsAllowed?: InputMaybe<Scalars['Int']['input']>;
+  /** What to expect (at most 2,000 characters). */
+  description: Scalars['String']['input'];
+  /** Who may register (default: every active member). */
+  eligibility?: InputMaybe<ClubEventEligibilityInput>;
+  /** When it ends (after the start). */
+  endsAt: Scalars['DateTime']['input'];
+  /** The hosting dealer's global ID; omitted: the brand hosts (admins), or the calling dealer. */
+  hostDealerId?: InputMaybe<Scalars['ID']['input']>;
+  /** What kind of event. */
+  kind: ClubEventKind;
+  /** Where. */
+  location: ClubEventLocationInput;
+  /** Points earned at check-in (0–100,000). */
+  pointsOnCheckIn?: InputMaybe<Scalars['Int']['input']>;
+  /** Money per seat, paid outside Paddock (at most EUR 100,000); not together with `pricePoints`. */
+  priceMoney?: InputMaybe<MoneyInput>;
+  /** Points per seat (1–1,000,000); not together with `priceMoney`. */
+  pricePoints?: InputMaybe<Scalars['Int']['input']>;
+  /** When registrations close (at or before the start; default: the start). */
+  registrationDeadline?: InputMaybe<Scalars['DateTime']['input']>;
+  /** When it starts (in the future). */
+  startsAt: Scalars['DateTime']['input'];
+  /** Title (1–100 characters). */
+  title: Scalars['String']['input'];
 };
 
 /** A new customer profile. */
@@ -818,6 +1053,93 @@ export type EmailChangeRequest = {
   /** When the link stops working. */
   expiresAt: Scalars['DateTime']['output'];
 };
+
+/** A member's registration for a club event: their seat, their place on the waitlist, or a seat held for them. */
+export type EventRegistration = Node & {
+  __typename?: 'EventRegistration';
+  /** The member's name, for the attendee list at the door (those who may see the registration). */
+  attendeeName?: Maybe<Scalars['String']['output']>;
+  /** When the member was checked in. */
+  checkedInAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Companions the member brings. */
+  companions: Scalars['Int']['output'];
+  /** When the seat was confirmed. */
+  confirmedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The member (null when the profile is not visible to the caller). */
+  customer?: Maybe<Customer>;
+  /** When it was cancelled, declined or lapsed. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The event. */
+  event?: Maybe<ClubEvent>;
+  /** While offered: when the held seat passes to the next member. */
+  holdExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The registration's global ID. */
+  id: Scalars['ID']['output'];
+  /** When a freed seat was offered to the member. */
+  offeredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Points charged for the seats (points-priced events). */
+  pointsPaid?: Maybe<Scalars['Int']['output']>;
+  /** When the member registered. */
+  registeredAt: Scalars['DateTime']['output'];
+  /** Seats it takes: the member and their companions. */
+  seats: Scalars['Int']['output'];
+  /** The arrival number: registrations of an event are decided (confirmed or waitlisted) and queued in this order. */
+  sequence: Scalars['Int']['output'];
+  /** Where it stands. */
+  status: EventRegistrationStatus;
+};
+
+/** A page of event registrations. */
+export type EventRegistrationConnection = {
+  __typename?: 'EventRegistrationConnection';
+  /** The registrations on this page with their cursors. */
+  edges: Array<EventRegistrationEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** An event registration in a connection. */
+export type EventRegistrationEdge = {
+  __typename?: 'EventRegistrationEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The registration. */
+  node: EventRegistration;
+};
+
+/** A member's registration, named by event and member. */
+export type EventRegistrationInput = {
+  /** The member's customer global ID. */
+  customerId: Scalars['ID']['input'];
+  /** The event's global ID. */
+  eventId: Scalars['ID']['input'];
+};
+
+/** Result of the registration mutations. */
+export type EventRegistrationPayload = {
+  __typename?: 'EventRegistrationPayload';
+  /** The registration as it is now. */
+  registration?: Maybe<EventRegistration>;
+  /** What to fix when nothing was written. */
+  userErrors: Array<UserError>;
+};
+
+/** Where a member's registration for an event stands. */
+export type EventRegistrationStatus =
+  /** Cancelled by the member, on their behalf, or with the event. */
+  | 'CANCELLED'
+  /** The member attended: checked in at the event. */
+  | 'CHECKED_IN'
+  /** A seat is the member's (and their companions'). */
+  | 'CONFIRMED'
+  /** The member declined a held seat. */
+  | 'DECLINED'
+  /** A held seat was not accepted in time and passed to the next member. */
+  | 'LAPSED'
+  /** A freed seat is held for the member until `holdExpiresAt`: accept it with `acceptEventSeat`, or it passes to the next member. */
+  | 'OFFERED'
+  /** The event was full: the member waits in arrival order for a seat to free. */
+  | 'WAITLISTED';
 
 /** A loan or a lease. */
 export type FinanceKind =
@@ -1233,26 +1555,38 @@ export type MoneyInput = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Accepts a seat held for the member (OFFERED, before `holdExpiresAt`): CONFIRMED, charging the points of a points-priced event. */
+  acceptEventSeat: EventRegistrationPayload;
   /** Marks a reminder as seen (OPEN → ACKNOWLEDGED): the owner or the brand; dealers with `SERVICE_WRITE`. */
   acknowledgeReminder: ReminderPayload;
   /** Adds or takes points with a reason (admins). */
   adjustPoints: ClubLedgerPayload;
   /** Books an appointment (OPEN, ACKNOWLEDGED or BOOKED → BOOKED). */
   bookServiceFromReminder: ReminderPayload;
+  /** Cancels a club event before it starts (its host or an admin); points paid for seats are given back. */
+  cancelClubEvent: ClubEventPayload;
+  /** Cancels a registration before the event starts: its seats pass to the waitlist, points paid are given back. */
+  cancelEventRegistration: EventRegistrationPayload;
   /**
    * Cancels an issued, unused, unexpired voucher (the member, or an admin): its points go back
    * to the lots they came from and its unit back to the stock. Vouchers redeemed together are
    * cancelled together (a redemption is given back whole), so every one of them must be unused.
    */
   cancelVoucher: CancelVoucherPayload;
+  /** Checks in a member with a confirmed seat (the hosting dealer or an admin): earns the event's points and records the attendance. Idempotent. */
+  checkInAttendee: EventRegistrationPayload;
   /** Applies a requested email change (the customer itself, or admins), with the token sent to the new address. A token works once, for 24 hours. */
   confirmEmailChange: ConfirmEmailChangePayload;
+  /** Adds a club event (admins; a dealer key with `CLUB_EVENTS` for events it hosts). */
+  createClubEvent: ClubEventPayload;
   /** Creates a customer profile. A dealer key (`customers:write`) links the new customer to its dealer. */
   createCustomer: CreateCustomerPayload;
   /** Adds a dealer (admins). */
   createDealer: CreateDealerPayload;
   /** Adds a reward to the catalogue (admins). */
   createReward: CreateRewardPayload;
+  /** Declines a seat held for the member: it passes to the next member on the waitlist. */
+  declineEventSeat: EventRegistrationPayload;
   /** Dismisses a reminder (OPEN, ACKNOWLEDGED or BOOKED → DISMISSED) with a reason. */
   dismissReminder: ReminderPayload;
   /** Issues an API key to a dealer (admins). The secret is in the payload, once. */
@@ -1278,6 +1612,12 @@ export type Mutation = {
    * behalf): the points, the stock and one voucher per unit, all or nothing.
    */
   redeemReward: RedeemRewardPayload;
+  /**
+   * Registers a member (the member, an admin, or the hosting dealer for a customer linked to it):
+   * CONFIRMED while seats remain (points-priced events charge the member then), else WAITLISTED
+   * in arrival order. A full event is not an error.
+   */
+  registerForEvent: EventRegistrationPayload;
   /** Registers a new car (admins; dealers with `vehicles:write` for cars they sold). Links the owner to the selling dealer. */
   registerVehicle: RegisterVehiclePayload;
   /** Adds units to a reward's stock (admins). */
@@ -1296,10 +1636,18 @@ export type Mutation = {
   submitSurvey: RecordFactPayload;
   /** Transfers a car to a new owner; the owner history keeps both periods. */
   transferVehicle: TransferVehiclePayload;
+  /** Changes a club event (its host or an admin). */
+  updateClubEvent: ClubEventPayload;
   /** Changes a customer profile, if it is still at the version the input carries. */
   updateCustomer: UpdateCustomerPayload;
   /** Changes a reward of the catalogue (admins); vouchers already issued keep their terms. */
   updateReward: UpdateRewardPayload;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationAcceptEventSeatArgs = {
+  input: EventRegistrationInput;
 };
 
 
@@ -1322,14 +1670,38 @@ export type MutationBookServiceFromReminderArgs = {
 
 
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationCancelClubEventArgs = {
+  input: CancelClubEventInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationCancelEventRegistrationArgs = {
+  input: EventRegistrationInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationCancelVoucherArgs = {
   input: CancelVoucherInput;
 };
 
 
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationCheckInAttendeeArgs = {
+  input: EventRegistrationInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationConfirmEmailChangeArgs = {
   input: ConfirmEmailChangeInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationCreateClubEventArgs = {
+  input: CreateClubEventInput;
 };
 
 
@@ -1348,6 +1720,12 @@ export type MutationCreateDealerArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationCreateRewardArgs = {
   input: CreateRewardInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationDeclineEventSeatArgs = {
+  input: EventRegistrationInput;
 };
 
 
@@ -1418,6 +1796,12 @@ export type MutationRedeemRewardArgs = {
 
 
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRegisterForEventArgs = {
+  input: RegisterForEventInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationRegisterVehicleArgs = {
   input: RegisterVehicleInput;
 };
@@ -1456,6 +1840,12 @@ export type MutationSubmitSurveyArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationTransferVehicleArgs = {
   input: TransferVehicleInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationUpdateClubEventArgs = {
+  input: UpdateClubEventInput;
 };
 
 
@@ -1575,6 +1965,8 @@ export type Powertrain =
 /** Paddock's read API. */
 export type Query = {
   __typename?: 'Query';
+  /** Club events starting at or after `from` (default: now), soonest first; every signed-in caller sees the programme. */
+  clubEvents: ClubEventConnection;
   /** A customer by global ID, or null when absent or not visible to the caller. */
   customer?: Maybe<Customer>;
   /**
@@ -1598,6 +1990,15 @@ export type Query = {
   rewards: RewardConnection;
   /** A vehicle by VIN, or null when unknown or not visible to the caller. */
   vehicle?: Maybe<Vehicle>;
+};
+
+
+/** Paddock's read API. */
+export type QueryClubEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  hostDealerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1819,6 +2220,16 @@ export type RedeemRewardPayload = {
   userErrors: Array<UserError>;
   /** One voucher per unit redeemed. */
   vouchers: Array<Voucher>;
+};
+
+/** A member's registration for an event. */
+export type RegisterForEventInput = {
+  /** Companions the member brings (0 up to the event's allowance). */
+  companions?: InputMaybe<Scalars['Int']['input']>;
+  /** The member's customer global ID. */
+  customerId: Scalars['ID']['input'];
+  /** The event's global ID. */
+  eventId: Scalars['ID']['input'];
 };
 
 /** A car to register, with its first owner and first odometer reading. */
@@ -2282,6 +2693,32 @@ export type TransferVehiclePayload = {
   vehicle?: Maybe<Vehicle>;
 };
 
+/** Changes to a club event; fields left out stay as they are. The price cannot change once set: cancel and create another event. */
+export type UpdateClubEventInput = {
+  /** Seats in all: not below the seats confirmed and held. New seats are offered to the waitlist first. */
+  capacity?: InputMaybe<Scalars['Int']['input']>;
+  /** Companions a member may bring from now on (registrations made keep theirs). */
+  companionsAllowed?: InputMaybe<Scalars['Int']['input']>;
+  /** What to expect. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Who may register from now on. */
+  eligibility?: InputMaybe<ClubEventEligibilityInput>;
+  /** When it ends. */
+  endsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The event's global ID. */
+  id: Scalars['ID']['input'];
+  /** Where. */
+  location?: InputMaybe<ClubEventLocationInput>;
+  /** Points earned at check-in. */
+  pointsOnCheckIn?: InputMaybe<Scalars['Int']['input']>;
+  /** When registrations close. */
+  registrationDeadline?: InputMaybe<Scalars['DateTime']['input']>;
+  /** When it starts (in the future). */
+  startsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Title. */
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Changes to a customer profile. Absent fields stay as they are. */
 export type UpdateCustomerInput = {
   /** Postal address (replaces the whole address). */
@@ -2376,8 +2813,18 @@ export type UserErrorCode =
   | 'ALREADY_REGISTERED'
   /** These points were already reversed or given back. */
   | 'ALREADY_REVERSED'
+  /** The capacity asked for is below the seats already confirmed and held. */
+  | 'CAPACITY_BELOW_CONFIRMED'
   /** Joining on a customer's behalf needs their recorded consent to the club terms. */
   | 'CONSENT_REQUIRED'
+  /** The event is cancelled. */
+  | 'EVENT_CANCELLED'
+  /** The seat held for the member was not accepted in time and has passed on. */
+  | 'HOLD_EXPIRED'
+  /** The member's club status level is below the event's minimum. */
+  | 'INELIGIBLE_LEVEL'
+  /** The member does not own a car of the model lines or variants the event is for. */
+  | 'INELIGIBLE_MODEL'
   /** Not enough points available for this. */
   | 'INSUFFICIENT_POINTS'
   /** The value is not acceptable for this field; the message says why. */
@@ -2406,6 +2853,8 @@ export type UserErrorCode =
   | 'NOT_EARNED'
   /** Nothing with this ID exists, or it is not visible to the caller. */
   | 'NOT_FOUND'
+  /** The member has no registration this applies to (e.g. checking in someone who is not confirmed). */
+  | 'NOT_REGISTERED'
   /** The odometer reading is lower than an earlier reading (or higher than a later one). */
   | 'ODOMETER_DECREASE'
   /** A number outside the allowed range. */
@@ -2414,6 +2863,8 @@ export type UserErrorCode =
   | 'OUT_OF_STOCK'
   /** A correction needs a reason. */
   | 'REASON_REQUIRED'
+  /** Registrations for the event have closed (the deadline passed, or the event started). */
+  | 'REGISTRATION_CLOSED'
   /** A required field was empty. */
   | 'REQUIRED'
   /** The object changed since the version the input carries: reload and retry. */
@@ -2424,6 +2875,8 @@ export type UserErrorCode =
   | 'TOO_LONG'
   /** Too many items in one call. */
   | 'TOO_MANY'
+  /** More companions than the event allows per member. */
+  | 'TOO_MANY_COMPANIONS'
   /** A service item code that is not in the brand's catalogue. */
   | 'UNKNOWN_SERVICE_ITEM'
   /** The VIN's check digit (position 9) does not match its other characters. */
@@ -2732,9 +3185,11 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Node:
+    | ( ClubEventMapperModel )
     | ( CustomerMapperModel )
     | ( DealerMapperModel )
     | ( DealerApiKeyMapperModel )
+    | ( EventRegistrationMapperModel )
     | ( MaintenanceReminderMapperModel )
     | ( RewardMapperModel )
     | ( ServiceVisitMapperModel )
@@ -2751,6 +3206,7 @@ export type ResolversTypes = {
   Benefit: ResolverTypeWrapper<BenefitMapperModel>;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancelClubEventInput: CancelClubEventInput;
   CancelVoucherInput: CancelVoucherInput;
   CancelVoucherPayload: ResolverTypeWrapper<Omit<CancelVoucherPayload, 'membership' | 'vouchers'> & { membership?: Maybe<ResolversTypes['ClubMembership']>, vouchers: Array<ResolversTypes['Voucher']> }>;
   ClubAccrualSource: ClubAccrualSource;
@@ -2758,6 +3214,19 @@ export type ResolversTypes = {
   ClubConsentInput: ClubConsentInput;
   ClubConsentSource: ClubConsentSource;
   ClubEntryKind: ClubEntryKind;
+  ClubEvent: ResolverTypeWrapper<ClubEventMapperModel>;
+  ClubEventConnection: ResolverTypeWrapper<Omit<ClubEventConnection, 'edges'> & { edges: Array<ResolversTypes['ClubEventEdge']> }>;
+  ClubEventEdge: ResolverTypeWrapper<Omit<ClubEventEdge, 'node'> & { node: ResolversTypes['ClubEvent'] }>;
+  ClubEventEligibility: ResolverTypeWrapper<ClubEventEligibility>;
+  ClubEventEligibilityInput: ClubEventEligibilityInput;
+  ClubEventHost: ResolverTypeWrapper<ClubEventHostMapperModel>;
+  ClubEventHostKind: ClubEventHostKind;
+  ClubEventKind: ClubEventKind;
+  ClubEventLocation: ResolverTypeWrapper<ClubEventLocation>;
+  ClubEventLocationInput: ClubEventLocationInput;
+  ClubEventPayload: ResolverTypeWrapper<Omit<ClubEventPayload, 'clubEvent'> & { clubEvent?: Maybe<ResolversTypes['ClubEvent']> }>;
+  ClubEventPrice: ResolverTypeWrapper<Omit<ClubEventPrice, 'money'> & { money?: Maybe<ResolversTypes['Money']> }>;
+  ClubEventStatus: ClubEventStatus;
   ClubExpiringPoints: ResolverTypeWrapper<ClubExpiringPoints>;
   ClubLedgerConnection: ResolverTypeWrapper<Omit<ClubLedgerConnection, 'edges'> & { edges: Array<ResolversTypes['ClubLedgerEdge']> }>;
   ClubLedgerEdge: ResolverTypeWrapper<Omit<ClubLedgerEdge, 'node'> & { node: ResolversTypes['ClubLedgerEntry'] }>;
@@ -2779,6 +3248,7 @@ export type ResolversTypes = {
   ConsentStatement: ResolverTypeWrapper<ConsentStatement>;
   ConsentStatementConnection: ResolverTypeWrapper<ConsentStatementConnection>;
   ConsentStatementEdge: ResolverTypeWrapper<ConsentStatementEdge>;
+  CreateClubEventInput: CreateClubEventInput;
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: ResolverTypeWrapper<Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   CreateDealerInput: CreateDealerInput;
@@ -2803,6 +3273,12 @@ export type ResolversTypes = {
   DueBasis: DueBasis;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   EmailChangeRequest: ResolverTypeWrapper<EmailChangeRequest>;
+  EventRegistration: ResolverTypeWrapper<EventRegistrationMapperModel>;
+  EventRegistrationConnection: ResolverTypeWrapper<Omit<EventRegistrationConnection, 'edges'> & { edges: Array<ResolversTypes['EventRegistrationEdge']> }>;
+  EventRegistrationEdge: ResolverTypeWrapper<Omit<EventRegistrationEdge, 'node'> & { node: ResolversTypes['EventRegistration'] }>;
+  EventRegistrationInput: EventRegistrationInput;
+  EventRegistrationPayload: ResolverTypeWrapper<Omit<EventRegistrationPayload, 'registration'> & { registration?: Maybe<ResolversTypes['EventRegistration']> }>;
+  EventRegistrationStatus: EventRegistrationStatus;
   FinanceKind: FinanceKind;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ForecastDay: ResolverTypeWrapper<ForecastDayMapperModel>;
@@ -2863,6 +3339,7 @@ export type ResolversTypes = {
   RecordServiceVisitPayload: ResolverTypeWrapper<Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversTypes['ServiceVisit']>, vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
   RedeemRewardInput: RedeemRewardInput;
   RedeemRewardPayload: ResolverTypeWrapper<Omit<RedeemRewardPayload, 'membership' | 'vouchers'> & { membership?: Maybe<ResolversTypes['ClubMembership']>, vouchers: Array<ResolversTypes['Voucher']> }>;
+  RegisterForEventInput: RegisterForEventInput;
   RegisterVehicleInput: RegisterVehicleInput;
   RegisterVehiclePayload: ResolverTypeWrapper<Omit<RegisterVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
   ReminderDismissal: ResolverTypeWrapper<ReminderDismissal>;
@@ -2902,6 +3379,7 @@ export type ResolversTypes = {
   Touchpoint: Touchpoint;
   TransferVehicleInput: TransferVehicleInput;
   TransferVehiclePayload: ResolverTypeWrapper<Omit<TransferVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
+  UpdateClubEventInput: UpdateClubEventInput;
   UpdateCustomerInput: UpdateCustomerInput;
   UpdateCustomerPayload: ResolverTypeWrapper<Omit<UpdateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   UpdateRewardInput: UpdateRewardInput;
@@ -2932,10 +3410,21 @@ export type ResolversParentTypes = {
   Benefit: BenefitMapperModel;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: Scalars['Boolean']['output'];
+  CancelClubEventInput: CancelClubEventInput;
   CancelVoucherInput: CancelVoucherInput;
   CancelVoucherPayload: Omit<CancelVoucherPayload, 'membership' | 'vouchers'> & { membership?: Maybe<ResolversParentTypes['ClubMembership']>, vouchers: Array<ResolversParentTypes['Voucher']> };
   ClubBalance: ClubBalance;
   ClubConsentInput: ClubConsentInput;
+  ClubEvent: ClubEventMapperModel;
+  ClubEventConnection: Omit<ClubEventConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClubEventEdge']> };
+  ClubEventEdge: Omit<ClubEventEdge, 'node'> & { node: ResolversParentTypes['ClubEvent'] };
+  ClubEventEligibility: ClubEventEligibility;
+  ClubEventEligibilityInput: ClubEventEligibilityInput;
+  ClubEventHost: ClubEventHostMapperModel;
+  ClubEventLocation: ClubEventLocation;
+  ClubEventLocationInput: ClubEventLocationInput;
+  ClubEventPayload: Omit<ClubEventPayload, 'clubEvent'> & { clubEvent?: Maybe<ResolversParentTypes['ClubEvent']> };
+  ClubEventPrice: Omit<ClubEventPrice, 'money'> & { money?: Maybe<ResolversParentTypes['Money']> };
   ClubExpiringPoints: ClubExpiringPoints;
   ClubLedgerConnection: Omit<ClubLedgerConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClubLedgerEdge']> };
   ClubLedgerEdge: Omit<ClubLedgerEdge, 'node'> & { node: ResolversParentTypes['ClubLedgerEntry'] };
@@ -2953,6 +3442,7 @@ export type ResolversParentTypes = {
   ConsentStatement: ConsentStatement;
   ConsentStatementConnection: ConsentStatementConnection;
   ConsentStatementEdge: ConsentStatementEdge;
+  CreateClubEventInput: CreateClubEventInput;
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   CreateDealerInput: CreateDealerInput;
@@ -2974,6 +3464,11 @@ export type ResolversParentTypes = {
   DismissReminderInput: DismissReminderInput;
   EmailAddress: Scalars['EmailAddress']['output'];
   EmailChangeRequest: EmailChangeRequest;
+  EventRegistration: EventRegistrationMapperModel;
+  EventRegistrationConnection: Omit<EventRegistrationConnection, 'edges'> & { edges: Array<ResolversParentTypes['EventRegistrationEdge']> };
+  EventRegistrationEdge: Omit<EventRegistrationEdge, 'node'> & { node: ResolversParentTypes['EventRegistration'] };
+  EventRegistrationInput: EventRegistrationInput;
+  EventRegistrationPayload: Omit<EventRegistrationPayload, 'registration'> & { registration?: Maybe<ResolversParentTypes['EventRegistration']> };
   Float: Scalars['Float']['output'];
   ForecastDay: ForecastDayMapperModel;
   ForecastItemCount: ForecastItemCountMapperModel;
@@ -3025,6 +3520,7 @@ export type ResolversParentTypes = {
   RecordServiceVisitPayload: Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversParentTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversParentTypes['ServiceVisit']>, vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
   RedeemRewardInput: RedeemRewardInput;
   RedeemRewardPayload: Omit<RedeemRewardPayload, 'membership' | 'vouchers'> & { membership?: Maybe<ResolversParentTypes['ClubMembership']>, vouchers: Array<ResolversParentTypes['Voucher']> };
+  RegisterForEventInput: RegisterForEventInput;
   RegisterVehicleInput: RegisterVehicleInput;
   RegisterVehiclePayload: Omit<RegisterVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
   ReminderDismissal: ReminderDismissal;
@@ -3054,6 +3550,7 @@ export type ResolversParentTypes = {
   SubmitSurveyInput: SubmitSurveyInput;
   TransferVehicleInput: TransferVehicleInput;
   TransferVehiclePayload: Omit<TransferVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
+  UpdateClubEventInput: UpdateClubEventInput;
   UpdateCustomerInput: UpdateCustomerInput;
   UpdateCustomerPayload: Omit<UpdateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   UpdateRewardInput: UpdateRewardInput;
@@ -3098,6 +3595,73 @@ export type ClubBalanceResolvers<ContextType = GraphQLContext, ParentType extend
   pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type ClubEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEvent'] = ResolversParentTypes['ClubEvent']> = {
+  cancelledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  capacity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  checkedIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  companionsAllowed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  confirmedSeats?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eligibility?: Resolver<ResolversTypes['ClubEventEligibility'], ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  heldSeats?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  host?: Resolver<ResolversTypes['ClubEventHost'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ClubEventKind'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['ClubEventLocation'], ParentType, ContextType>;
+  myRegistration?: Resolver<Maybe<ResolversTypes['EventRegistration']>, ParentType, ContextType>;
+  pointsOnCheckIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['ClubEventPrice'], ParentType, ContextType>;
+  registrationDeadline?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  registrations?: Resolver<ResolversTypes['EventRegistrationConnection'], ParentType, ContextType, RequireFields<ClubEventRegistrationsArgs, 'first'>>;
+  seatsLeft?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ClubEventStatus'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  waitlist?: Resolver<ResolversTypes['EventRegistrationConnection'], ParentType, ContextType, RequireFields<ClubEventWaitlistArgs, 'first'>>;
+  waitlistLength?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ClubEventConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEventConnection'] = ResolversParentTypes['ClubEventConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ClubEventEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ClubEventEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEventEdge'] = ResolversParentTypes['ClubEventEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ClubEvent'], ParentType, ContextType>;
+};
+
+export type ClubEventEligibilityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEventEligibility'] = ResolversParentTypes['ClubEventEligibility']> = {
+  minimumLevel?: Resolver<Maybe<ResolversTypes['ClubLevel']>, ParentType, ContextType>;
+  modelLines?: Resolver<Array<ResolversTypes['ModelLine']>, ParentType, ContextType>;
+  variants?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ClubEventHostResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEventHost'] = ResolversParentTypes['ClubEventHost']> = {
+  dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+  dealerName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ClubEventHostKind'], ParentType, ContextType>;
+};
+
+export type ClubEventLocationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEventLocation'] = ResolversParentTypes['ClubEventLocation']> = {
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ClubEventPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEventPayload'] = ResolversParentTypes['ClubEventPayload']> = {
+  clubEvent?: Resolver<Maybe<ResolversTypes['ClubEvent']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ClubEventPriceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubEventPrice'] = ResolversParentTypes['ClubEventPrice']> = {
+  money?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  points?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type ClubExpiringPointsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubExpiringPoints'] = ResolversParentTypes['ClubExpiringPoints']> = {
   expiresOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -3140,6 +3704,7 @@ export type ClubLotDrawResolvers<ContextType = GraphQLContext, ParentType extend
 
 export type ClubMembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubMembership'] = ResolversParentTypes['ClubMembership']> = {
   balance?: Resolver<ResolversTypes['ClubBalance'], ParentType, ContextType>;
+  eventRegistrations?: Resolver<ResolversTypes['EventRegistrationConnection'], ParentType, ContextType, RequireFields<ClubMembershipEventRegistrationsArgs, 'first'>>;
   expiringSoon?: Resolver<Array<ResolversTypes['ClubExpiringPoints']>, ParentType, ContextType, RequireFields<ClubMembershipExpiringSoonArgs, 'days'>>;
   ledger?: Resolver<ResolversTypes['ClubLedgerConnection'], ParentType, ContextType, RequireFields<ClubMembershipLedgerArgs, 'first'>>;
   leftAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -3325,6 +3890,40 @@ export type EmailChangeRequestResolvers<ContextType = GraphQLContext, ParentType
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type EventRegistrationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventRegistration'] = ResolversParentTypes['EventRegistration']> = {
+  attendeeName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  checkedInAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  companions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  confirmedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  event?: Resolver<Maybe<ResolversTypes['ClubEvent']>, ParentType, ContextType>;
+  holdExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  offeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  pointsPaid?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  seats?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['EventRegistrationStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type EventRegistrationConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventRegistrationConnection'] = ResolversParentTypes['EventRegistrationConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['EventRegistrationEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type EventRegistrationEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventRegistrationEdge'] = ResolversParentTypes['EventRegistrationEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['EventRegistration'], ParentType, ContextType>;
+};
+
+export type EventRegistrationPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventRegistrationPayload'] = ResolversParentTypes['EventRegistrationPayload']> = {
+  registration?: Resolver<Maybe<ResolversTypes['EventRegistration']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type ForecastDayResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastDay'] = ResolversParentTypes['ForecastDay']> = {
   date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   expectedVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -3471,14 +4070,20 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptEventSeat?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationAcceptEventSeatArgs, 'input'>>;
   acknowledgeReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationAcknowledgeReminderArgs, 'input'>>;
   adjustPoints?: Resolver<ResolversTypes['ClubLedgerPayload'], ParentType, ContextType, RequireFields<MutationAdjustPointsArgs, 'input'>>;
   bookServiceFromReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationBookServiceFromReminderArgs, 'input'>>;
+  cancelClubEvent?: Resolver<ResolversTypes['ClubEventPayload'], ParentType, ContextType, RequireFields<MutationCancelClubEventArgs, 'input'>>;
+  cancelEventRegistration?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationCancelEventRegistrationArgs, 'input'>>;
   cancelVoucher?: Resolver<ResolversTypes['CancelVoucherPayload'], ParentType, ContextType, RequireFields<MutationCancelVoucherArgs, 'input'>>;
+  checkInAttendee?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationCheckInAttendeeArgs, 'input'>>;
   confirmEmailChange?: Resolver<ResolversTypes['ConfirmEmailChangePayload'], ParentType, ContextType, RequireFields<MutationConfirmEmailChangeArgs, 'input'>>;
+  createClubEvent?: Resolver<ResolversTypes['ClubEventPayload'], ParentType, ContextType, RequireFields<MutationCreateClubEventArgs, 'input'>>;
   createCustomer?: Resolver<ResolversTypes['CreateCustomerPayload'], ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input'>>;
   createDealer?: Resolver<ResolversTypes['CreateDealerPayload'], ParentType, ContextType, RequireFields<MutationCreateDealerArgs, 'input'>>;
   createReward?: Resolver<ResolversTypes['CreateRewardPayload'], ParentType, ContextType, RequireFields<MutationCreateRewardArgs, 'input'>>;
+  declineEventSeat?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationDeclineEventSeatArgs, 'input'>>;
   dismissReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationDismissReminderArgs, 'input'>>;
   issueDealerApiKey?: Resolver<ResolversTypes['IssueDealerApiKeyPayload'], ParentType, ContextType, RequireFields<MutationIssueDealerApiKeyArgs, 'input'>>;
   joinClub?: Resolver<ResolversTypes['JoinClubPayload'], ParentType, ContextType, RequireFields<MutationJoinClubArgs, 'input'>>;
@@ -3490,6 +4095,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   recordOrder?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationRecordOrderArgs, 'input'>>;
   recordServiceVisit?: Resolver<ResolversTypes['RecordServiceVisitPayload'], ParentType, ContextType, RequireFields<MutationRecordServiceVisitArgs, 'input'>>;
   redeemReward?: Resolver<ResolversTypes['RedeemRewardPayload'], ParentType, ContextType, RequireFields<MutationRedeemRewardArgs, 'input'>>;
+  registerForEvent?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationRegisterForEventArgs, 'input'>>;
   registerVehicle?: Resolver<ResolversTypes['RegisterVehiclePayload'], ParentType, ContextType, RequireFields<MutationRegisterVehicleArgs, 'input'>>;
   restockReward?: Resolver<ResolversTypes['RestockRewardPayload'], ParentType, ContextType, RequireFields<MutationRestockRewardArgs, 'input'>>;
   reversePoints?: Resolver<ResolversTypes['ClubLedgerPayload'], ParentType, ContextType, RequireFields<MutationReversePointsArgs, 'input'>>;
@@ -3497,12 +4103,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setConsents?: Resolver<ResolversTypes['SetConsentsPayload'], ParentType, ContextType, RequireFields<MutationSetConsentsArgs, 'input'>>;
   submitSurvey?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationSubmitSurveyArgs, 'input'>>;
   transferVehicle?: Resolver<ResolversTypes['TransferVehiclePayload'], ParentType, ContextType, RequireFields<MutationTransferVehicleArgs, 'input'>>;
+  updateClubEvent?: Resolver<ResolversTypes['ClubEventPayload'], ParentType, ContextType, RequireFields<MutationUpdateClubEventArgs, 'input'>>;
   updateCustomer?: Resolver<ResolversTypes['UpdateCustomerPayload'], ParentType, ContextType, RequireFields<MutationUpdateCustomerArgs, 'input'>>;
   updateReward?: Resolver<ResolversTypes['UpdateRewardPayload'], ParentType, ContextType, RequireFields<MutationUpdateRewardArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'Customer' | 'Dealer' | 'DealerApiKey' | 'MaintenanceReminder' | 'Reward' | 'ServiceVisit' | 'Vehicle', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ClubEvent' | 'Customer' | 'Dealer' | 'DealerApiKey' | 'EventRegistration' | 'MaintenanceReminder' | 'Reward' | 'ServiceVisit' | 'Vehicle', ParentType, ContextType>;
 };
 
 export type OdometerReadingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OdometerReading'] = ResolversParentTypes['OdometerReading']> = {
@@ -3543,6 +4150,7 @@ export type PerformedServiceItemResolvers<ContextType = GraphQLContext, ParentTy
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  clubEvents?: Resolver<ResolversTypes['ClubEventConnection'], ParentType, ContextType, RequireFields<QueryClubEventsArgs, 'first'>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
   dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType, RequireFields<QueryDealerArgs, 'id'>>;
@@ -3837,6 +4445,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Benefit?: BenefitResolvers<ContextType>;
   CancelVoucherPayload?: CancelVoucherPayloadResolvers<ContextType>;
   ClubBalance?: ClubBalanceResolvers<ContextType>;
+  ClubEvent?: ClubEventResolvers<ContextType>;
+  ClubEventConnection?: ClubEventConnectionResolvers<ContextType>;
+  ClubEventEdge?: ClubEventEdgeResolvers<ContextType>;
+  ClubEventEligibility?: ClubEventEligibilityResolvers<ContextType>;
+  ClubEventHost?: ClubEventHostResolvers<ContextType>;
+  ClubEventLocation?: ClubEventLocationResolvers<ContextType>;
+  ClubEventPayload?: ClubEventPayloadResolvers<ContextType>;
+  ClubEventPrice?: ClubEventPriceResolvers<ContextType>;
   ClubExpiringPoints?: ClubExpiringPointsResolvers<ContextType>;
   ClubLedgerConnection?: ClubLedgerConnectionResolvers<ContextType>;
   ClubLedgerEdge?: ClubLedgerEdgeResolvers<ContextType>;
@@ -3868,6 +4484,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Decimal?: GraphQLScalarType;
   EmailAddress?: GraphQLScalarType;
   EmailChangeRequest?: EmailChangeRequestResolvers<ContextType>;
+  EventRegistration?: EventRegistrationResolvers<ContextType>;
+  EventRegistrationConnection?: EventRegistrationConnectionResolvers<ContextType>;
+  EventRegistrationEdge?: EventRegistrationEdgeResolvers<ContextType>;
+  EventRegistrationPayload?: EventRegistrationPayloadResolvers<ContextType>;
   ForecastDay?: ForecastDayResolvers<ContextType>;
   ForecastItemCount?: ForecastItemCountResolvers<ContextType>;
   ForecastWeek?: ForecastWeekResolvers<ContextType>;
