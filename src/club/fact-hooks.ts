@@ -19,8 +19,9 @@ async function accrual(store: Store, customerId: string, source: AccrualSourceRe
   const ledger = new LedgerRepository(store);
   const base = basePointsFor(source.type, eurMinor, ledger.rules);
   if (base <= 0) return [];
-  const [membership, earned] = await Promise.all([ledger.getMembership(customerId), ledger.getAccrual(customerId, source)]);
-  if (!membership || earned) return [];
+  // The membership first: most customers are not members, and they cost one read.
+  const membership = await ledger.getMembership(customerId);
+  if (membership?.status !== 'ACTIVE' || (await ledger.getAccrual(customerId, source))) return [];
   return ledger.accrualContributions(membership, { source, basePoints: base, at });
 }
 
