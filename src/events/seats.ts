@@ -34,9 +34,9 @@ export interface SeatDeps {
 export const CONFLICT: Refusal = { code: 'TEMPORARY_FAILURE', message: 'The event changed while this was written; it is tried again.' };
 
 /** Attempts before a write that keeps losing races is a fault (registrations of one event serialise on its arrival counter). */
-export const MAX_SEAT_ATTEMPTS = 120;
+export const MAX_SEAT_ATTEMPTS = 80;
 
-export const pause = (attempt: number) => sleep(backoffDelayMs(attempt, 5, 250));
+export const pause = (attempt: number) => sleep(backoffDelayMs(attempt, 10, 1000));
 
 /** How many waitlisted registrations one pass reads, at most, looking for members to offer seats to. */
 const MAX_CANDIDATES = 50;
