@@ -142,9 +142,30 @@ describe('Club events: points, check-in and access', () => {
     for (const headers of [host, api.bearer('analyst'), api.bearer('admin')]) expect((await attendees(headers)).data?.node.registrations.edges).toEqual([{ node: { status: 'CHECKED_IN', attendeeName: expect.any(String) } }]);
     for (const headers of [otherHost, readOnlyKey, poorGtOwner.headers]) expect((await attendees(headers)).data?.node).toMatchObject({ title: 'Track Day Hockenheim', registrations: { edges: [] } });
     expect((await attendees(gtOwner.headers)).data?.node.myRegistration).toEqual({ status: 'CHECKED_IN' });
+    // A registration by id: for the member and the event's host; another customer finds nothing.
+    const regId = (await api.call(`query($id: ID!) { node(id: $id) { ... on ClubEvent { myRegistration { id } } } }`, { id: trackDay }, gtOwner.headers)).data?.node.myRegistration.id;
+    const node = (headers: Record<string, string>) => api.call(`query($id: ID!) { node(id: $id) { ... on EventRegistration { status event { id } } } }`, { id: regId }, headers);
+    for (const headers of [gtOwner.headers, host]) expect((await node(headers)).data?.node).toEqual({ status: 'CHECKED_IN', event: { id: trackDay } });
+    for (const headers of [poorGtOwner.headers, otherHost]) expect((await node(headers)).data?.node).toBeNull();
     // The member sees their registrations on their membership.
     const own = await api.call(`query($id: ID!) { customer(id: $id) { club { eventRegistrations { edges { node { status event { title } } } } } } }`, { id: gtOwner.gid }, gtOwner.headers);
     expect(own.data?.customer.club.eventRegistrations.edges).toEqual([{ node: { status: 'CHECKED_IN', event: { title: 'Track Day Hockenheim' } } }]);
+  });
+
+  it('lists the programme soonest first, from a date on, and by host', async () => {
+    // Prepare: a brand event before and after the track day
+    const admin = api.bearer('admin');
+    const early = (await createEvent(api, admin, eventInput(later(1).toISOString(), { title: 'Breakfast drive' }))).id;
+    const late = (await createEvent(api, admin, eventInput(later(24 * 40).toISOString(), { title: 'Alpine tour', kind: 'DRIVING_EXPERIENCE' }))).id;
+    const list = async (args: Record<string, unknown>, headers = poorGtOwner.headers) =>
+      ((await api.call(`query($from: DateTime, $host: ID) { clubEvents(from: $from, hostDealerId: $host) { edges { node { id host { kind dealerName } } } } }`, args, headers)).data?.clubEvents.edges as { node: { id: string; host: { kind: string; dealerName: string | null } } }[]).map((e) => e.node);
+
+    // Act and assess
+    const all = (await list({})).map((n) => n.id);
+    expect(all.indexOf(early)).toBeLessThan(all.indexOf(trackDay));
+    expect(all.indexOf(trackDay)).toBeLessThan(all.indexOf(late));
+    expect((await list({ from: later(3).toISOString() })).map((n) => n.id)).not.toContain(trackDay);
+    expect(await list({ host: dealerGid }, otherHost)).toEqual([{ id: trackDay, host: { kind: 'DEALER', dealerName: 'Porsche Zentrum DE-EVT-C' } }]);
   });
 
   it('lets the hosting dealer register its linked customers, nobody else\'s', async () => {
