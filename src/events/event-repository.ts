@@ -76,6 +76,14 @@ export class EventRepository {
     return Item ? registrationEntity.fromItem(Item) : null;
   }
 
+  /** Many registrations by `<event id>.<customer id>` (the loaders' batched read); absent ones are missing from the map. */
+  getRegistrations(keys: readonly string[]): Promise<Map<string, EventRegistrationRecord>> {
+    return getRecords(this.store, registrationEntity, (key) => {
+      const [eventId = '', customerId = ''] = key.split('.');
+      return eventKeys.registration(eventId, customerId);
+    }, keys);
+  }
+
   /** Events starting at or after `from`, soonest first: every event, or those one dealer hosts. */
   async list(first: number, after: string | null | undefined, from: string, hostDealerId?: string): Promise<Page<ClubEventRecord>> {
     const page = hostDealerId

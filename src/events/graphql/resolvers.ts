@@ -7,7 +7,7 @@ import { checkInAttendee } from '../check-in-service.js';
 import { CLUB_EVENT_NODE, EVENT_REGISTRATION_NODE, registrationGlobalKey, registrationSeats } from '../event-records.js';
 import { cancelClubEvent, canSeeAttendees, createClubEvent, listClubEvents, updateClubEvent } from '../event-service.js';
 import { acceptEventSeat, cancelEventRegistration, declineEventSeat, registerForEvent } from '../registration-service.js';
-import { eventLoader } from './event-loader.js';
+import { eventLoader, registrationOf } from './event-loader.js';
 
 export const eventsResolvers: Resolvers = {
   Query: {
@@ -34,7 +34,7 @@ export const eventsResolvers: Resolvers = {
     waitlist: async (e, { first, after }, ctx) => pageToConnection(canSeeAttendees(ctx, e) ? await ctx.repos.events.waitlistOf(e.id, checkPageSize(first), after) : fixedPage()),
     myRegistration: (e, _, ctx) => {
       const self = callerCustomerId(ctx.principal);
-      return self ? ctx.repos.events.getRegistration(e.id, self) : null;
+      return self ? registrationOf(ctx, e.id, self) : null;
     },
     cancelledAt: (e) => e.cancelledAt ?? null,
   },
