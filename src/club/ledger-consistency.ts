@@ -9,7 +9,7 @@ import { LedgerRepository } from './ledger-repository.js';
  * consistent; each discrepancy names what disagrees and by how much.
  */
 export interface LedgerDiscrepancy {
-  check: 'MEMBERSHIP' | 'BALANCE_IS_SUM_OF_ENTRIES' | 'LOTS_LESS_OWED_IS_BALANCE' | 'LOT_REMAINING' | 'LOT_CREATED' | 'ENTRY_DRAWS' | 'OWED_WITH_POINTS_IN_LOTS' | 'NEGATIVE';
+  check: 'MEMBERSHIP' | 'BALANCE_IS_SUM_OF_ENTRIES' | 'OWED_IS_SUM_OF_ENTRIES' | 'LOTS_LESS_OWED_IS_BALANCE' | 'LOT_REMAINING' | 'LOT_CREATED' | 'ENTRY_DRAWS' | 'OWED_WITH_POINTS_IN_LOTS' | 'NEGATIVE';
   message: string;
   lotId?: string;
   entryId?: string;
@@ -29,6 +29,9 @@ export function ledgerDiscrepancies(m: MembershipRecord, lots: readonly LotRecor
   const found: LedgerDiscrepancy[] = [];
   const sum = sumOfEntries(entries);
   if (sum !== m.balance) found.push({ check: 'BALANCE_IS_SUM_OF_ENTRIES', message: `balance ${m.balance}, Σ entries ${sum}` });
+  // Entries record what became owed (−) and what settled it (+).
+  const owed = -entries.reduce((s, e) => s + (e.owedChange ?? 0), 0);
+  if (owed !== m.owed) found.push({ check: 'OWED_IS_SUM_OF_ENTRIES', message: `owed ${m.owed}, entries say ${owed}` });
   const inLots = lots.reduce((s, l) => s + l.remaining, 0);
   if (inLots - m.owed !== m.balance) found.push({ check: 'LOTS_LESS_OWED_IS_BALANCE', message: `Σ lots ${inLots} − owed ${m.owed} ≠ balance ${m.balance}` });
   if (m.owed < 0) found.push({ check: 'NEGATIVE', message: `owed ${m.owed}` });

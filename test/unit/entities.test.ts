@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { accrualMarkerEntity, clubKeys, ledgerEntryEntity, lotEntity, membershipEntity, redemptionReturnEntity, scheduleShard } from '../../src/club/club-records.js';
+import { lotItem } from '../../src/club/ledger-repository.js';
 import { consentKeys, consentStatementEntity } from '../../src/customer/consent.js';
 import { customerEntity, customerKeys, dealerLinkItem, emailClaimItem, makeCustomer } from '../../src/customer/customer.js';
 import { emailChangeKeys, pendingEmailChangeEntity } from '../../src/customer/email-change.js';
@@ -84,6 +86,26 @@ describe('Entity key formats', () => {
       { PK: `CUST#${C}`, SK: 'FINANCE#2026-01-02T00:00:00.000Z#F1', type: 'FINANCE' },
     ],
     ['survey fact', surveyEntity.toItem({ id: 'S1', customerId: C, at: AT, kind: 'NPS', score: 9, touchpoint: 'SERVICE' }), { PK: `CUST#${C}`, SK: `SURVEY#${AT}#S1`, type: 'SURVEY' }],
+    [
+      'club membership under review',
+      membershipEntity.toItem(membershipEntity.make({ customerId: C, number: 'PC00000042', levelReviewOn: '2027-02-01' })),
+      { PK: `CUST#${C}`, SK: 'CLUB#MEMBER', type: 'ClubMembership', GSI2PK: 'CLUBMEMBERS', GSI2SK: 'PC00000042', GSI5PK: `CLUBDUE#LEVEL#${scheduleShard(C)}`, GSI5SK: `2027-02-01#${C}#LEVEL` },
+    ],
+    ['club membership that left', membershipEntity.toItem(membershipEntity.make({ customerId: C, number: 'PC00000042', status: 'LEFT' })), { PK: `CUST#${C}`, SK: 'CLUB#MEMBER', type: 'ClubMembership', GSI2PK: 'CLUBMEMBERS', GSI2SK: 'PC00000042' }],
+    [
+      'club lot before its warning',
+      lotItem(lotEntity.make({ customerId: C, id: 'L1', expiresOn: '2028-03-31', warned: false })),
+      { PK: `CUST#${C}`, SK: 'CLUB#LOT#2028-03-31#L1', type: 'ClubPointsLot', GSI5PK: `CLUBDUE#LOT#${scheduleShard('L1')}`, GSI5SK: `2028-03-01#${C}#L1` },
+    ],
+    [
+      'club lot warned, due to expire',
+      lotItem(lotEntity.make({ customerId: C, id: 'L1', expiresOn: '2028-03-31', warned: true })),
+      { PK: `CUST#${C}`, SK: 'CLUB#LOT#2028-03-31#L1', type: 'ClubPointsLot', GSI5PK: `CLUBDUE#LOT#${scheduleShard('L1')}`, GSI5SK: `2028-04-01#${C}#L1` },
+    ],
+    ['club lot emptied', lotItem(lotEntity.make({ customerId: C, id: 'L1', expiresOn: '2028-03-31', remaining: 0 })), { PK: `CUST#${C}`, SK: 'CLUB#LOT#2028-03-31#L1', type: 'ClubPointsLot' }],
+    ['club ledger entry', ledgerEntryEntity.toItem(ledgerEntryEntity.make({ customerId: C, id: 'E1', at: AT })), { PK: `CUST#${C}`, SK: `CLUB#ENTRY#${AT}#E1`, type: 'ClubLedgerEntry' }],
+    ['club accrual marker', accrualMarkerEntity.toItem(accrualMarkerEntity.make({ customerId: C, source: { type: 'ORDER', id: 'O#1' } })), { PK: `CUST#${C}`, SK: 'CLUB#SOURCE#ORDER#O%231', type: 'ClubAccrualSource' }],
+    ['club redemption returned', redemptionReturnEntity.toItem(redemptionReturnEntity.make({ customerId: C, redemptionEntryId: 'E1' })), { PK: `CUST#${C}`, SK: 'CLUB#RETURN#E1', type: 'ClubRedemptionReturn' }],
   ];
 
   it.each(table)('%s', (_, item, expected) => {
@@ -111,6 +133,9 @@ describe('Entity key formats', () => {
     expect(vehicleKeys.dueAtDealerBefore('2026-04-01')).toEqual({ from: 'DUE#', to: 'DUE#2026-04-01' });
     expect(vehicleKeys.reminderShard(5)).toBe('REMINDERDUE#5');
     expect(vehicleKeys.reminderDueBy('2026-04-01')).toBe('2026-04-01#\uffff');
+    expect(clubKeys.numberCounter).toEqual({ PK: 'CLUB#COUNTER', SK: 'MEMBERSHIPNUMBER' });
+    expect(clubKeys.lotPrefix).toBe('CLUB#LOT#');
+    expect(clubKeys.entryPrefix).toBe('CLUB#ENTRY#');
   });
 });
 
