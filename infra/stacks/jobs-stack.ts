@@ -13,6 +13,8 @@ import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CLUB_JOB } from '../../src/club/club-job.js';
+import { EVENT_HOLDS_JOB } from '../../src/events/holds-job.js';
 import { EVENT_SOURCE, OUTBOX_ENTITY } from '../../src/store/outbox.js';
 import { REMINDERS_JOB } from '../../src/reminder/reminders-job.js';
 import { JOBS_METRIC_NAMESPACE, POISON_RECORDS_METRIC } from '../../src/shared/metrics.js';
@@ -33,16 +35,20 @@ export interface JobsStackProps extends StackProps {
 /** Lambda timeout of the reminders job; alarms fire when a run gets close to it. */
 export const REMINDERS_TIMEOUT = Duration.minutes(15);
 export const SCORES_TIMEOUT = Duration.minutes(15);
+/** Lambda timeout of the hourly club run (expiry, level reviews, lapsed holds, the KPI roll-up). */
+export const CLUB_TIMEOUT = Duration.minutes(15);
 
 /**
- * Scheduled jobs and events out: the daily reminders job and the nightly scores run
- * (EventBridge Scheduler, brand time zone, retries, dead-letter queue, alarms; the scores
- * run fanned out over an SQS queue, one worker per parallel-scan segment) and the outbox
+ * Scheduled jobs and events out: the daily reminders job, the nightly scores run and the
+ * hourly club run (EventBridge Scheduler, brand time zone, retries, dead-letter queue,
+ * alarms; the scores run fanned out over an SQS queue, one worker per parallel-scan
+ * segment) and the outbox
  * wiring — the table's stream through EventBridge Pipes onto Paddock's event bus.
  */
 export class JobsStack extends Stack {
   readonly bus: EventBus;
   readonly remindersFunction: NodejsFunction;
+  readonly clubFunction: NodejsFunction;
   readonly deadLetters: Queue;
   readonly alarmTopic: Topic;
 
@@ -70,13 +76,13 @@ export class JobsStack extends Stack {
 
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     this.deadLetters.grantSendMessages(schedulerRole);
-    /** A daily schedule in the brand's time zone that invokes `target` with its own scheduled time. */
-    const daily = (id: string, name: string, description: string, hour: number, target: IFunction) => {
+    /** A schedule in the brand's time zone that invokes `target` with its own scheduled time; deliveries retried for `maxAge`. */
+    const schedule = (id: string, name: string, description: string, expression: string, target: IFunction, maxAge: Duration) => {
       target.grantInvoke(schedulerRole);
       return new CfnSchedule(this, id, {
         name,
         description,
-        scheduleExpression: `cron(0 ${hour} * * ? *)`,
+        scheduleExpression: expression,
         scheduleExpressionTimezone: props.timeZone ?? 'Europe/Berlin',
         flexibleTimeWindow: { mode: 'OFF' },
         state: 'ENABLED',
@@ -85,12 +91,30 @@ export class JobsStack extends Stack {
           roleArn: schedulerRole.roleArn,
           // The scheduled time, not the delivery time: a retried delivery decides as the on-time one.
           input: JSON.stringify({ now: '<aws.scheduler.scheduled-time>' }),
-          retryPolicy: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: 6 * 3600 },
+          retryPolicy: { maximumRetryAttempts: 5, maximumEventAgeInSeconds: maxAge.toSeconds() },
           deadLetterConfig: { arn: this.deadLetters.queueArn },
         },
       });
     };
+    /** A daily schedule at `hour` brand time. */
+    const daily = (id: string, name: string, description: string, hour: number, target: IFunction) => schedule(id, name, description, `cron(0 ${hour} * * ? *)`, target, Duration.hours(6));
     daily('RemindersSchedule', 'paddock-maintenance-reminders', 'Daily: create maintenance reminders 14 days ahead', 6, this.remindersFunction);
+
+    // The club run: points expiry and warnings, level reviews, lapsed waitlist holds, the daily club KPI roll-up.
+    // It reads the BySchedule index (what is due) and ByCollection (a lapsed hold's waitlist; members and events
+    // for the roll-up), and writes through transactions of puts, updates and condition checks: nothing else.
+    this.clubFunction = paddockFunction(this, 'ClubJob', { entry: 'src/handlers/club-job.ts', timeout: CLUB_TIMEOUT, environment: { TABLE_NAME: table.tableName } });
+    this.clubFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+        resources: [table.tableArn, `${table.tableArn}/index/${INDEXES.bySchedule.indexName}`, `${table.tableArn}/index/${INDEXES.byCollection.indexName}`],
+      }),
+    );
+    // Retried twice by Lambda (each retry resumes); an hour old, the next hourly run has taken over.
+    this.clubFunction.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(this.deadLetters) });
+    // Hourly: holds lapse by the hour (48 h holds, never past an event's start); expiry and reviews are by the day,
+    // so only a day's first run finds them, and every other run reads empty index ranges.
+    schedule('ClubSchedule', 'paddock-club', 'Hourly: points expiry and warnings, level reviews, lapsed event seat holds, club KPIs', 'cron(0 * * * ? *)', this.clubFunction, Duration.hours(1));
 
     // The nightly scores run: a coordinator queues one message per parallel-scan segment; workers score a segment each.
     const scoresQueue = new Queue(this, 'ScoresSegments', {
@@ -150,13 +174,15 @@ export class JobsStack extends Stack {
     const alarm = alarmsTo(this, this.alarmTopic);
     alarm('RemindersJobErrors', this.remindersFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The reminders job failed (it is retried; see the DLQ if it keeps failing)');
     alarm('RemindersJobNearTimeout', this.remindersFunction.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }), REMINDERS_TIMEOUT.toMilliseconds() * 0.8, 'A reminders run took over 80 % of its timeout: shard the work before it stops fitting');
+    alarm('ClubJobErrors', this.clubFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The club run failed (it is retried, and the next hourly run continues; see the DLQ if it keeps failing)');
+    alarm('ClubJobNearTimeout', this.clubFunction.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }), CLUB_TIMEOUT.toMilliseconds() * 0.8, 'A club run took over 80 % of its timeout: run shards in parallel (the handler takes {"shards": [...]}) before it stops fitting');
     alarm('DeadLettersWaiting', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'A job invocation, schedule delivery or outbox batch failed for good');
     alarm('ScoresWorkerErrors', scoresWorker.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'A scores worker failed (its segment is redelivered and resumes)');
     alarm('ScoresCoordinatorErrors', scoresCoordinator.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The nightly scores run could not be started');
     alarm('ScoresBacklog', scoresQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 3 * 3600, 'Scores segments waiting over 3 hours: raise worker concurrency or segments');
     // Poison records: a customer or car a job skipped (the run completed for everyone else). The job logs the
     // count in the embedded metric format; the records are listed by `npm run job:failures -- --job <job> --run <runId>`.
-    for (const [id, job] of [['ScoresPoisonRecords', SCORES_JOB], ['RemindersPoisonRecords', REMINDERS_JOB]] as const) {
+    for (const [id, job] of [['ScoresPoisonRecords', SCORES_JOB], ['RemindersPoisonRecords', REMINDERS_JOB], ['ClubPoisonRecords', CLUB_JOB], ['EventHoldsPoisonRecords', EVENT_HOLDS_JOB]] as const) {
       const metric = new Metric({ namespace: JOBS_METRIC_NAMESPACE, metricName: POISON_RECORDS_METRIC, dimensionsMap: { Job: job }, period: Duration.hours(1), statistic: 'Sum' });
       alarm(id, metric, 1, `The ${job} job skipped records it could not process: list them with npm run job:failures -- --job ${job} --run <runId>, then repair the items`);
     }
@@ -175,7 +201,8 @@ export class JobsStack extends Stack {
     Validations.of(this.remindersFunction).acknowledge(...kmsForDlq);
     Validations.of(scoresCoordinator).acknowledge(...kmsForDlq);
     Validations.of(scoresWorker).acknowledge(...kmsForDlq);
-    Validations.of(schedulerRole).acknowledge(...kmsForDlq, invokeVersions(this.remindersFunction), invokeVersions(scoresCoordinator));
+    Validations.of(this.clubFunction).acknowledge(...kmsForDlq);
+    Validations.of(schedulerRole).acknowledge(...kmsForDlq, invokeVersions(this.remindersFunction), invokeVersions(scoresCoordinator), invokeVersions(this.clubFunction));
     Validations.of(pipeRole).acknowledge(...kmsForDlq, invokeVersions(enrichment), {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'dynamodb:ListStreams is an account-level action with no resource-level permissions; it reads no data.',

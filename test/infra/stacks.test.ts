@@ -123,6 +123,42 @@ describe('CDK app', () => {
       expect(policies).not.toContain(`/index/${INDEXES.byCollection.indexName}`);
     });
 
+    it('schedules the club run hourly brand time, with the scheduled time as input, retries and the DLQ', () => {
+      const target = new Capture();
+      jobs.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: 'paddock-club',
+        ScheduleExpression: 'cron(0 * * * ? *)',
+        ScheduleExpressionTimezone: 'Europe/Berlin',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: target,
+      });
+      expect(JSON.parse(target.asObject().Input)).toEqual({ now: '<aws.scheduler.scheduled-time>' });
+      expect(target.asObject().RetryPolicy).toEqual({ MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 });
+      expect(target.asObject().DeadLetterConfig.Arn).toBeDefined();
+      expect(JSON.stringify(target.asObject().Arn)).toContain('ClubJob');
+    });
+
+    it('runs the club job handler with the table name, retried twice within the hour, failures to the DLQ', () => {
+      const [id, fn] = Object.entries(jobs.findResources('AWS::Lambda::Function')).find(([key]) => key.startsWith('ClubJob'))!;
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 900, Handler: 'index.handler' });
+      expect(Object.keys(fn.Properties.Environment.Variables)).toContain('TABLE_NAME');
+      jobs.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+    });
+
+    it('lets the club job reach the table and the BySchedule and ByCollection indexes only, with item reads and transactional writes', () => {
+      const statements = Object.entries(jobs.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith('ClubJob'))
+        .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+      expect(statements).toHaveLength(1);
+      expect([statements[0]!.Action].flat().sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+      const resources = JSON.stringify(statements[0]!.Resource);
+      expect(resources).toContain(`/index/${INDEXES.bySchedule.indexName}`);
+      expect(resources).toContain(`/index/${INDEXES.byCollection.indexName}`);
+      for (const other of [INDEXES.byParent, INDEXES.dueForReminder, INDEXES.byValue]) expect(resources).not.toContain(`/index/${other.indexName}`);
+      expect(resources).not.toContain('/index/*');
+    });
+
     it('carries new outbox items from the table stream to the event bus through a filtered, enriched pipe', () => {
       const filter = new Capture();
       jobs.hasResourceProperties('AWS::Pipes::Pipe', {
@@ -149,13 +185,13 @@ describe('CDK app', () => {
 
     it('alarms on job failures, a run nearing its timeout, dead letters, backlog and enrichment errors', () => {
       const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { MetricName: string; Threshold: number } }).Properties);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors', 'PoisonRecords', 'PoisonRecords']);
-      expect(alarms.find((a) => a.MetricName === 'Duration')!.Threshold).toBe(900_000 * 0.8);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords']);
+      expect(alarms.filter((a) => a.MetricName === 'Duration').map((a) => a.Threshold)).toEqual([900_000 * 0.8, 900_000 * 0.8]);
       jobs.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     });
 
     it('alarms when a job skips a poison record, per job, from the metric the job logs', () => {
-      for (const job of ['scores', 'reminders']) {
+      for (const job of ['scores', 'reminders', 'club', 'event-holds']) {
         jobs.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'Paddock/Jobs',
           MetricName: 'PoisonRecords',
