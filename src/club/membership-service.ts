@@ -29,8 +29,7 @@ export const MAX_REASON_LENGTH = 500;
 export const MAX_EXPIRING_DAYS = 366;
 /** `ClubMembership.lots` shows at most this many (the soonest-expiring): about one per earning, over the 24 months before they expire. */
 export const MAX_LISTED_LOTS = 200;
-/** Lots expire at the end of a month, so 366 days hold at most 13 expiry days. */
-export const MAX_EXPIRY_DAYS_LISTED = 13;
+
 
 /** Request-scoped reads: memberships batch-loaded (a list of customers with their club), each member's lots read once. */
 interface ClubReads {

@@ -1,9 +1,10 @@
 import { defineModule } from '../graphql/domain-module.js';
 import { clubResolvers } from './graphql/resolvers.js';
-import { MAX_EXPIRY_DAYS_LISTED, MAX_LISTED_LOTS } from './membership-service.js';
+import { MAX_LISTED_LOTS } from './membership-service.js';
 
 export default defineModule({
   name: 'club',
   resolvers: clubResolvers,
-  listBounds: { 'ClubMembership.lots': MAX_LISTED_LOTS, 'ClubMembership.expiringSoon': MAX_EXPIRY_DAYS_LISTED },
+  // `expiringSoon` holds at most 13 days (lots expire at month ends), under the default list size.
+  listBounds: { 'ClubMembership.lots': MAX_LISTED_LOTS },
 });
