@@ -198,4 +198,23 @@ describe('Lambda handler: the owners\' club', () => {
     expect(back.data?.joinClub).toMatchObject({ membership: { number, status: 'ACTIVE' }, userErrors: [] });
     expect((await clubOf(ann.id)).club).toMatchObject({ balance: { available: 300, pending: 0 }, memberSince: now.toISOString() });
   });
+
+  it('tells a member which points expire soon, by day, and refuses a window it cannot answer', async () => {
+    // Prepare: points earned in December 2024 and October 2025 (last days 2026-12-31 and 2027-10-31)
+    const eve = await createCustomer(api, admin(), { firstName: 'Eve' });
+    await join(eve.id, customerToken(eve.id));
+    await order(eve.id, '40.00', '2024-12-03T10:00:00Z');
+    await order(eve.id, '60.00', '2025-10-03T10:00:00Z');
+    const soon = (days?: number) => api.call(`query($id: ID!, $days: Int) { customer(id: $id) { club { expiringSoon(days: $days) { expiresOn points } lots { expiresOn remaining } } } }`, { id: eve.id, days }, customerToken(eve.id));
+
+    // Act
+    const byDefault = await soon();
+    const fortyDays = await soon(40);
+    const tooLong = await soon(400);
+
+    // Assess
+    expect(byDefault.data?.customer.club).toEqual({ expiringSoon: [], lots: [{ expiresOn: '2026-12-31', remaining: 80 }, { expiresOn: '2027-10-31', remaining: 120 }] });
+    expect(fortyDays.data?.customer.club.expiringSoon).toEqual([{ expiresOn: '2026-12-31', points: 80 }]);
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'days' });
+  });
 });
