@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { runClubJob, type ClubJobStats } from '../club/club-job.js';
+import { runClubKpiRollup, type ClubKpiJobStats } from '../club-kpis/club-kpi-job.js';
 import { createCore } from '../composition.js';
 import { readJobConfig } from '../config.js';
 import { runEventHoldsJob, type EventHoldsJobStats } from '../events/holds-job.js';
@@ -14,7 +15,10 @@ import { scheduledTime, stopsBeforeTimeout } from './job-invocation.js';
  *   day-granular, so only the first run of a day finds anything; the others read an empty
  *   index range;
  * - the event holds job (`events/holds-job.ts`): waitlist seat holds that lapsed pass to
- *   the next member — hour-granular, which is why the schedule is hourly.
+ *   the next member — hour-granular, which is why the schedule is hourly;
+ * - then, once the club job is through, the club's daily KPI roll-up
+ *   (`club-kpis/club-kpi-job.ts`): a day's first complete run computes it, the others
+ *   find it written (one GetItem).
  *
  * Both read only what is due (sparse `BySchedule` partitions), both are idempotent and
  * conditioned on the state they decided on, so they run side by side and a retried,
@@ -33,12 +37,14 @@ export interface ClubRunStats {
   now: string;
   club: ClubJobStats;
   holds: EventHoldsJobStats;
+  /** Absent when the club job did not finish (the roll-up would miss the day's expiry). */
+  kpis?: ClubKpiJobStats;
 }
 
 /** A run stopped before the Lambda timeout with work left: failing lets Lambda's retry continue it. */
 export class ClubRunIncompleteError extends PaddockError {
   constructor(readonly stats: ClubRunStats) {
-    super(`Club run stopped early (club job ${stats.club.complete ? 'done' : 'not done'}, holds job ${stats.holds.complete ? 'done' : 'not done'}); the retry continues`);
+    super(`Club run stopped early (club job ${stats.club.complete ? 'done' : 'not done'}, holds job ${stats.holds.complete ? 'done' : 'not done'}, KPI roll-up ${stats.kpis?.complete ? 'done' : 'not done'}); the retry continues`);
     this.name = 'ClubRunIncompleteError';
   }
 }
@@ -60,7 +66,8 @@ export async function handler(event: ClubJobEvent = {}, context?: Pick<Context, 
   if (club.status === 'rejected') throw club.reason;
   if (holds.status === 'rejected') throw holds.reason;
   const stats: ClubRunStats = { now: now.toISOString(), club: club.value, holds: holds.value };
+  if (stats.club.complete) stats.kpis = await runClubKpiRollup({ clubKpis: repos.clubKpis, values: repos.values, logger }, { now, shouldStop });
   logger.info('club run finished', { ...stats, durationMs: Math.round(performance.now() - started) });
-  if (!stats.club.complete || !stats.holds.complete) throw new ClubRunIncompleteError(stats);
+  if (!stats.club.complete || !stats.holds.complete || !stats.kpis?.complete) throw new ClubRunIncompleteError(stats);
   return stats;
 }

@@ -6,7 +6,8 @@ import { readLocalInfo } from './local-files.js';
 
 /**
  * `npm run job:club -- --now 2026-12-01T03:00:00Z`: runs the club run's Lambda handler
- * (points expiry and warnings, level reviews, lapsed event seat holds) against the running
+ * (points expiry and warnings, level reviews, lapsed event seat holds, the day's club KPI
+ * roll-up) against the running
  * local stack (`npm start` in another terminal), with that "now" for every decision, and
  * prints what it did. In AWS the same handler runs hourly.
  */
@@ -17,7 +18,7 @@ async function main() {
   process.env.DYNAMODB_ENDPOINT = local.dynamodbEndpoint;
   process.env.LOG_LEVEL ??= 'warn';
   const { handler } = await import('../handlers/club-job.js');
-  const { club, holds, now } = await handler({ now: values.now ?? new Date().toISOString() });
+  const { club, holds, kpis, now } = await handler({ now: values.now ?? new Date().toISOString() });
   const skipped = (job: string, runId: string, n: number) => (n ? ` — npm run job:failures -- --job ${job} --run ${runId}` : '');
   process.stdout.write(
     [
@@ -27,6 +28,7 @@ async function main() {
       `  levels reviewed: ${club.levelsReviewed} (${club.levelsChanged} changed → ClubStatusChanged)`,
       `  items read by the club job: ${club.itemsRead}${club.lotsExpired ? ` (${(club.itemsRead / club.lotsExpired).toFixed(2)} per lot expired)` : ''}`,
       `  event seat holds read: ${holds.holdsRead}, lapsed: ${holds.lapsed}, seats offered to the next in line: ${holds.offered}, already settled: ${holds.skipped}`,
+      `  club KPI roll-up for ${kpis?.day ?? now.slice(0, 10)}: ${kpis?.written ? `written (${kpis.memberships} memberships, ${kpis.itemsRead} items read${kpis.skipped ? `, ${kpis.skipped} unreadable skipped` : ''}) — query { clubKpis { … } } as admin or analyst` : 'already written today'}`,
       `  records skipped (could not be processed): club ${club.poisoned}${skipped(CLUB_JOB, clubRunId(new Date(now)), club.poisoned)}, holds ${holds.poisoned}${skipped(EVENT_HOLDS_JOB, eventHoldsRunId(new Date(now)), holds.poisoned)}`,
       '',
     ].join('\n'),

@@ -94,6 +94,16 @@ export function monthBounds(period: string): { start: number; end: number } {
 
 const YEAR = 365 * 86_400_000;
 
+/**
+ * The repeat-purchase KPI's view of one customer at `end` (epoch ms): a buyer has bought a
+ * car by then, a repeat buyer two or more. The club's KPIs split the same figure into
+ * members and non-members with this function, so both count alike.
+ */
+export function buyerStanding(a: Pick<CustomerRecord['aggregates'], 'purchases'>, end: number): { buyer: boolean; repeat: boolean } {
+  const bought = a.purchases.filter((p) => Date.parse(p.at) <= end).length;
+  return { buyer: bought > 0, repeat: bought > 1 };
+}
+
 /** Adds one customer's contribution to a month's sums, for the brand and the scopes it touches. */
 export function accumulate(into: ScopedSums, customer: Pick<CustomerRecord, 'aggregates' | 'dealerIds'>, value: CustomerValue, period: string): void {
   const { start, end } = monthBounds(period);
@@ -102,6 +112,7 @@ export function accumulate(into: ScopedSums, customer: Pick<CustomerRecord, 'agg
   const inYearToEnd = (at: string) => Date.parse(at) > end - YEAR && Date.parse(at) <= end;
   const scope = (key: string) => (into[key] ??= emptySums());
   const customerScopes = [BRAND_SCOPE, ...customer.dealerIds.map(dealerScope)];
+  const standing = buyerStanding(a, end);
 
   // Customer-level figures.
   const purchases = [...a.purchases].filter((p) => Date.parse(p.at) <= end).sort((x, y) => x.at.localeCompare(y.at));
@@ -120,9 +131,9 @@ export function accumulate(into: ScopedSums, customer: Pick<CustomerRecord, 'agg
     s.customersScored += 1;
     s.clvSum += value.clvMinor;
     for (const c of VALUE_COMPONENTS) s.componentSums[c] += value.components[c];
+    if (standing.buyer) s.buyers += 1;
+    if (standing.repeat) s.repeatBuyers += 1;
     if (first) {
-      s.buyers += 1;
-      if (purchases.length > 1) s.repeatBuyers += 1;
       if (Date.parse(first.at) < start - YEAR) {
         s.retentionBase += 1;
         if (activity.some(inYearToEnd)) s.retained += 1;

@@ -8,8 +8,9 @@ import { createTestStore, type TestStore } from '../support/store.js';
 
 /**
  * The club run's deployed entry point, configured by environment as Lambda does it: one
- * invocation runs the club job (warnings, expiry) and the event holds job (lapsed holds)
- * with the scheduled time, and a second invocation at the same time finds nothing to do.
+ * invocation runs the club job (warnings, expiry), the event holds job (lapsed holds) and
+ * the day's club KPI roll-up with the scheduled time, and a second invocation at the same
+ * time finds nothing to do.
  */
 describe('Module: src/handlers/club-job.ts', () => {
   let store: TestStore;
@@ -64,10 +65,14 @@ describe('Module: src/handlers/club-job.ts', () => {
     expect((await store.repos.ledger.getMembership(expiring))!).toMatchObject({ balance: 0, expiredTotal: 400 });
     expect((await store.repos.ledger.allLots(warned))[0]).toMatchObject({ warned: true, remaining: 400 });
     expect(await store.repos.events.get(eventId)).toMatchObject({ seatsLeft: 1, heldSeats: 0 });
+    // The day's first complete run writes the club KPI roll-up: three members, after the day's expiry.
+    expect(stats.kpis).toMatchObject({ day: '2026-12-01', written: true, complete: true, memberships: 3 });
+    expect((await store.repos.clubKpis.latest())!.members).toMatchObject({ active: 3, pointsExpired: 400, pointsOutstanding: 800 });
 
     const again = await handler({ now: NOW });
     expect(again.club).toMatchObject({ lotsExpired: 0, lotsWarned: 0, itemsRead: 0 });
     expect(again.holds).toMatchObject({ holdsRead: 0, lapsed: 0 });
+    expect(again.kpis).toMatchObject({ written: false, itemsRead: 1 });
   });
 
   it('refuses an input time that is not one', async () => {

@@ -221,6 +221,7 @@ describe('Key formats live in their entity definitions', () => {
     CLUB: 'club/club-records.ts',
     CLUBDUE: 'club/club-records.ts',
     CLUBMEMBERS: 'club/club-records.ts',
+    CLUBKPI: 'club-kpis/club-kpi-records.ts',
     CLUBEVENT: 'events/event-records.ts',
     CLUBEVENTS: 'events/event-records.ts',
     EVENTREG: 'events/event-records.ts',

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { MoneyMapper as MoneyMapperModel, ViewerMapper as ViewerMapperModel } from '../../../schema/base/schema.mappers.js';
 import type { ClubMembershipMapper as ClubMembershipMapperModel, ClubLedgerEntryMapper as ClubLedgerEntryMapperModel, ClubPointsLotMapper as ClubPointsLotMapperModel } from '../../../schema/club/schema.mappers.js';
+import type { ClubKpisMapper as ClubKpisMapperModel, ClubRateMapper as ClubRateMapperModel } from '../../../schema/club-kpis/schema.mappers.js';
 import type { CustomerMapper as CustomerMapperModel, ConsentMapper as ConsentMapperModel } from '../../../schema/customer/schema.mappers.js';
 import type { DealerMapper as DealerMapperModel, DealerApiKeyMapper as DealerApiKeyMapperModel } from '../../../schema/dealer/schema.mappers.js';
 import type { ClubEventMapper as ClubEventMapperModel, EventRegistrationMapper as EventRegistrationMapperModel, ClubEventHostMapper as ClubEventHostMapperModel } from '../../../schema/events/schema.mappers.js';
@@ -376,6 +377,55 @@ export type ClubExpiringPoints = {
   points: Scalars['Int']['output'];
 };
 
+/** The owners' club's KPIs for the brand's club and finance teams, from the daily roll-up of the club run (a day's first hourly run computes it). */
+export type ClubKpis = {
+  __typename?: 'ClubKpis';
+  /** Members with status ACTIVE. */
+  activeMembers: Scalars['Int']['output'];
+  /** Active members by status level, every level listed. */
+  activeMembersByLevel: Array<ClubLevelCount>;
+  /** The day (UTC) the figures are for. */
+  asOf: Scalars['Date']['output'];
+  /** When the club run that computed them ran. */
+  computedAt: Scalars['DateTime']['output'];
+  /** Event fill rate: confirmed seats ÷ capacity of those events. */
+  eventFillRate: ClubRate;
+  /** No-show rate: confirmed seats not checked in ÷ confirmed seats of those events. */
+  eventNoShowRate: ClubRate;
+  /** Events counted for fill and no-show rates start on or after this day (a year before `asOf`). */
+  eventsFrom: Scalars['Date']['output'];
+  /** Memberships that ended (LEFT): their points keep expiring; rejoining keeps the ledger. */
+  formerMembers: Scalars['Int']['output'];
+  /** The day the last-12-months figures count from. */
+  last12MonthsSince?: Maybe<Scalars['Date']['output']>;
+  /** Events that started since `eventsFrom` and have ended (cancelled ones left out). */
+  pastEvents: Scalars['Int']['output'];
+  /** What one point is worth to finance (club rules). */
+  pointValue: Money;
+  /** Lifetime points earned (net of reversed accruals). */
+  pointsEarned: Scalars['Float']['output'];
+  /** Lifetime points expired unspent. */
+  pointsExpired: Scalars['Float']['output'];
+  /** Points liability: points outstanding × the value of a point, in EUR. */
+  pointsLiability: Money;
+  /** Points held in lots, pending ones included (Σ lots remaining over every membership): what members may still spend. */
+  pointsOutstanding: Scalars['Float']['output'];
+  /** Points members owe after reversals of spent points, not yet settled by new points. */
+  pointsOwed: Scalars['Float']['output'];
+  /** Lifetime points redeemed (net of redemptions given back). */
+  pointsRedeemed: Scalars['Float']['output'];
+  /** Redemption rate: points redeemed ÷ points earned, lifetime. */
+  redemptionRate: ClubRate;
+  /** Redemption rate of the last 12 months (since `last12MonthsSince`); null until a roll-up of a year before exists. */
+  redemptionRateLast12Months?: Maybe<ClubRate>;
+  /** The value-KPI month (`YYYY-MM`) the repeat-purchase split rests on; null before the first scores run. */
+  repeatPurchaseBasis?: Maybe<Scalars['String']['output']>;
+  /** Repeat purchase among active members: of members with a car bought, the share with two or more. */
+  repeatPurchaseRateMembers?: Maybe<ClubRate>;
+  /** Repeat purchase among everyone else: the brand's buyers (value KPIs) less the members. */
+  repeatPurchaseRateNonMembers?: Maybe<ClubRate>;
+};
+
 /** A page of ledger entries. */
 export type ClubLedgerConnection = {
   __typename?: 'ClubLedgerConnection';
@@ -442,6 +492,15 @@ export type ClubLevel =
   | 'PLATINUM'
   /** 5,000 qualifying points. */
   | 'SILVER';
+
+/** Active members of one status level. */
+export type ClubLevelCount = {
+  __typename?: 'ClubLevelCount';
+  /** The level. */
+  level: ClubLevel;
+  /** Active members holding it. */
+  members: Scalars['Int']['output'];
+};
 
 /** Points a ledger entry took from, or gave back to, one lot. */
 export type ClubLotDraw = {
@@ -532,6 +591,17 @@ export type ClubPointsLot = {
   points: Scalars['Int']['output'];
   /** Points still in it. */
   remaining: Scalars['Int']['output'];
+};
+
+/** A share with what it rests on (points or seats or buyers: whole numbers, as Float because a brand's point totals outgrow a 32-bit Int). */
+export type ClubRate = {
+  __typename?: 'ClubRate';
+  /** What is counted, e.g. points redeemed, seats checked in, buyers with two or more cars. */
+  part: Scalars['Float']['output'];
+  /** part ÷ whole, three decimals; null when the whole is 0. */
+  value?: Maybe<Scalars['Float']['output']>;
+  /** What it is a share of, e.g. points earned, seats confirmed, buyers. */
+  whole: Scalars['Float']['output'];
 };
 
 /** Applies an email change with the token from the confirmation link. */
@@ -1967,6 +2037,8 @@ export type Query = {
   __typename?: 'Query';
   /** Club events starting at or after `from` (default: now), soonest first; every signed-in caller sees the programme. */
   clubEvents: ClubEventConnection;
+  /** The club's KPIs: the latest roll-up, or the one of a day (`asOf`, `YYYY-MM-DD`); null before the first, and for callers other than the brand's admins and analysts. */
+  clubKpis?: Maybe<ClubKpis>;
   /** A customer by global ID, or null when absent or not visible to the caller. */
   customer?: Maybe<Customer>;
   /**
@@ -1999,6 +2071,12 @@ export type QueryClubEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   hostDealerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Paddock's read API. */
+export type QueryClubKpisArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -3228,15 +3306,18 @@ export type ResolversTypes = {
   ClubEventPrice: ResolverTypeWrapper<Omit<ClubEventPrice, 'money'> & { money?: Maybe<ResolversTypes['Money']> }>;
   ClubEventStatus: ClubEventStatus;
   ClubExpiringPoints: ResolverTypeWrapper<ClubExpiringPoints>;
+  ClubKpis: ResolverTypeWrapper<ClubKpisMapperModel>;
   ClubLedgerConnection: ResolverTypeWrapper<Omit<ClubLedgerConnection, 'edges'> & { edges: Array<ResolversTypes['ClubLedgerEdge']> }>;
   ClubLedgerEdge: ResolverTypeWrapper<Omit<ClubLedgerEdge, 'node'> & { node: ResolversTypes['ClubLedgerEntry'] }>;
   ClubLedgerEntry: ResolverTypeWrapper<ClubLedgerEntryMapperModel>;
   ClubLedgerPayload: ResolverTypeWrapper<Omit<ClubLedgerPayload, 'entry' | 'membership'> & { entry?: Maybe<ResolversTypes['ClubLedgerEntry']>, membership?: Maybe<ResolversTypes['ClubMembership']> }>;
   ClubLevel: ClubLevel;
+  ClubLevelCount: ResolverTypeWrapper<ClubLevelCount>;
   ClubLotDraw: ResolverTypeWrapper<ClubLotDraw>;
   ClubMembership: ResolverTypeWrapper<ClubMembershipMapperModel>;
   ClubMembershipStatus: ClubMembershipStatus;
   ClubPointsLot: ResolverTypeWrapper<ClubPointsLotMapperModel>;
+  ClubRate: ResolverTypeWrapper<ClubRateMapperModel>;
   ConfirmEmailChangeInput: ConfirmEmailChangeInput;
   ConfirmEmailChangePayload: ResolverTypeWrapper<Omit<ConfirmEmailChangePayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   Consent: ResolverTypeWrapper<ConsentMapperModel>;
@@ -3426,13 +3507,16 @@ export type ResolversParentTypes = {
   ClubEventPayload: Omit<ClubEventPayload, 'clubEvent'> & { clubEvent?: Maybe<ResolversParentTypes['ClubEvent']> };
   ClubEventPrice: Omit<ClubEventPrice, 'money'> & { money?: Maybe<ResolversParentTypes['Money']> };
   ClubExpiringPoints: ClubExpiringPoints;
+  ClubKpis: ClubKpisMapperModel;
   ClubLedgerConnection: Omit<ClubLedgerConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClubLedgerEdge']> };
   ClubLedgerEdge: Omit<ClubLedgerEdge, 'node'> & { node: ResolversParentTypes['ClubLedgerEntry'] };
   ClubLedgerEntry: ClubLedgerEntryMapperModel;
   ClubLedgerPayload: Omit<ClubLedgerPayload, 'entry' | 'membership'> & { entry?: Maybe<ResolversParentTypes['ClubLedgerEntry']>, membership?: Maybe<ResolversParentTypes['ClubMembership']> };
+  ClubLevelCount: ClubLevelCount;
   ClubLotDraw: ClubLotDraw;
   ClubMembership: ClubMembershipMapperModel;
   ClubPointsLot: ClubPointsLotMapperModel;
+  ClubRate: ClubRateMapperModel;
   ConfirmEmailChangeInput: ConfirmEmailChangeInput;
   ConfirmEmailChangePayload: Omit<ConfirmEmailChangePayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   Consent: ConsentMapperModel;
@@ -3667,6 +3751,31 @@ export type ClubExpiringPointsResolvers<ContextType = GraphQLContext, ParentType
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type ClubKpisResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubKpis'] = ResolversParentTypes['ClubKpis']> = {
+  activeMembers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  activeMembersByLevel?: Resolver<Array<ResolversTypes['ClubLevelCount']>, ParentType, ContextType>;
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  computedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  eventFillRate?: Resolver<ResolversTypes['ClubRate'], ParentType, ContextType>;
+  eventNoShowRate?: Resolver<ResolversTypes['ClubRate'], ParentType, ContextType>;
+  eventsFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  formerMembers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  last12MonthsSince?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  pastEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pointValue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  pointsEarned?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  pointsExpired?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  pointsLiability?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  pointsOutstanding?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  pointsOwed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  pointsRedeemed?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  redemptionRate?: Resolver<ResolversTypes['ClubRate'], ParentType, ContextType>;
+  redemptionRateLast12Months?: Resolver<Maybe<ResolversTypes['ClubRate']>, ParentType, ContextType>;
+  repeatPurchaseBasis?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  repeatPurchaseRateMembers?: Resolver<Maybe<ResolversTypes['ClubRate']>, ParentType, ContextType>;
+  repeatPurchaseRateNonMembers?: Resolver<Maybe<ResolversTypes['ClubRate']>, ParentType, ContextType>;
+};
+
 export type ClubLedgerConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubLedgerConnection'] = ResolversParentTypes['ClubLedgerConnection']> = {
   edges?: Resolver<Array<ResolversTypes['ClubLedgerEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -3697,6 +3806,11 @@ export type ClubLedgerPayloadResolvers<ContextType = GraphQLContext, ParentType 
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type ClubLevelCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubLevelCount'] = ResolversParentTypes['ClubLevelCount']> = {
+  level?: Resolver<ResolversTypes['ClubLevel'], ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ClubLotDrawResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubLotDraw'] = ResolversParentTypes['ClubLotDraw']> = {
   expiresOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -3725,6 +3839,12 @@ export type ClubPointsLotResolvers<ContextType = GraphQLContext, ParentType exte
   pending?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ClubRateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClubRate'] = ResolversParentTypes['ClubRate']> = {
+  part?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  whole?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type ConfirmEmailChangePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConfirmEmailChangePayload'] = ResolversParentTypes['ConfirmEmailChangePayload']> = {
@@ -4151,6 +4271,7 @@ export type PerformedServiceItemResolvers<ContextType = GraphQLContext, ParentTy
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   clubEvents?: Resolver<ResolversTypes['ClubEventConnection'], ParentType, ContextType, RequireFields<QueryClubEventsArgs, 'first'>>;
+  clubKpis?: Resolver<Maybe<ResolversTypes['ClubKpis']>, ParentType, ContextType, Partial<QueryClubKpisArgs>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
   dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType, RequireFields<QueryDealerArgs, 'id'>>;
@@ -4454,13 +4575,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ClubEventPayload?: ClubEventPayloadResolvers<ContextType>;
   ClubEventPrice?: ClubEventPriceResolvers<ContextType>;
   ClubExpiringPoints?: ClubExpiringPointsResolvers<ContextType>;
+  ClubKpis?: ClubKpisResolvers<ContextType>;
   ClubLedgerConnection?: ClubLedgerConnectionResolvers<ContextType>;
   ClubLedgerEdge?: ClubLedgerEdgeResolvers<ContextType>;
   ClubLedgerEntry?: ClubLedgerEntryResolvers<ContextType>;
   ClubLedgerPayload?: ClubLedgerPayloadResolvers<ContextType>;
+  ClubLevelCount?: ClubLevelCountResolvers<ContextType>;
   ClubLotDraw?: ClubLotDrawResolvers<ContextType>;
   ClubMembership?: ClubMembershipResolvers<ContextType>;
   ClubPointsLot?: ClubPointsLotResolvers<ContextType>;
+  ClubRate?: ClubRateResolvers<ContextType>;
   ConfirmEmailChangePayload?: ConfirmEmailChangePayloadResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
   ConsentAuthor?: ConsentAuthorResolvers<ContextType>;
