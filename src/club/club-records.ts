@@ -93,8 +93,18 @@ export interface MembershipRecord {
   expiredTotal: number;
   /** The day the level must be reviewed (the oldest qualifying month leaves the window); sparse index `LEVEL`. */
   levelReviewOn?: string;
-  /** Optimistic concurrency for membership-level changes (join, leave, level). */
+  /**
+   * Optimistic concurrency for what changes the membership as a whole: join, leave, level
+   * changes and reviews, reversals and negative adjustments (they make points owed).
+   */
   version: number;
+  /**
+   * How many writes have put points into lots (every accrual, every returned redemption,
+   * every positive adjustment), ADDed by each. A write that makes points owed or rewrites
+   * the qualifying months is conditioned on it, so it never misses a lot or a month's
+   * points written meanwhile, while accruals themselves need not take turns on `version`.
+   */
+  credits: number;
 }
 
 export function membershipScheduleKeys(m: MembershipRecord) {
@@ -121,6 +131,7 @@ export const membershipEntity = defineEntity<MembershipRecord>({
     expiredTotal: 0,
     levelReviewOn: '2027-02-01',
     version: 3,
+    credits: 2,
   }),
   key: (m) => clubKeys.membership(m.customerId),
   indexes: (m) => ({ byCollection: { pk: CLUB_MEMBERS, sk: m.number }, ...membershipScheduleKeys(m) }),
@@ -141,6 +152,7 @@ export const membershipEntity = defineEntity<MembershipRecord>({
     expiredTotal: field.number,
     levelReviewOn: field.optional(field.string),
     version: field.number,
+    credits: field.number,
   },
 });
 

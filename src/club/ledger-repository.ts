@@ -42,17 +42,20 @@ import { CLUB_RULES, levelRule, type ClubRules } from './rules.js';
  *
  * - spending takes from lots with `remaining >= :d` (or `= :d` when it empties one), so no
  *   lot goes below zero and nothing is sold twice; the membership only ADDs to `balance`;
- * - every write that adds points to lots or changes what is owed, the qualifying months or
- *   the level (accruals, returns, reversals, adjustments, join/leave, level reviews) is
- *   conditioned on the membership's `version` and moves it on, so "owed > 0 only while every
- *   lot is empty" holds: such a write decided on the lots and the debt as they were;
+ * - every write that puts points into lots ADDs to the membership's `credits`; the writes
+ *   that make points owed or rewrite the membership (reversals, negative adjustments,
+ *   join/leave, level changes and reviews) are conditioned on `version` and `credits` as
+ *   read, so "owed > 0 only while every lot is empty" holds: they decided on every lot;
+ * - a write that settles a debt is conditioned on `owed` as read;
+ * - the usual accrual only ADDs (balance, this month's qualifying points) under the version
+ *   and a bound on the month's points, so concurrent accruals of one member do not take
+ *   turns, and the one that crosses a level threshold is decided again on a fresh read;
  * - an accrual is one marker per source document (`attribute_not_exists`), a return one
  *   marker per redemption, a reversal sets the accrual marker's `reversedBy` once.
  *
- * A lost condition is re-read and decided again (bounded attempts with backoff); a caller's
- * own items (`extra`) that refuse are its answer.
+ * A lost condition is read again and decided again (bounded attempts with backoff); a
+ * caller's own items (`extra`) that refuse are its answer.
  */
-
 /** Attempts of one ledger write that keeps losing to concurrent writes on the same member, re-reading each time. */
 const MAX_ATTEMPTS = 40;
 
@@ -72,7 +75,7 @@ export type AdjustResult = { ok: true; entry: LedgerEntryRecord } | { ok: false;
 export type ReverseResult = { ok: true; entry: LedgerEntryRecord } | { ok: false; reason: 'NOT_A_MEMBER' | 'NOT_EARNED' | 'ALREADY_REVERSED' };
 
 /** Totals a write ADDs to the membership (never SETs: redemptions and expiry do not hold its version). */
-type Totals = Partial<Record<'balance' | 'earnedTotal' | 'redeemedTotal' | 'expiredTotal', number>>;
+type Totals = Partial<Record<'balance' | 'earnedTotal' | 'redeemedTotal' | 'expiredTotal' | 'credits', number>>;
 
 /** Fields only version-conditioned writes change. */
 const VERSIONED_FIELDS = ['status', 'leftAt', 'consent', 'level', 'levelSince', 'owed', 'qualifying', 'levelReviewOn', 'version'] as const;
@@ -81,12 +84,22 @@ const SCHEDULE_PK = INDEXES.bySchedule.partitionKey;
 const SCHEDULE_SK = INDEXES.bySchedule.sortKey;
 
 /**
+ * How a membership write is guarded:
+ * - `version`: the membership as a whole as read (`version` and `credits`): it may SET any
+ *   field, the qualifying months included, and make points owed;
+ * - `owed`: only what is owed as read (a write that settles a debt first: a returned
+ *   redemption, a positive adjustment);
+ * - `active`: only "still a member" (spending, which only takes points out of lots);
+ * - `exists`: nothing (expiry, which continues after a member left).
+ */
+export type MembershipGuard = 'version' | 'owed' | 'active' | 'exists';
+
+/**
  * The membership Update of a ledger write: the versioned fields that differ between `before`
  * and `after` (and its `BySchedule` place when the review day or status moved), the totals
- * ADDed, under `condition`: the version as read, or only "still active" (spending), or only
- * "exists" (expiry, which continues after a member left).
+ * ADDed, under `guard`.
  */
-export function membershipUpdate(tableName: string, before: MembershipRecord, after: MembershipRecord, add: Totals, condition: 'version' | 'active' | 'exists'): TransactItem {
+export function membershipUpdate(tableName: string, before: MembershipRecord, after: MembershipRecord, add: Totals, guard: MembershipGuard): TransactItem {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -113,19 +126,29 @@ export function membershipUpdate(tableName: string, before: MembershipRecord, af
     adds.push(`#${f} :add_${f}`);
   }
   let conditionExpression: string;
-  if (condition === 'version') {
-    names['#version'] = 'version';
-    values[':expectedVersion'] = before.version;
-    conditionExpression = 'attribute_exists(PK) AND #version = :expectedVersion';
-  } else if (condition === 'active') {
+  if (guard === 'version') {
+    Object.assign(names, { '#version': 'version', '#credits': 'credits' });
+    Object.assign(values, { ':expectedVersion': before.version, ':expectedCredits': before.credits });
+    conditionExpression = 'attribute_exists(PK) AND #version = :expectedVersion AND #credits = :expectedCredits';
+  } else if (guard === 'owed') {
+    names['#owed'] = 'owed';
+    values[':expectedOwed'] = before.owed;
+    conditionExpression = '#owed = :expectedOwed';
+  } else if (guard === 'active') {
     names['#status'] = 'status';
     values[':active'] = 'ACTIVE';
     conditionExpression = '#status = :active';
   } else conditionExpression = 'attribute_exists(PK)';
   const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' ');
-  const key = clubKeys.membership(before.customerId);
-  if (!update) return { ConditionCheck: { TableName: tableName, Key: key, ConditionExpression: conditionExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: Object.keys(values).length ? values : undefined } };
-  return { Update: { TableName: tableName, Key: key, UpdateExpression: update, ConditionExpression: conditionExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: Object.keys(values).length ? values : undefined } };
+  // DynamoDB refuses empty placeholder maps.
+  const common = {
+    TableName: tableName,
+    Key: clubKeys.membership(before.customerId),
+    ConditionExpression: conditionExpression,
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+  };
+  return update ? { Update: { ...common, UpdateExpression: update } } : { ConditionCheck: common };
 }
 
 /** A lot as stored: its record and its place in `BySchedule`. */
@@ -201,6 +224,34 @@ export function statusChange(tableName: string, before: MembershipRecord, after:
   if (before.level === after.level) return [];
   const detail: ClubStatusChanged = { customerId: after.customerId, number: after.number, previousLevel: before.level, level: after.level, qualifyingPoints: qualifyingPointsAt(after.qualifying, at, rules), cause, at };
   return [{ Put: { TableName: tableName, Item: outboxItem('ClubStatusChanged', detail, new Date(at)) } }];
+}
+
+/**
+ * The membership Update of an accrual that only adds: balance, lifetime earned, credits and
+ * this month's qualifying points (months that left the window dropped), settling what was
+ * owed as read. Guarded by the version (no join, leave, level change or reversal since the
+ * read), what is owed, and the month's points staying under `bound` (no threshold crossed
+ * by this and concurrent accruals together: that one is decided on a fresh read).
+ */
+function accrualCounterUpdate(tableName: string, m: MembershipRecord, a: { month: string | null; points: number; settled: number; dropMonths: string[]; bound?: number }): TransactItem {
+  const names: Record<string, string> = { '#version': 'version', '#owed': 'owed', '#balance': 'balance', '#earnedTotal': 'earnedTotal', '#credits': 'credits' };
+  const values: Record<string, unknown> = { ':v': m.version, ':o': m.owed, ':p': a.points, ':one': 1 };
+  const sets: string[] = [];
+  const conditions = ['#version = :v', '#owed = :o'];
+  if (a.month || a.dropMonths.length) names['#q'] = 'qualifying';
+  if (a.month) {
+    Object.assign(names, { '#m': a.month });
+    Object.assign(values, { ':zero': 0 });
+    sets.push('#q.#m = if_not_exists(#q.#m, :zero) + :p');
+    if (a.bound !== undefined) {
+      values[':bound'] = a.bound;
+      conditions.push('(attribute_not_exists(#q.#m) OR #q.#m < :bound)');
+    }
+  }
+  if (a.settled) (values[':owedAfter'] = m.owed - a.settled), sets.push('#owed = :owedAfter');
+  const removes = a.dropMonths.map((month, i) => ((names[`#d${i}`] = month), `#q.#d${i}`));
+  const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '', 'ADD #balance :p, #earnedTotal :p, #credits :one'].filter(Boolean).join(' ');
+  return { Update: { TableName: tableName, Key: clubKeys.membership(m.customerId), UpdateExpression: update, ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
 }
 
 const own = (item: TransactItem): Contribution => ({ item });
@@ -310,18 +361,40 @@ export class LedgerRepository {
         ? { customerId: m.customerId, id: newId(), points: toLot, remaining: toLot, earnedAt: a.at, availableFrom: availableFromFor(a.at, this.rules), expiresOn: expiresOnFor(a.at, this.rules), source: a.source, warned: false }
         : null;
     const month = monthOf(a.at);
-    const qualifying = this.rules.earning[a.source.type].qualifying ? { ...m.qualifying, [month]: (m.qualifying[month] ?? 0) + points } : m.qualifying;
+    const qualifies = this.rules.earning[a.source.type].qualifying;
+    const qualifying = qualifies ? { ...m.qualifying, [month]: (m.qualifying[month] ?? 0) + points } : m.qualifying;
     // A document recorded late must not judge the level as of its own (older) date.
-    const after: MembershipRecord = { ...m, ...relevel(m, qualifying, later(a.at, m.levelSince), this.rules), owed: m.owed - settled, version: m.version + 1 };
+    const asOf = later(a.at, m.levelSince);
+    const after: MembershipRecord = { ...m, ...relevel(m, qualifying, asOf, this.rules), owed: m.owed - settled };
     const entry: LedgerEntryRecord = { customerId: m.customerId, id: entryId, kind: 'ACCRUAL', points, at: a.at, rulesVersion: this.rules.version, source: a.source, ...(lot ? { lotId: lot.id } : {}), ...(settled ? { owedChange: settled } : {}) };
     const marker: AccrualMarkerRecord = { customerId: m.customerId, source: a.source, entryId, entryAt: a.at, points, ...(lot ? { lot: { id: lot.id, expiresOn: lot.expiresOn } } : {}) };
+    const totals = { balance: points, earnedTotal: points, credits: 1 };
+    // The usual accrual (this month's, no level or review change) only adds: concurrent ones
+    // for the same member do not take turns. Anything else rewrites the membership as read.
+    const onlyAdds = after.level === m.level && after.levelReviewOn === m.levelReviewOn && month === monthOf(asOf);
+    const membership = onlyAdds
+      ? accrualCounterUpdate(this.table, m, { month: qualifies ? month : null, points, settled, dropMonths: Object.keys(m.qualifying).filter((k) => k !== month && !(k in after.qualifying)), bound: qualifies ? this.levelBound(m, points, asOf) : undefined })
+      : membershipUpdate(this.table, m, { ...after, version: m.version + 1 }, totals, 'version');
     return [
       { Put: { TableName: this.table, Item: accrualMarkerEntity.toItem(marker), ConditionExpression: 'attribute_not_exists(PK)' } },
       putEntry(this.table, entry),
       ...(lot ? [putLot(this.table, lot, this.rules)] : []),
-      membershipUpdate(this.table, m, after, { balance: points, earnedTotal: points }, 'version'),
-      ...statusChange(this.table, m, after, 'ACCRUAL', later(a.at, m.levelSince), this.rules),
+      membership,
+      ...statusChange(this.table, m, after, 'ACCRUAL', asOf, this.rules),
     ].map(own);
+  }
+
+  /**
+   * Below what this month's qualifying points must stay, as the accrual lands, for its
+   * "no level change" to hold with whatever other accruals of the month added meanwhile:
+   * the next level's threshold less the other months and these points. None at the top.
+   */
+  private levelBound(m: MembershipRecord, points: number, asOf: string): number | undefined {
+    const total = qualifyingPointsAt(m.qualifying, asOf, this.rules);
+    const next = this.rules.levels.find((l) => l.qualifyingPoints > total + points);
+    if (!next) return undefined;
+    const thisMonth = m.qualifying[monthOf(asOf)] ?? 0;
+    return next.qualifyingPoints - (total - thisMonth) - points;
   }
 
   /**
@@ -409,7 +482,7 @@ export class LedgerRepository {
         reason: r.reason,
         by: r.by,
       };
-      const after: MembershipRecord = { ...m, owed: m.owed - settled, version: m.version + 1 };
+      const after: MembershipRecord = { ...m, owed: m.owed - settled };
       const mine = [
         { Put: { TableName: this.table, Item: redemptionReturnEntity.toItem({ customerId: r.customerId, redemptionEntryId: redemption.id, entryId: entry.id, at: r.at }), ConditionExpression: 'attribute_not_exists(PK)' } },
         ...givenBack.map((d) => {
@@ -418,7 +491,7 @@ export class LedgerRepository {
           return giveBackToLot(this.table, lotEntity.fromItem(item), d.points, this.rules);
         }),
         putEntry(this.table, entry),
-        membershipUpdate(this.table, m, after, { balance: points, redeemedTotal: -points }, 'version'),
+        membershipUpdate(this.table, m, after, { balance: points, redeemedTotal: -points, credits: 1 }, 'owed'),
       ].map(own);
       const extra = r.extra ?? [];
       const result = await writeContributions(this.store, [...mine, ...extra]);
@@ -476,6 +549,7 @@ export class LedgerRepository {
           redeemedTotal: 0,
           expiredTotal: 0,
           version: 1,
+          credits: 0,
         };
         write = { Put: { TableName: this.table, Item: membershipEntity.toItem(after), ConditionExpression: 'attribute_not_exists(PK)' } };
       }
@@ -519,7 +593,7 @@ export class LedgerRepository {
         const lot: LotRecord | null =
           toLot > 0 ? { customerId: a.customerId, id: newId(), points: toLot, remaining: toLot, earnedAt: a.at, availableFrom: a.at, expiresOn: expiresOnFor(a.at, this.rules), source: { type: 'ADJUSTMENT', id }, warned: false } : null;
         entry = { customerId: a.customerId, id, kind: 'ADJUSTMENT', points: a.points, at: a.at, rulesVersion: this.rules.version, ...(lot ? { lotId: lot.id } : {}), ...(settled ? { owedChange: settled } : {}), reason: a.reason, by: a.by };
-        mine = [...(lot ? [putLot(this.table, lot, this.rules)] : []), putEntry(this.table, entry), membershipUpdate(this.table, m, { ...m, owed: m.owed - settled, version: m.version + 1 }, { balance: a.points }, 'version')];
+        mine = [...(lot ? [putLot(this.table, lot, this.rules)] : []), putEntry(this.table, entry), membershipUpdate(this.table, m, { ...m, owed: m.owed - settled }, { balance: a.points, credits: 1 }, 'owed')];
       } else {
         const taken = -a.points;
         const plan = planDraws(lots, taken, a.at, { includePending: true });

@@ -9,7 +9,7 @@ import { makeCustomer } from '../../src/customer/customer.js';
 import { newId } from '../../src/shared/ids.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
-import { createTestStore, type TestStore } from '../support/store.js';
+import { createTestStore, itemsOfType, type TestStore } from '../support/store.js';
 
 const ADMIN = { kind: 'admin' as const, id: 'admin-1' };
 const logger = createLogger({}, { level: 'error', write: () => true });
@@ -211,4 +211,22 @@ describe('Club ledger under concurrency (DynamoDB Local)', () => {
     const kinds = new Set((await ledger.allEntries(customerId)).map((e) => e.kind));
     expect([...kinds].sort()).toEqual(['ACCRUAL', 'ADJUSTMENT', 'EXPIRY', 'REDEMPTION', 'REVERSAL']);
   }, 60_000);
+
+  it('changes the level exactly once when concurrent accruals cross a threshold together', async () => {
+    // Prepare: 4,000 qualifying points this month; Silver is at 5,000
+    const customerId = await member('2026-05-01T09:00:00.000Z');
+    await earn(customerId, 4_000, '2026-05-02T09:00:00.000Z');
+
+    // Act: five accruals of 300 at once (each alone stays under the threshold)
+    await Promise.all(Array.from({ length: 5 }, (_, i) => earn(customerId, 300, `2026-05-1${i}T09:00:00.000Z`)));
+
+    // Assess
+    const m = (await ledger.getMembership(customerId))!;
+    expect(m.level).toBe('SILVER');
+    expect(m.qualifying['2026-05']).toBeGreaterThanOrEqual(5_500);
+    expect(m.credits).toBe(6);
+    const changes = (await itemsOfType(store, 'OutboxEvent')).filter((e) => e.eventType === 'ClubStatusChanged' && e.detail.customerId === customerId);
+    expect(changes.map((e) => [e.detail.previousLevel, e.detail.level])).toEqual([['MEMBER', 'SILVER']]);
+    expect(await checkLedger(store, customerId, '2026-05-20T00:00:00.000Z')).toEqual([]);
+  }, 30_000);
 });
