@@ -78,6 +78,8 @@ export interface MembershipRecord {
   joinedAt: string;
   /** The last time the member left (they may rejoin: same number, same ledger). */
   leftAt?: string;
+  /** The last time a former member joined again: documents dated between `leftAt` and it earn nothing (see `earnsOnDocumentOf`). */
+  rejoinedAt?: string;
   consent: TermsConsent;
   level: ClubLevel;
   levelSince: string;
@@ -141,6 +143,7 @@ export const membershipEntity = defineEntity<MembershipRecord>({
     status: field.oneOf(MEMBERSHIP_STATUSES),
     joinedAt: field.string,
     leftAt: field.optional(field.string),
+    rejoinedAt: field.optional(field.string),
     consent: field.map<TermsConsent>(),
     level: field.oneOf(CLUB_LEVELS),
     levelSince: field.string,

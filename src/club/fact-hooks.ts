@@ -2,7 +2,7 @@ import type { FactHooks, Contribution } from '../store/fact-hooks.js';
 import type { Store } from '../store/store.js';
 import { toEurMinor } from '../value/scoring.js';
 import type { AccrualSourceRef } from './club-records.js';
-import { basePointsFor } from './ledger.js';
+import { basePointsFor, earnsOnDocumentOf } from './ledger.js';
 import { LedgerRepository } from './ledger-repository.js';
 
 /**
@@ -14,6 +14,12 @@ import { LedgerRepository } from './ledger-repository.js';
  * again on every attempt of the fact's transaction, so a race lost to a concurrent accrual
  * of the same member is decided again on fresh reads, and the marker's condition makes the
  * same document earn once whatever retries or concurrent requests do.
+ *
+ * Accrual is dated by the document's date (its lot's return window and expiry run from
+ * it), and a document earns only if that date falls on a day the customer was a member
+ * (`earnsOnDocumentOf`): a document dated before the day the member joined earns nothing
+ * (joining does not pay out the purchase history, nor make lots expired at birth), nor one
+ * dated between the day after they left and the day before they rejoined.
  */
 async function accrual(store: Store, customerId: string, source: AccrualSourceRef, eurMinor: number, at: string): Promise<Contribution[]> {
   const ledger = new LedgerRepository(store);
@@ -21,7 +27,7 @@ async function accrual(store: Store, customerId: string, source: AccrualSourceRe
   if (base <= 0) return [];
   // The membership first: most customers are not members, and they cost one read.
   const membership = await ledger.getMembership(customerId);
-  if (membership?.status !== 'ACTIVE' || (await ledger.getAccrual(customerId, source))) return [];
+  if (membership?.status !== 'ACTIVE' || !earnsOnDocumentOf(membership, at) || (await ledger.getAccrual(customerId, source))) return [];
   return ledger.accrualContributions(membership, { source, basePoints: base, at });
 }
 

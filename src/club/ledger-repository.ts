@@ -78,7 +78,7 @@ export type ReverseResult = { ok: true; entry: LedgerEntryRecord } | { ok: false
 type Totals = Partial<Record<'balance' | 'earnedTotal' | 'redeemedTotal' | 'expiredTotal' | 'credits', number>>;
 
 /** Fields only version-conditioned writes change. */
-const VERSIONED_FIELDS = ['status', 'leftAt', 'consent', 'level', 'levelSince', 'owed', 'qualifying', 'levelReviewOn', 'version'] as const;
+const VERSIONED_FIELDS = ['status', 'leftAt', 'rejoinedAt', 'consent', 'level', 'levelSince', 'owed', 'qualifying', 'levelReviewOn', 'version'] as const;
 
 const SCHEDULE_PK = INDEXES.bySchedule.partitionKey;
 const SCHEDULE_SK = INDEXES.bySchedule.sortKey;
@@ -531,7 +531,7 @@ export class LedgerRepository {
       let after: MembershipRecord;
       let write: TransactItem;
       if (m) {
-        after = { ...m, ...relevel(m, m.qualifying, later(j.at, m.levelSince), this.rules), status: 'ACTIVE', consent: j.consent, version: m.version + 1 };
+        after = { ...m, ...relevel(m, m.qualifying, later(j.at, m.levelSince), this.rules), status: 'ACTIVE', rejoinedAt: j.at, consent: j.consent, version: m.version + 1 };
         write = membershipUpdate(this.table, m, after, {}, 'version');
       } else {
         after = {

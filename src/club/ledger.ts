@@ -21,6 +21,22 @@ export interface Balance {
 /** The calendar month (`YYYY-MM`) of an instant or a day. */
 export const monthOf = (at: string) => at.slice(0, 7);
 
+/**
+ * Whether a source document dated `at` earns for this membership: only if dated on a day
+ * the customer was a member — not before the day they first joined (a customer does not
+ * earn on their purchase history by joining, and a document older than the expiry horizon
+ * would make a lot expired at birth), and not after the day they last left and before the
+ * day they rejoined (a member who left earns nothing, also on documents recorded late).
+ * Days, not instants: a visit on the morning of the day a customer joins at the dealer earns.
+ * Only the last gap is kept; an older one is not.
+ */
+export function earnsOnDocumentOf(m: Pick<MembershipRecord, 'joinedAt' | 'leftAt' | 'rejoinedAt'>, at: string): boolean {
+  const day = toDay(at);
+  if (day < toDay(m.joinedAt)) return false;
+  const inLastGap = m.leftAt !== undefined && m.rejoinedAt !== undefined && m.rejoinedAt > m.leftAt && day > toDay(m.leftAt) && day < toDay(m.rejoinedAt);
+  return !inLastGap;
+}
+
 /** Whether a lot's points may still be spent on `day` (its last day is `expiresOn`) and the expiry job has not taken them. */
 export function isLive(lot: LotRecord, at: string): boolean {
   return !lot.expiredAt && lot.expiresOn >= toDay(at);

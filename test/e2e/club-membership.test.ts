@@ -21,7 +21,7 @@ describe('Lambda handler: the owners\' club', () => {
   };
   const join = (customerId: string, headers: Record<string, string>, consent?: { source: string; at: string }) =>
     api.call(`mutation($input: JoinClubInput!) { joinClub(input: $input) { membership { number status level } userErrors { field code } } }`, { input: { customerId, consent } }, headers);
-  const order = (customerId: string, amount: string, orderedAt = '2026-11-24T10:00:00Z') =>
+  const order = (customerId: string, amount: string, orderedAt = '2026-11-25T09:00:00Z') =>
     api.call(
       `mutation($id: ID!, $amount: Decimal!, $at: DateTime!) { recordOrder(input: { customerId: $id, channel: ONLINE, orderedAt: $at, lines: [{ sku: "WAP-1", description: "Cap", quantity: 1, unitPrice: { amount: $amount, currency: EUR } }] }) { userErrors { field code } } }`,
       { id: customerId, amount, at: orderedAt },
@@ -200,9 +200,10 @@ describe('Lambda handler: the owners\' club', () => {
   });
 
   it('tells a member which points expire soon, by day, and refuses a window it cannot answer', async () => {
-    // Prepare: points earned in December 2024 and October 2025 (last days 2026-12-31 and 2027-10-31)
+    // Prepare: a member since November 2024 with points earned in December 2024 and October 2025 (last days 2026-12-31 and 2027-10-31)
     const eve = await createCustomer(api, admin(), { firstName: 'Eve' });
-    await join(eve.id, customerToken(eve.id));
+    const joinedAt = '2024-11-20T10:00:00.000Z';
+    expect((await api.store.repos.ledger.join({ customerId: key(eve.id), consent: { source: 'APP', at: joinedAt, recordedBy: { kind: 'customer', id: key(eve.id) } }, at: joinedAt })).ok).toBe(true);
     await order(eve.id, '40.00', '2024-12-03T10:00:00Z');
     await order(eve.id, '60.00', '2025-10-03T10:00:00Z');
     const soon = (days?: number) => api.call(`query($id: ID!, $days: Int) { customer(id: $id) { club { expiringSoon(days: $days) { expiresOn points } lots { expiresOn remaining } } } }`, { id: eve.id, days }, customerToken(eve.id));

@@ -40,9 +40,9 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
     return c.id;
   }
 
-  async function registerFor(ownerId: string) {
+  async function registerFor(ownerId: string, purchaseDate = '2026-11-02') {
     const vin = `WP0ZZZ99ZTS${serial++}`;
-    const vehicle = makeVehicle({ vin, ownerId, ownerHistory: [{ customerId: ownerId, from: '2026-11-02' }], ownerSince: '2026-11-02', purchaseDate: '2026-11-02', sellingDealerId: dealer.id, servicingDealerId: dealer.id, odometerReadAt: '2026-11-02T10:00:00.000Z', registeredAt: '2026-11-02T10:00:00.000Z' });
+    const vehicle = makeVehicle({ vin, ownerId, ownerHistory: [{ customerId: ownerId, from: purchaseDate }], ownerSince: purchaseDate, purchaseDate, sellingDealerId: dealer.id, servicingDealerId: dealer.id, odometerReadAt: '2026-11-02T10:00:00.000Z', registeredAt: '2026-11-02T10:00:00.000Z' });
     expect(await writeRegistration({ repos: store.repos, facts: createFactHooks(store) }, vehicle, { vin, km: vehicle.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt })).toEqual({ kind: 'REGISTERED' });
     return vin;
   }
@@ -105,6 +105,32 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
     expect(await entries(stranger)).toEqual([]);
     expect(await entries(former)).toEqual([]);
     expect((await store.repos.customers.get(former))?.aggregates.orders).toHaveLength(1);
+  });
+
+  it('earns nothing on documents dated before the day the member joined or between leaving and rejoining, and on the joining day itself', async () => {
+    // Prepare: joined 2026-10-01 08:00 (see `customer`)
+    const member = await customer();
+    const orderAt = async (amount: string, orderedAt: string) => expect((await recordOrder(context(), { ...orderInput(member, amount), orderedAt })).userErrors).toEqual([]);
+
+    // Act: the day before joining; the joining day, before the join itself; a car bought two and a half years
+    // earlier (its lot would be expired at birth); then a gap between leaving and rejoining
+    await orderAt('10.00', '2026-09-30T23:59:00.000Z');
+    await orderAt('20.00', '2026-10-01T06:00:00.000Z');
+    await registerFor(member, '2024-04-15');
+    expect((await store.repos.ledger.leave(member, '2026-10-10T08:00:00.000Z')).ok).toBe(true);
+    expect((await store.repos.ledger.join({ customerId: member, consent: { source: 'APP', at: '2026-10-20T08:00:00.000Z', recordedBy: { kind: 'customer', id: member } }, at: '2026-10-20T08:00:00.000Z' })).ok).toBe(true);
+    await orderAt('30.00', '2026-10-15T10:00:00.000Z');
+    await orderAt('40.00', '2026-10-05T10:00:00.000Z');
+    await orderAt('50.00', '2026-10-20T07:00:00.000Z');
+
+    // Assess: only the joining day, a day of the first membership and the rejoining day earn; the facts are recorded all the same
+    expect((await entries(member)).map((e) => [e.kind, e.points, e.at])).toEqual([
+      ['ACCRUAL', 40, '2026-10-01T06:00:00.000Z'],
+      ['ACCRUAL', 80, '2026-10-05T10:00:00.000Z'],
+      ['ACCRUAL', 100, '2026-10-20T07:00:00.000Z'],
+    ]);
+    expect((await store.repos.customers.get(member))?.aggregates.orders).toHaveLength(5);
+    expect(await checkLedger(store, member, now.toISOString())).toEqual([]);
   });
 
   it('records concurrent orders of one member each with its own points, the membership contended but never lost', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lotAction } from '../../src/club/club-job.js';
 import { lotEntity, membershipEntity, type LedgerEntryRecord, type LotRecord } from '../../src/club/club-records.js';
-import { balanceOf, expiresOnFor, expiryDayFor, levelFor, levelReviewOnFor, lotDueOn, planDraws, pointsFor, prunedQualifying, qualifyingPointsAt, relevel, settleOwed, warnOnFor } from '../../src/club/ledger.js';
+import { balanceOf, earnsOnDocumentOf, expiresOnFor, expiryDayFor, levelFor, levelReviewOnFor, lotDueOn, planDraws, pointsFor, prunedQualifying, qualifyingPointsAt, relevel, settleOwed, warnOnFor } from '../../src/club/ledger.js';
 import { ledgerDiscrepancies } from '../../src/club/ledger-consistency.js';
 import { sourceDocumentId } from '../../src/club/membership-service.js';
 import { toGlobalId } from '../../src/shared/ids.js';
@@ -61,6 +61,21 @@ describe('Club ledger rules', () => {
     expect(planDraws(lots, 200, AT)).toEqual({ draws: [{ lotId: 'B', expiresOn: '2026-12-31', points: 50 }, { lotId: 'A', expiresOn: '2027-01-31', points: 100 }], short: 50 });
     expect(planDraws(lots, 200, AT, { includePending: true }).draws.map((d) => [d.lotId, d.points])).toEqual([['B', 50], ['A', 100], ['P', 50]]);
     expect(planDraws(lots, 120, AT, { includePending: true, first: 'P' }).draws.map((d) => [d.lotId, d.points])).toEqual([['P', 120]]);
+  });
+
+  it('earns on documents dated on a day the customer was a member: not before the day they joined, not between leaving and rejoining', () => {
+    const joined = { joinedAt: '2026-03-10T15:00:00.000Z' };
+    expect(earnsOnDocumentOf(joined, '2026-03-09T23:59:59.000Z')).toBe(false);
+    expect(earnsOnDocumentOf(joined, '2024-01-01T00:00:00.000Z')).toBe(false);
+    expect(earnsOnDocumentOf(joined, '2026-03-10T00:00:00.000Z')).toBe(true);
+    const rejoined = { ...joined, leftAt: '2026-05-01T10:00:00.000Z', rejoinedAt: '2026-06-01T10:00:00.000Z' };
+    expect(earnsOnDocumentOf(rejoined, '2026-04-30T10:00:00.000Z')).toBe(true);
+    expect(earnsOnDocumentOf(rejoined, '2026-05-01T18:00:00.000Z')).toBe(true);
+    expect(earnsOnDocumentOf(rejoined, '2026-05-02T10:00:00.000Z')).toBe(false);
+    expect(earnsOnDocumentOf(rejoined, '2026-05-31T23:00:00.000Z')).toBe(false);
+    expect(earnsOnDocumentOf(rejoined, '2026-06-01T00:00:00.000Z')).toBe(true);
+    // Left again after rejoining: the last gap is still ahead of the rejoin, so none is open.
+    expect(earnsOnDocumentOf({ ...rejoined, leftAt: '2026-07-01T10:00:00.000Z' }, '2026-05-15T10:00:00.000Z')).toBe(true);
   });
 
   it('settles what is owed before making a lot', () => {
