@@ -159,9 +159,11 @@ export async function joinClub(ctx: ServiceContext, input: { customerId: string;
   const consent: TermsConsent = { source: input.consent?.source ?? 'APP', at: consentAt.toISOString(), recordedBy: authorOf(ctx.principal) };
   const result = await ctx.repos.ledger.join({ customerId: customer.id, consent, at: now.toISOString() });
   if (!result.ok) {
-    return result.reason === 'ALREADY_MEMBER'
-      ? { membership: null, userErrors: [userError('customerId', 'ALREADY_MEMBER', 'The customer is already a club member.')] }
-      : { membership: null, userErrors: [notFound('customerId', 'customer')] };
+    if (result.reason === 'CUSTOMER_NOT_FOUND') return { membership: null, userErrors: [notFound('customerId', 'customer')] };
+    // A caller who may not see memberships (a writing dealer key without `club:read`) must not learn that one exists:
+    // the customer is a member, which is what they asked for, and they get the answer of a join (nothing is written).
+    if (!maySee(ctx, customer)) return { membership: null, userErrors: [] };
+    return { membership: null, userErrors: [userError('customerId', 'ALREADY_MEMBER', 'The customer is already a club member.')] };
   }
   ctx.logger.info('club joined', { customerId: customer.id, number: result.membership.number, rejoined: result.rejoined });
   return { membership: shown(ctx, customer, result.membership), userErrors: [] };

@@ -82,6 +82,21 @@ describe('Lambda handler: the owners\' club', () => {
     expect((await api.store.repos.ledger.getMembership(key(bob.id)))?.consent).toEqual({ source: 'DEALER', at: '2026-11-25T09:00:00.000Z', recordedBy: { kind: 'dealer', id: key(dealerA.id) } });
   });
 
+  it('answers a key that may not see memberships the same whether the customer was a member already or not, writing nothing', async () => {
+    // Prepare: Ann joined for herself; the writing key of her dealer has no club:read
+    const frank = await createCustomer(api, writerA, { firstName: 'Frank' });
+    const annBefore = await api.store.repos.ledger.getMembership(key(ann.id));
+
+    // Act
+    const fresh = await join(frank.id, writerA, { source: 'DEALER', at: '2026-11-25T09:00:00Z' });
+    const existing = await join(ann.id, writerA, { source: 'PAPER', at: '2026-11-25T09:00:00Z' });
+
+    // Assess: the same answer; Ann's membership untouched (her own consent kept)
+    expect(existing.data?.joinClub).toEqual(fresh.data?.joinClub);
+    expect(existing.data?.joinClub).toEqual({ membership: null, userErrors: [] });
+    expect(await api.store.repos.ledger.getMembership(key(ann.id))).toEqual(annBefore);
+  });
+
   it('refuses analysts before anything is read', async () => {
     const res = await join(cleo.id, api.bearer('analyst'), { source: 'PHONE', at: '2026-11-25T09:00:00Z' });
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
