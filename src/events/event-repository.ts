@@ -36,6 +36,8 @@ export interface EventGuard {
   sequence?: number;
   /** Fewer than this many registrations wait (the waitlist's bound). */
   waitlistedBelow?: number;
+  /** Exactly this many registrations wait: nobody joined or left the waitlist since it was read (see `Offers.guard`). */
+  waitlistedIs?: number;
   /** The capacity is still the one read (a capacity change computes its delta from it). */
   capacity?: number;
 }
@@ -202,10 +204,14 @@ export class EventRepository {
       conditions.push('#seq = :seqRead');
       sets.push('#seq = :seqNext');
     }
+    if (guard.waitlistedBelow !== undefined || guard.waitlistedIs !== undefined) names['#waiting'] = 'waitlisted';
     if (guard.waitlistedBelow !== undefined) {
-      names['#waiting'] = 'waitlisted';
       values[':waitBound'] = guard.waitlistedBelow;
       conditions.push('#waiting < :waitBound');
+    }
+    if (guard.waitlistedIs !== undefined) {
+      values[':waitRead'] = guard.waitlistedIs;
+      conditions.push('#waiting = :waitRead');
     }
     if (guard.capacity !== undefined) {
       names['#cap'] = 'capacity';

@@ -221,10 +221,10 @@ export async function updateClubEvent(ctx: ServiceContext, input: EventFieldsInp
     const event = await ctx.repos.events.get(found.id);
     if (!event) return failed(notFound('id', 'club event'));
     const delta = target.capacity - event.capacity;
-    const offers = delta > 0 ? await offersFor(deps, event, event.seatsLeft + delta, now) : { contributions: [], change: {}, offered: [], seats: 0 };
+    const offers = delta > 0 ? await offersFor(deps, event, event.seatsLeft + delta, now) : { contributions: [], change: {}, offered: [], seats: 0, guard: {} };
     // Saturated: more may fit than one write offers; add only the seats offered, then go on.
     const step = offers.offered.length === MAX_OFFERS_PER_WRITE ? Math.min(delta, Math.max(0, offers.seats - event.seatsLeft)) : delta;
-    const guard = { scheduled: true, capacity: event.capacity, ...(delta < 0 ? { seatsAtLeast: -delta } : {}), ...(offers.seats > step ? { seatsAtLeast: offers.seats - step } : {}) };
+    const guard = { ...offers.guard, scheduled: true, capacity: event.capacity, ...(delta < 0 ? { seatsAtLeast: -delta } : {}), ...(offers.seats > step ? { seatsAtLeast: offers.seats - step } : {}) };
     const update = eventContribution(deps, event.id, plus({ capacity: step, seatsLeft: step }, offers.change), guard, fieldsWritten ? {} : fields);
     // A cut the free seats do not cover is the caller's answer; anything else a race to try again.
     const cut = async () => {

@@ -113,6 +113,13 @@ export interface Offers {
   change: CounterChange;
   offered: EventRegistrationRecord[];
   seats: number;
+  /**
+   * What the event's write must also hold: while seats stay free after these offers, the
+   * waitlist is still the one read. A member waitlisted after the read (the event was full
+   * for them then) would otherwise find the seats this write frees left on the shelf, for
+   * the next newcomer to take ahead of them; with it, the write fails and decides again.
+   */
+  guard: EventGuard;
 }
 
 /**
@@ -122,8 +129,9 @@ export interface Offers {
  * event has started or is cancelled.
  */
 export async function offersFor(deps: SeatDeps, event: ClubEventRecord, freeSeats: number, now: Date, exclude?: string): Promise<Offers> {
-  const none: Offers = { contributions: [], change: {}, offered: [], seats: 0 };
-  if (freeSeats <= 0 || event.status !== 'SCHEDULED' || event.waitlisted <= 0 || Date.parse(event.startsAt) <= now.getTime()) return none;
+  if (freeSeats <= 0 || event.status !== 'SCHEDULED' || Date.parse(event.startsAt) <= now.getTime()) return { contributions: [], change: {}, offered: [], seats: 0, guard: {} };
+  const none: Offers = { contributions: [], change: {}, offered: [], seats: 0, guard: { waitlistedIs: event.waitlisted } };
+  if (event.waitlisted <= 0) return none;
   // The waitlist index is eventually consistent: each offer is conditioned on the version read, so a stale entry only fails the write, which reads again.
   const page = await deps.events.waitlistOf(event.id, MAX_CANDIDATES);
   const waiting = page.items.filter((r) => r.status === 'WAITLISTED' && r.customerId !== exclude);
@@ -151,6 +159,7 @@ export async function offersFor(deps: SeatDeps, event: ClubEventRecord, freeSeat
     change: { heldSeats: seats, seatsLeft: -seats, waitlisted: -offered.length },
     offered,
     seats,
+    guard: seats < freeSeats ? { waitlistedIs: event.waitlisted } : {},
   };
 }
 
@@ -210,7 +219,7 @@ export async function endRegistration(deps: SeatDeps, req: EndRequest): Promise<
     const freed = released.seatsLeft ?? 0;
     const offers = await offersFor(deps, event, event.seatsLeft + freed, req.now, before.customerId);
     // Offers may use seats that were free before (left over by parties too large): those must still be free.
-    const guard: EventGuard = offers.seats > freed ? { seatsAtLeast: offers.seats - freed } : {};
+    const guard: EventGuard = { ...offers.guard, ...(offers.seats > freed ? { seatsAtLeast: offers.seats - freed } : {}) };
     const contributions = [registrationContribution(deps, after, before), eventContribution(deps, event.id, plus(released, offers.change), guard), ...offers.contributions];
     const paid = before.status === 'CONFIRMED' && before.redemption && before.pointsPaid;
     if (paid && !req.by) throw new InvariantError('Points are given back only on a request by someone');

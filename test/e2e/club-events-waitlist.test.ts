@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEventHoldsJob } from '../../src/events/holds-job.js';
+import { endRegistration } from '../../src/events/seats.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createTestApi, type TestApi } from '../support/api.js';
 import { createDealer, issueKey } from '../support/fixtures.js';
@@ -133,5 +134,39 @@ describe('Club events: seats, waitlist and holds', () => {
     expect([await statusOf(await bySequence(14)), await statusOf(await bySequence(15)), await statusOf(await bySequence(16))]).toEqual(['OFFERED', 'OFFERED', 'WAITLISTED']);
     expect(cut.data?.updateClubEvent).toEqual({ clubEvent: null, userErrors: [{ field: ['input', 'capacity'], code: 'CAPACITY_BELOW_CONFIRMED' }] });
     expect(await eventState(api, eventId)).toMatchObject({ capacity: 12, confirmedSeats: 10, heldSeats: 2 });
+  });
+
+  it('offers a freed seat to a member waitlisted while the seat was being freed, so no newcomer takes it ahead of them', async () => {
+    // Prepare: one seat, taken; the member who will queue registers between the canceller's read of the event and its write
+    const race = (await createEvent(api, host, eventInput(later(30 * 24).toISOString(), { capacity: 1 }))).id;
+    const [seated, queued, newcomer] = [await makeMember(api, now.toISOString()), await makeMember(api, now.toISOString()), await makeMember(api, now.toISOString())];
+    expect((await registration(api, 'registerForEvent', { eventId: race, customerId: seated.gid }, seated.headers)).registration?.status).toBe('CONFIRMED');
+    let queuedMeanwhile = false;
+    const events = new Proxy(api.store.repos.events, {
+      get: (target, name, receiver) => {
+        if (name !== 'get') return Reflect.get(target, name, receiver);
+        return async (id: string) => {
+          const read = await target.get(id);
+          if (!queuedMeanwhile) {
+            queuedMeanwhile = true;
+            expect((await registration(api, 'registerForEvent', { eventId: race, customerId: queued.gid }, queued.headers)).registration?.status).toBe('WAITLISTED');
+          }
+          return read;
+        };
+      },
+    });
+
+    // Act: the seated member cancels (the seat engine as the API runs it, with the waitlist read going stale)
+    const ended = await endRegistration(
+      { ...api.store.repos, events },
+      { eventId: keyOf(race), customerId: seated.id, to: 'CANCELLED', now, by: { kind: 'customer', id: seated.id }, check: () => null, reason: 'test' },
+    );
+
+    // Assess: the seat went to the member in the queue, not back on the shelf
+    expect(queuedMeanwhile).toBe(true);
+    expect(ended.ok).toBe(true);
+    expect(await api.store.repos.events.getRegistration(keyOf(race), queued.id)).toMatchObject({ status: 'OFFERED' });
+    expect(await eventState(api, race)).toMatchObject({ seatsLeft: 0, confirmedSeats: 0, heldSeats: 1, waitlistLength: 0 });
+    expect((await registration(api, 'registerForEvent', { eventId: race, customerId: newcomer.gid }, newcomer.headers)).registration?.status).toBe('WAITLISTED');
   });
 });
