@@ -44,6 +44,19 @@ export interface VisitForVoucher {
   total: Money;
 }
 
+/**
+ * A car may stay in the workshop for days, and its owner may redeem the voucher they show
+ * at pick-up while it is there: a visit performed up to this long before the voucher was
+ * issued may still take it. Older visits may not — a visit recorded late with a code that
+ * did not exist then would be a discount on an invoice already settled.
+ */
+export const VOUCHER_BEFORE_VISIT_GRACE_DAYS = 7;
+
+/** The earliest `performedAt` of a visit a voucher issued at `issuedAt` may be used on. */
+export function earliestVisitFor(issuedAt: string): string {
+  return new Date(Date.parse(issuedAt) - VOUCHER_BEFORE_VISIT_GRACE_DAYS * DAY_MS).toISOString();
+}
+
 const refusal = (code: Refusal['code'], message: string): { ok: false; refusal: Refusal } => ({ ok: false, refusal: { code, message, field: 'voucherCode' } });
 
 /**
@@ -59,6 +72,7 @@ export function voucherUse(voucher: VoucherRecord | null, visit: VisitForVoucher
   if (voucher.status === 'USED') return refusal('VOUCHER_USED', `This voucher was used on ${voucher.usedAt?.slice(0, 10) ?? 'an earlier visit'}.`);
   if (voucher.status === 'CANCELLED') return refusal('VOUCHER_CANCELLED', 'This voucher was cancelled and its points given back.');
   if (voucher.expiresAt < visit.performedAt) return refusal('VOUCHER_EXPIRED', `This voucher expired on ${voucher.expiresAt.slice(0, 10)}, before the visit.`);
+  if (visit.performedAt < earliestVisitFor(voucher.issuedAt)) return refusal('VOUCHER_NOT_APPLICABLE', `This voucher was issued on ${voucher.issuedAt.slice(0, 10)}, after the visit.`);
   if (voucher.kind !== 'MAINTENANCE_DISCOUNT' || !voucher.discount) return refusal('VOUCHER_NOT_APPLICABLE', 'Only a maintenance-discount voucher can be presented at a service visit.');
   const discount = discountOn(voucher.discount, visit.total);
   if (!discount) return refusal('VOUCHER_NOT_APPLICABLE', `This voucher is in ${voucher.discount.type === 'FIXED' ? voucher.discount.amount.currency : voucher.discount.cap.currency}; the invoice is in ${visit.total.currency}.`);

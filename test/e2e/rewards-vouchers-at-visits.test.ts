@@ -117,7 +117,7 @@ describe('Lambda handler: vouchers at service visits', () => {
     for (const code of [othersCode, merchandiseCode, euroCode]) expect((await voucherStatus(code, code === othersCode ? other : member)).status).toBe('ISSUED');
   });
 
-  it('refuses a voucher expired before the visit, and accepts one presented while valid even when recorded after its expiry', async () => {
+  it('refuses a voucher expired before the visit or issued over a week after it, and accepts one presented while valid even when recorded after its expiry', async () => {
     // Prepare: two one-day vouchers, then two days pass
     const expired = await voucherOf(shortLived.id);
     const presentedInTime = await voucherOf(shortLived.id);
@@ -132,6 +132,12 @@ describe('Lambda handler: vouchers at service visits', () => {
       const late = await record(visit(carB, presentedInTime, { odometerKm: 5_500, performedAt: new Date(issuedAt.getTime() + 3_600_000).toISOString() }));
       expect(late.data?.recordServiceVisit.userErrors).toEqual([]);
       expect(late.data?.recordServiceVisit.serviceVisit.voucher).toMatchObject({ status: 'USED', discount: { amount: '20.00' } });
+      // …but not on a visit from months before it was issued: no discount on an invoice already settled
+      const beforeIssue = await voucherOf(fixed.id);
+      const history = await historyOf(carB);
+      expect(errorsOf(await record(visit(carB, beforeIssue, { odometerKm: 100, performedAt: new Date(issuedAt.getTime() - 200 * 86_400_000).toISOString() })))).toEqual([['input.voucherCode', 'VOUCHER_NOT_APPLICABLE']]);
+      expect(await historyOf(carB)).toEqual(history);
+      expect(await voucherStatus(beforeIssue)).toMatchObject({ status: 'ISSUED', usedAt: null });
     } finally {
       now = issuedAt;
     }

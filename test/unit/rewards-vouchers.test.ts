@@ -79,6 +79,9 @@ describe('Voucher rules', () => {
     expect(code(voucher({ status: 'CANCELLED' }))).toMatchObject({ code: 'VOUCHER_CANCELLED' });
     expect(code(voucher({ expiresAt: '2026-11-20T08:59:59.999Z' }))).toMatchObject({ code: 'VOUCHER_EXPIRED' });
     expect(code(voucher({ kind: 'MERCHANDISE', discount: undefined }))).toMatchObject({ code: 'VOUCHER_NOT_APPLICABLE' });
+    // Redeemed while the car was in the workshop (up to 7 days after the visit began): fine; a visit older than that: not
+    expect(code(voucher({ issuedAt: '2026-11-27T09:00:00.000Z' }))).toEqual(EUR(5_000));
+    expect(code(voucher({ issuedAt: '2026-11-27T09:00:00.001Z' }))).toMatchObject({ code: 'VOUCHER_NOT_APPLICABLE', field: 'voucherCode' });
     expect(voucherUse(voucher(), { ...visit, total: { amountMinor: 45_000, currency: 'GBP' } })).toMatchObject({ ok: false, refusal: { code: 'VOUCHER_NOT_APPLICABLE' } });
   });
 });

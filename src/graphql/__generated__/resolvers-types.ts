@@ -2963,7 +2963,7 @@ export type UserErrorCode =
   | 'VOUCHER_CANCELLED'
   /** The voucher expired (before the visit, or before now). */
   | 'VOUCHER_EXPIRED'
-  /** The voucher cannot be used here: not a maintenance discount, or in another currency than the invoice. */
+  /** The voucher cannot be used here: not a maintenance discount, in another currency than the invoice, or issued over a week after the visit took place. */
   | 'VOUCHER_NOT_APPLICABLE'
   /** No voucher with this code belongs to the visit's owner (or to the member). */
   | 'VOUCHER_NOT_FOUND'
