@@ -53,8 +53,8 @@ export function createRepositories(store: Store, ports: Ports = PORTS): Reposito
  * folder order: a fact's transaction lists its owner's items, then each hook set's. A
  * domain that reacts to a fact adds its `fact-hooks.ts` and edits no other file.
  */
-export function createFactHooks(store: Store, hookSets: readonly FactHooks[] = domainFactHooks): FactHookRegistry {
-  return new FactHookRegistry(store, hookSets);
+export function createFactHooks(store: Store, hookSets: readonly FactHooks[] = domainFactHooks, clock: Clock = systemClock): FactHookRegistry {
+  return new FactHookRegistry(store, hookSets, clock);
 }
 
 interface Core {
@@ -85,5 +85,5 @@ interface CoreOptions {
  */
 export function createCore(config: JobConfig, { profile, service, doc, clock = systemClock, logger }: CoreOptions): Core {
   const store: Store = { doc: doc ?? createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.region, profile }), tableName: config.tableName };
-  return { store, repos: createRepositories(store), facts: createFactHooks(store), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
+  return { store, repos: createRepositories(store), facts: createFactHooks(store, domainFactHooks, clock), clock, logger: logger ?? createLogger({ service }, { level: config.logLevel }) };
 }

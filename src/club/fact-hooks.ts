@@ -1,4 +1,4 @@
-import type { FactHooks, Contribution } from '../store/fact-hooks.js';
+import type { Contribution, FactHooks, HookContext } from '../store/fact-hooks.js';
 import type { Store } from '../store/store.js';
 import { toEurMinor } from '../value/scoring.js';
 import type { AccrualSourceRef } from './club-records.js';
@@ -21,10 +21,21 @@ import { LedgerRepository } from './ledger-repository.js';
  * (joining does not pay out the purchase history, nor make lots expired at birth), nor one
  * dated between the day after they left and the day before they rejoined.
  */
-async function accrual(store: Store, customerId: string, source: AccrualSourceRef, eurMinor: number, at: string): Promise<Contribution[]> {
+/**
+ * The day a document earns on: its own date, but never after now — a finance contract may
+ * start next month, and points dated in the future would be pending for months, count for a
+ * level the member does not hold yet and push the qualifying window past today.
+ */
+export function accrualDate(documentAt: string, context: HookContext | undefined): string {
+  const now = (context?.now ?? new Date()).toISOString();
+  return documentAt < now ? documentAt : now;
+}
+
+async function accrual(store: Store, customerId: string, source: AccrualSourceRef, eurMinor: number, documentAt: string, context: HookContext | undefined): Promise<Contribution[]> {
   const ledger = new LedgerRepository(store);
   const base = basePointsFor(source.type, eurMinor, ledger.rules);
   if (base <= 0) return [];
+  const at = accrualDate(documentAt, context);
   // The membership first: most customers are not members, and they cost one read.
   const membership = await ledger.getMembership(customerId);
   if (membership?.status !== 'ACTIVE' || !earnsOnDocumentOf(membership, at) || (await ledger.getAccrual(customerId, source))) return [];
@@ -33,12 +44,14 @@ async function accrual(store: Store, customerId: string, source: AccrualSourceRe
 
 const clubFactHooks: FactHooks = {
   // The owner on the visit's date earns, on the invoice total in euros.
-  ServiceVisitRecorded: ({ visit }, store) => accrual(store, visit.customerId, { type: 'SERVICE_VISIT', id: visit.id }, toEurMinor(visit.total.amountMinor, visit.total.currency), visit.performedAt),
-  OrderRecorded: ({ order }, store) => accrual(store, order.customerId, { type: 'ORDER', id: order.id }, order.totalEurMinor, order.orderedAt),
+  ServiceVisitRecorded: ({ visit }, store, context) => accrual(store, visit.customerId, { type: 'SERVICE_VISIT', id: visit.id }, toEurMinor(visit.total.amountMinor, visit.total.currency), visit.performedAt, context),
+  OrderRecorded: ({ order }, store, context) => accrual(store, order.customerId, { type: 'ORDER', id: order.id }, order.totalEurMinor, order.orderedAt, context),
   // A first registration is the purchase: the VIN is registered once, so it earns once.
-  VehicleRegistered: ({ vehicle }, store) => accrual(store, vehicle.ownerId, { type: 'VEHICLE_PURCHASE', id: vehicle.vin }, toEurMinor(vehicle.purchasePrice.amountMinor, vehicle.purchasePrice.currency), `${vehicle.purchaseDate}T00:00:00.000Z`),
-  FinanceContractRecorded: ({ contract }, store) =>
-    accrual(store, contract.customerId, { type: 'FINANCE_CONTRACT', id: contract.id }, toEurMinor(contract.principal.amountMinor, contract.principal.currency), `${contract.startDate}T00:00:00.000Z`),
+  VehicleRegistered: ({ vehicle }, store, context) =>
+    accrual(store, vehicle.ownerId, { type: 'VEHICLE_PURCHASE', id: vehicle.vin }, toEurMinor(vehicle.purchasePrice.amountMinor, vehicle.purchasePrice.currency), `${vehicle.purchaseDate}T00:00:00.000Z`, context),
+  // A contract starting next month earns today (see `accrualDate`).
+  FinanceContractRecorded: ({ contract }, store, context) =>
+    accrual(store, contract.customerId, { type: 'FINANCE_CONTRACT', id: contract.id }, toEurMinor(contract.principal.amountMinor, contract.principal.currency), `${contract.startDate}T00:00:00.000Z`, context),
 };
 
 /** Collected for the composition root by `npm run codegen` (`src/__generated__/fact-hooks.ts`). */

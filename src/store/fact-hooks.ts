@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../shared/clock.js';
 import { InvariantError } from '../shared/errors.js';
 import type { UserErrorCode } from '../shared/user-error.js';
 import type { Store } from './store.js';
@@ -61,7 +62,18 @@ export interface Contribution {
   explainFailure?: () => Promise<Refusal | null>;
 }
 
-export type FactHook<N extends FactName> = (fact: FactPayloads[N], store: Store) => Contribution[] | Promise<Contribution[]>;
+/**
+ * What a hook is given besides the fact: the store (the table's name; reads for hooks that
+ * read and for `explainFailure`) and the time the fact is being written — a document may be
+ * dated in the past or the future, and a hook that dates what it writes (club points) must
+ * not date it after now.
+ */
+export interface HookContext {
+  now: Date;
+}
+
+/** `context` is always given by the registry; a direct call (a seed, a test) may leave it out for the system time. */
+export type FactHook<N extends FactName> = (fact: FactPayloads[N], store: Store, context?: HookContext) => Contribution[] | Promise<Contribution[]>;
 
 export type FactHooks = { [N in FactName]?: FactHook<N> };
 
@@ -75,6 +87,7 @@ export class FactHookRegistry {
   constructor(
     private readonly store: Store,
     hookSets: readonly FactHooks[],
+    private readonly clock: Clock = systemClock,
   ) {
     for (const hooks of hookSets) {
       for (const [name, hook] of Object.entries(hooks) as [FactName, FactHook<FactName>][]) {
@@ -89,7 +102,7 @@ export class FactHookRegistry {
    * failed attempt shows to be stale.
    */
   async contributions<N extends FactName>(name: N, fact: FactPayloads[N]): Promise<Contribution[]> {
-    const parts = await Promise.all((this.byFact.get(name) ?? []).map((hook) => (hook as FactHook<N>)(fact, this.store)));
+    const parts = await Promise.all((this.byFact.get(name) ?? []).map((hook) => (hook as FactHook<N>)(fact, this.store, { now: this.clock() })));
     return parts.flat();
   }
 

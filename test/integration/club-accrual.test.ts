@@ -3,6 +3,7 @@ import { Access } from '../../src/auth/access.js';
 import { createLoaders } from '../../src/auth/loaders.js';
 import clubFactHooks from '../../src/club/fact-hooks.js';
 import { checkLedger } from '../../src/club/ledger-consistency.js';
+import { domainFactHooks } from '../../src/__generated__/fact-hooks.js';
 import { createFactHooks } from '../../src/composition.js';
 import { makeCustomer } from '../../src/customer/customer.js';
 import { makeDealer } from '../../src/dealer/dealer.js';
@@ -30,7 +31,7 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
   function context(): ServiceContext {
     const principal = { kind: 'admin', subject: 'test-admin' } as const;
     const loaders = createLoaders(store.repos);
-    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
+    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, domainFactHooks, () => now), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
   }
 
   async function customer({ member = true } = {}) {
@@ -88,6 +89,30 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
     const finance = await recordFinanceContract(context(), { customerId: toGlobalId('Customer', owner), vin, kind: 'LOAN', principal: { amount: '80000.00', currency: 'EUR' }, termMonths: 36, monthlyPayment: { amount: '2000.00', currency: 'EUR' }, startDate: '2026-11-16', endDate: '2029-11-16' });
     expect(finance.userErrors).toEqual([]);
     expect((await entries(owner)).at(-1)).toMatchObject({ kind: 'ACCRUAL', points: 5_000, source: { type: 'FINANCE_CONTRACT' } });
+    expect(await checkLedger(store, owner, now.toISOString())).toEqual([]);
+  });
+
+  it('dates the points of a contract that starts next month today: pending from now, qualifying in this month, the level judged as of now', async () => {
+    // Prepare: a member with a car
+    const owner = await customer();
+    const vin = await registerFor(owner);
+    const before = (await store.repos.ledger.getMembership(owner))!;
+
+    // Act: a lease starting in 2027 (and one starting in 9990) on the car
+    for (const startDate of ['2027-06-01', '9990-01-01']) {
+      const lease = await recordFinanceContract(context(), { customerId: toGlobalId('Customer', owner), vin, kind: 'LEASE', principal: { amount: '40000.00', currency: 'EUR' }, termMonths: 36, monthlyPayment: { amount: '900.00', currency: 'EUR' }, startDate, endDate: '9999-01-01' });
+      expect(lease.userErrors).toEqual([]);
+    }
+
+    // Assess: both accruals dated now, in November's qualifying points, nothing in the future
+    const accruals = (await entries(owner)).filter((e) => e.source?.type === 'FINANCE_CONTRACT');
+    expect(accruals.map((e) => e.at)).toEqual([now.toISOString(), now.toISOString()]);
+    const after = (await store.repos.ledger.getMembership(owner))!;
+    expect(Object.keys(after.qualifying).every((month) => month <= '2026-11')).toBe(true);
+    expect(after.qualifying['2026-11']).toBe((before.qualifying['2026-11'] ?? 0) + accruals.reduce((sum, e) => sum + e.points, 0));
+    expect(after.levelSince <= now.toISOString()).toBe(true);
+    const lots = await store.repos.ledger.liveLots(owner, now.toISOString());
+    expect(lots.filter((l) => l.source.type === 'FINANCE_CONTRACT').map((l) => l.availableFrom)).toEqual(['2026-12-04T12:00:00.000Z', '2026-12-04T12:00:00.000Z']);
     expect(await checkLedger(store, owner, now.toISOString())).toEqual([]);
   });
 
