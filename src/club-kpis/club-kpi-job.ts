@@ -13,7 +13,8 @@ import { addEvent, addMember, isPastEvent } from './club-kpis.js';
 
 /**
  * The club's daily KPI roll-up, a step of the hourly club run: the first run of a day
- * computes it (later runs find the day's roll-up and read one item), from
+ * computes it (later runs find the day's roll-up and read one item; a roll-up made before
+ * the brand's first scores run is made again once the value KPIs exist), from
  *
  * - every membership, a page at a time from the memberships' `ByCollection` partition
  *   (status, level, balance, owed, lifetime totals: all on the membership item);
@@ -84,18 +85,27 @@ export async function runClubKpiRollup(deps: ClubKpiJobDeps, options: ClubKpiJob
   const now = options.now.toISOString();
   const day = toDay(now);
   const stats: ClubKpiJobStats = { day, written: false, complete: true, memberships: 0, itemsRead: 0, skipped: 0 };
+  let brand: Awaited<ReturnType<typeof brandBuyers>> | undefined;
   if (!options.force) {
     const latest = await deps.clubKpis.latest();
     stats.itemsRead++;
-    if (latest && latest.day >= day) return stats;
+    if (latest && latest.day >= day) {
+      if (latest.brandBuyers) return stats;
+      // Written before any scores run: computed again as soon as the value KPIs exist (a fresh brand, a local demo).
+      brand = await brandBuyers(deps, day);
+      stats.itemsRead += brand.read;
+      if (!brand.basis) return stats;
+    }
   }
   const bad = (what: string) => (error: unknown) => {
     stats.skipped++;
     deps.logger.warn(`club KPI roll-up skipped a ${what} it could not read`, { day, error });
   };
 
-  const brand = await brandBuyers(deps, day);
-  stats.itemsRead += brand.read;
+  if (!brand) {
+    brand = await brandBuyers(deps, day);
+    stats.itemsRead += brand.read;
+  }
   const end = brand.basis ? monthBounds(brand.basis.period).end : undefined;
 
   const members = emptyMemberSums();

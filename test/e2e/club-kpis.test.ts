@@ -178,4 +178,16 @@ describe('Club KPIs: the daily roll-up and clubKpis', () => {
     expect(await rollup({ force: true })).toMatchObject({ written: true, itemsRead: 13 });
     expect({ ...(await api.store.repos.clubKpis.latest())!, itemsRead: 0 }).toEqual({ ...before, itemsRead: 0 });
   });
+
+  it('is made again the same day once the first scores run has written the value KPIs it lacked', async () => {
+    // Prepare: a day whose roll-up was made before any scores run
+    const day = new Date('2026-12-02T03:00:00.000Z');
+    await api.store.repos.clubKpis.write({ ...(await api.store.repos.clubKpis.latest())!, day: '2026-12-02', brandBuyers: undefined });
+    const run = () => runClubKpiRollup({ clubKpis: api.store.repos.clubKpis, values: api.store.repos.values, logger }, { now: day });
+
+    // Act, Assess: the value KPIs of December exist, so it is made again, with them
+    expect(await run()).toMatchObject({ written: true });
+    expect((await api.store.repos.clubKpis.latest())!).toMatchObject({ day: '2026-12-02', brandBuyers: { period: '2026-12', buyers: 5, repeatBuyers: 3 } });
+    expect(await run()).toMatchObject({ written: false, itemsRead: 1 });
+  });
 });
