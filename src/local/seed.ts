@@ -15,9 +15,11 @@ import { seedValueFacts } from './seed-value-facts.js';
 import type { ServiceVisitRecord } from '../service/service-visit.js';
 import { ulid } from 'ulid';
 import { DEMO_DEALERS, DEMO_NAMES, DEMO_VARIANTS, MODEL_YEAR_CODE, type DemoVariant } from './demo-brand.js';
+import { createRepositories } from '../composition.js';
+import { seedClub, type ClubSeedResult } from './seed-club.js';
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same demo brand. */
-function prng(seed: number) {
+export function prng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -49,6 +51,8 @@ export interface SeedResult {
   customers: CustomerRecord[];
   vehicles: VehicleRecord[];
   items: number;
+  /** The owners' club, written through its services after the brand (see `seed-club.ts`). */
+  club: ClubSeedResult;
 }
 
 function pickVariant(rand: ReturnType<typeof prng>): DemoVariant {
@@ -95,7 +99,7 @@ function odometerSeries(rand: ReturnType<typeof prng>, purchasedAt: number, now:
  * replayed through the real planner and, for some, a previous owner. All invariants the repositories keep (VIN sets, counts, links,
  * email claims) hold, because the items come from the same entity functions.
  */
-export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items'>; items: Item[] } {
+export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items' | 'club'>; items: Item[] } {
   const rand = prng(seed);
   const nowMs = now.getTime();
   const stamp = (t: number) => new Date(t).toISOString();
@@ -242,8 +246,14 @@ export async function hasDealers(store: Store): Promise<boolean> {
   return Items.length > 0;
 }
 
+/**
+ * The demo brand: its customers, cars and history written in batches (they were built in
+ * memory with every invariant), then its owners' club through the club's, rewards' and
+ * events' own services on top of them.
+ */
 export async function seedDemoBrand(store: Store, options: SeedOptions = {}): Promise<SeedResult> {
   const { result, items } = buildDemoBrand(options);
   await batchPutItems(store.doc, store.tableName, items);
-  return { ...result, items: items.length };
+  const club = await seedClub(store, createRepositories(store), { ...result, items, now: options.now ?? new Date(), rand: prng((options.seed ?? 911) + 1) });
+  return { ...result, items: items.length, club };
 }

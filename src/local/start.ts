@@ -14,6 +14,7 @@ import { PADDOCK_DIR, LOCAL_JSON, writeLocalInfo, type LocalStackInfo } from './
 import { startLocalServer } from './local-server.js';
 import { ensureTable } from './table-admin.js';
 import { hasDealers, seedDemoBrand } from './seed.js';
+import { demoCustomerOf } from './seed-club.js';
 
 /**
  * `npm start`: DynamoDB Local + the table + the demo brand + the GraphQL server, with
@@ -64,11 +65,14 @@ async function main() {
       log('Seeding the demo brand…');
       const seeded = await seedDemoBrand(store, { now });
       log(`  ${seeded.dealers.length} dealers, ${seeded.customers.length} customers, ${seeded.vehicles.length} vehicles (${seeded.items} items)`);
+      const { club } = seeded;
+      log(`  club: ${club.members} members (${Object.entries(club.byLevel).map(([level, n]) => `${n} ${level}`).join(', ')}), ${club.rewards} rewards, ${club.vouchers} vouchers, ${club.events.past} past and ${club.events.upcoming} upcoming events`);
     } else {
       log('Table already holds a brand (--persist): not seeding again.');
     }
     const dealers = (await repos.dealers.list(100)).items;
-    const demoCustomer = (await repos.customers.list(100, null, {})).items.find((c) => c.vehicleVins.length > 1) ?? (await repos.customers.list(1, null, {})).items[0]!;
+    // The seed made this customer a club member with points, lots and a service voucher.
+    const demoCustomer = demoCustomerOf((await repos.customers.list(100, null, {})).items);
 
     // No client handed in: the API builds its own fail-fast client, exactly as in Lambda.
     const runtime = createRuntime(config);
@@ -104,6 +108,9 @@ async function main() {
     log('Try it:');
     log(`  curl -s ${info.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${info.dealers[0]!.apiKey}' \\`);
     log(`    -d '{"query":"{ me { role dealer { name } } customers(first: 3) { edges { node { firstName lastName vehicles { edges { node { vin variant odometer { km } } } } } } } }"}'`);
+    log(`  # the demo customer's club: level, points, lots expiring, vouchers (KPIs: clubKpis as admin, after npm run job:club)`);
+    log(`  curl -s ${info.graphqlUrl} -H 'content-type: application/json' -H "authorization: Bearer $(node -p "require('./${LOCAL_JSON}').tokens.customer")" \\`);
+    log(`    -d '{"query":"{ me { customer { club { number level balance { available pending } expiringSoon(days: 60) { expiresOn points } vouchers(first: 3) { edges { node { code kind status expiresAt } } } } } } }"}'`);
     log('');
     log(`The same facts, machine-readable: ${LOCAL_JSON}. Press Ctrl-C to stop.`);
   } catch (error) {
