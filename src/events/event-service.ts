@@ -106,8 +106,9 @@ function applyFields(current: ClubEventRecord, input: EventFieldsInput, now: Dat
   if (input.pointsOnCheckIn != null) (errors.push(...checkIntRange('pointsOnCheckIn', input.pointsOnCheckIn, 0, MAX_CHECK_IN_POINTS)), (next.pointsOnCheckIn = input.pointsOnCheckIn));
   if (input.eligibility != null) {
     const variants = input.eligibility.variants ?? [];
+    // An oversized list is one problem: checking each element would answer one error per element sent.
     if (variants.length > MAX_VARIANTS) errors.push(userError('eligibility.variants', 'TOO_MANY', `At most ${MAX_VARIANTS} variants.`));
-    variants.forEach((v, i) => errors.push(...checkText(`eligibility.variants.${i}`, v, { max: MAX_VARIANT_LENGTH })));
+    else variants.forEach((v, i) => errors.push(...checkText(`eligibility.variants.${i}`, v, { max: MAX_VARIANT_LENGTH })));
     next.eligibility = normalisedEligibility(input.eligibility);
   }
   return { event: next, errors };

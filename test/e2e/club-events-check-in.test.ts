@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../support/api.js';
 import { createDealer, issueKey, nextVin } from '../support/fixtures.js';
 import { createEvent, customerGlobalId, eventInput, eventState, keyOf, makeMember, registration } from '../support/club-events-fixtures.js';
+import { itemsOfType } from '../support/store.js';
 
 const HOUR = 3_600_000;
 const START = '2026-05-04T09:00:00.000Z';
@@ -101,6 +102,35 @@ describe('Club events: points, check-in and access', () => {
     expect(await sequence(trackDay)).toBe(before);
     expect(await api.store.repos.events.getRegistration(keyOf(trackDay), poorGtOwner.id)).toBeNull();
     expect(await api.store.repos.ledger.allEntries(poorGtOwner.id)).toHaveLength(entriesBefore);
+  });
+
+  it('refuses a bad event with a field and a code per problem (one for an oversized list, not one per element), writing nothing', async () => {
+    // Prepare
+    const eventsBefore = (await itemsOfType(api.store, 'ClubEvent')).length;
+    const create = async (overrides: Record<string, unknown>, headers = host) => {
+      const res = await api.call(`mutation($input: CreateClubEventInput!) { createClubEvent(input: $input) { clubEvent { id } userErrors { field code } } }`, { input: eventInput(later(48).toISOString(), overrides) }, headers);
+      expect(res.errors).toBeUndefined();
+      return res.data?.createClubEvent as { clubEvent: null; userErrors: { field: string[]; code: string }[] };
+    };
+    const codes = (r: { userErrors: { field: string[]; code: string }[] }) => r.userErrors.map((e) => [e.field.slice(1).join('.'), e.code]);
+
+    // Act and assess
+    expect(codes(await create({ title: 'T'.repeat(100_000), description: 'D'.repeat(100_000), capacity: 1_000_000_000, companionsAllowed: 10_000, pointsOnCheckIn: 1_000_000_000 }))).toEqual([
+      ['title', 'TOO_LONG'],
+      ['description', 'TOO_LONG'],
+      ['capacity', 'OUT_OF_RANGE'],
+      ['companionsAllowed', 'OUT_OF_RANGE'],
+      ['pointsOnCheckIn', 'OUT_OF_RANGE'],
+    ]);
+    // Ten thousand variant families: one answer, not ten thousand and one
+    expect(codes(await create({ eligibility: { variants: Array.from({ length: 10_000 }, () => '') } }))).toEqual([['eligibility.variants', 'TOO_MANY']]);
+    expect(codes(await create({ eligibility: { variants: ['GT', 'X'.repeat(31)] } }))).toEqual([['eligibility.variants.1', 'TOO_LONG']]);
+    expect(codes(await create({ pricePoints: 100, priceMoney: { amount: '10.00', currency: 'EUR' } }))).toEqual([['pricePoints', 'INVALID']]);
+    expect(codes(await create({ startsAt: later(-1).toISOString(), endsAt: later(-2).toISOString() }))).toEqual([['startsAt', 'INVALID'], ['endsAt', 'INVALID']]);
+    expect(codes(await create({ registrationDeadline: later(49).toISOString(), location: { name: 'Circuit', city: 'Spa', country: 'Belgium' } }))).toEqual([['location.country', 'INVALID'], ['registrationDeadline', 'INVALID']]);
+    // A dealer hosts only its own events: another dealer named as host is unknown
+    expect(codes(await create({ hostDealerId: (await createDealer(api, 'DE-EVT-X')).id }))).toEqual([['hostDealerId', 'NOT_FOUND']]);
+    expect((await itemsOfType(api.store, 'ClubEvent')).length).toBe(eventsBefore);
   });
 
   it('checks a confirmed member in once, earning the event points once and recording one attendance, however often it is sent', async () => {
