@@ -185,8 +185,9 @@ export async function seedClub(
   for (const target of ['PLATINUM', 'GOLD', 'SILVER'] as const) {
     const levels = new Map(await Promise.all(members.map(async (c) => [c.id, await levelNow(c.id)] as const)));
     const used = (id: string) => id === demo.id || Object.values(showcase).includes(id) || longStanding.some((c) => c.id === id);
-    const holder = members.find((c) => levels.get(c.id) === target && !used(c.id));
-    const id = holder?.id ?? (target === 'GOLD' && levelIndex(levels.get(demo.id)!) < levelIndex('GOLD') ? demo.id : ranked.find((r) => !used(r.id) && levelIndex(levels.get(r.id)!) < levelIndex(target))?.id);
+    const demoShowsIt = target === 'GOLD' && levelIndex(levels.get(demo.id)!) <= levelIndex('GOLD');
+    const holder = demoShowsIt ? demo : members.find((c) => levels.get(c.id) === target && !used(c.id));
+    const id = holder?.id ?? ranked.find((r) => !used(r.id) && levelIndex(levels.get(r.id)!) < levelIndex(target))?.id;
     if (!id) continue;
     showcase[target] = id;
     for (let n = 0; n < 12 && levelIndex(await levelNow(id)) < levelIndex(target); n++) {

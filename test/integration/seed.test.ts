@@ -78,10 +78,10 @@ describe('Function: seedDemoBrand', () => {
       expect([...kinds].sort()).toEqual(['ACCRUAL', 'EXPIRY', 'REDEMPTION', 'REVERSAL']);
     });
 
-    it('makes the demo customer a member with spendable points, lots and a service voucher usable at the next visit', async () => {
+    it('makes the demo customer a Gold member with spendable points, lots and a service voucher usable at the next visit', async () => {
       const m = (await store.repos.ledger.getMembership(seeded.club.demoCustomerId))!;
       const lots = await store.repos.ledger.liveLots(m.customerId, now.toISOString());
-      expect(m.status).toBe('ACTIVE');
+      expect(m).toMatchObject({ status: 'ACTIVE', level: 'GOLD' });
       expect(lots.length).toBeGreaterThan(1);
       expect(balanceOf(m, lots, now.toISOString()).available).toBeGreaterThan(0);
       const vouchers = (await store.repos.vouchers.ofCustomer(m.customerId, 10)).items;
