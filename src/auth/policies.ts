@@ -357,6 +357,13 @@ export const clubEventPolicy = {
     if (p.kind === 'admin') return true;
     return p.kind === 'dealer' && hasScope(p, 'club:events') && hostDealerId !== undefined && hostDealerId === p.dealerId;
   },
+  /**
+   * Check-in points are the brand's money: a dealer key sets at most `dealerCap` per
+   * attendee on the events it hosts; the brand's admins set any (within the event's bounds).
+   */
+  canAwardCheckInPoints(p: Principal, points: number, dealerCap: number): boolean {
+    return p.kind === 'admin' || points <= dealerCap;
+  },
   /** Whether the caller's role may manage events at all (checked before any read). */
   canManageAny(p: Principal): boolean {
     return p.kind === 'admin' || hasScope(p, 'club:events');

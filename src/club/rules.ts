@@ -51,6 +51,11 @@ export interface ClubRules {
   pointValueEurMinor: number;
   /** How long a freed event seat is held for the next member on the waitlist. */
   waitlistHoldHours: number;
+  /**
+   * Check-in points a dealer key may set on the events it hosts, per attendee: points are
+   * money the brand pays (and qualifying points), so more takes the brand (an admin).
+   */
+  dealerEventCheckInPointsCap: number;
 }
 
 export const CLUB_RULES: ClubRules = {
@@ -76,6 +81,7 @@ export const CLUB_RULES: ClubRules = {
   expiryWarningDays: 30,
   pointValueEurMinor: 1,
   waitlistHoldHours: 48,
+  dealerEventCheckInPointsCap: 1_000,
 };
 
 /** The rule of a level. */

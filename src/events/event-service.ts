@@ -1,6 +1,6 @@
 import { authorOf, callerDealerId, clubEventPolicy, clubPolicy } from '../auth/policies.js';
 import type { ModelLine } from '../catalogue/model-lines.js';
-import type { ClubLevel } from '../club/rules.js';
+import { CLUB_RULES, type ClubLevel } from '../club/rules.js';
 import { DEALER_NODE } from '../dealer/dealer.js';
 import { ForbiddenError, InvalidInputError, InvariantError } from '../shared/errors.js';
 import { inBatches } from '../shared/in-batches.js';
@@ -169,12 +169,20 @@ export async function createClubEvent(ctx: ServiceContext, input: CreateEventInp
   };
   // The deadline defaults to the start: given the start alone, `applyFields` moves it along.
   const { event, errors: fieldErrors } = applyFields(blank, { companionsAllowed: 0, pointsOnCheckIn: 0, eligibility: {}, ...input }, now);
-  errors.push(...fieldErrors);
+  errors.push(...fieldErrors, ...checkInPointsAllowed(ctx, input.pointsOnCheckIn));
   if (errors.length) return failed(...errors);
   const created = { ...event, seatsLeft: event.capacity };
   const result = await write(seatDeps(ctx), [{ item: ctx.repos.events.created(created) }]);
   if (!result.ok) throw new InvariantError(`A new event id ${created.id} is taken`);
   return { clubEvent: created, userErrors: [] };
+}
+
+/** Whether the caller may set these check-in points (a dealer key up to the club's cap; only asked when they are being set). */
+function checkInPointsAllowed(ctx: ServiceContext, points: number | null | undefined): UserError[] {
+  const cap = CLUB_RULES.dealerEventCheckInPointsCap;
+  // Beyond the event's own bound it is already refused (one error per field).
+  if (points == null || points > MAX_CHECK_IN_POINTS || clubEventPolicy.canAwardCheckInPoints(ctx.principal, points, cap)) return [];
+  return [userError('pointsOnCheckIn', 'OUT_OF_RANGE', `A dealer's events award at most ${cap} points per attendee; the brand sets more.`)];
 }
 
 /** The event a management mutation names, if the caller manages it; others (another dealer's event included) find none. */
@@ -200,6 +208,7 @@ export async function updateClubEvent(ctx: ServiceContext, input: EventFieldsInp
   if (found.status === 'CANCELLED') return failed(userError('id', 'EVENT_CANCELLED', 'The event is cancelled.'));
   const now = ctx.clock();
   const { event: target, errors } = applyFields(found, input, now);
+  errors.push(...checkInPointsAllowed(ctx, input.pointsOnCheckIn));
   if (errors.length) return failed(...errors);
   const deps = seatDeps(ctx);
   const at = now.toISOString();

@@ -128,6 +128,8 @@ describe('Club events: points, check-in and access', () => {
     expect(codes(await create({ pricePoints: 100, priceMoney: { amount: '10.00', currency: 'EUR' } }))).toEqual([['pricePoints', 'INVALID']]);
     expect(codes(await create({ startsAt: later(-1).toISOString(), endsAt: later(-2).toISOString() }))).toEqual([['startsAt', 'INVALID'], ['endsAt', 'INVALID']]);
     expect(codes(await create({ registrationDeadline: later(49).toISOString(), location: { name: 'Circuit', city: 'Spa', country: 'Belgium' } }))).toEqual([['location.country', 'INVALID'], ['registrationDeadline', 'INVALID']]);
+    // Check-in points are the brand's money: a dealer key sets at most the club's cap
+    expect(codes(await create({ pointsOnCheckIn: 1_001 }))).toEqual([['pointsOnCheckIn', 'OUT_OF_RANGE']]);
     // A dealer hosts only its own events: another dealer named as host is unknown
     expect(codes(await create({ hostDealerId: (await createDealer(api, 'DE-EVT-X')).id }))).toEqual([['hostDealerId', 'NOT_FOUND']]);
     expect((await itemsOfType(api.store, 'ClubEvent')).length).toBe(eventsBefore);

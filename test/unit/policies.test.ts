@@ -248,6 +248,11 @@ describe('Policy: club events', () => {
     expect([analyst, customer].map((p) => clubEventPolicy.canManage(p, 'D1'))).toEqual([false, false]);
   });
 
+  it('caps the check-in points a dealer key sets; admins set any', () => {
+    expect([admin, dealer(['club:events'])].map((p) => clubEventPolicy.canAwardCheckInPoints(p, 1_000, 1_000))).toEqual([true, true]);
+    expect([admin, dealer(['club:events'])].map((p) => clubEventPolicy.canAwardCheckInPoints(p, 1_001, 1_000))).toEqual([true, false]);
+  });
+
   it('lets only admins and keys with club:events manage events at all', () => {
     expect([admin, analyst, customer, dealer(['club:events']), dealer(['club:read'])].map((p) => clubEventPolicy.canManageAny(p))).toEqual([true, false, false, true, false]);
   });
