@@ -70,7 +70,7 @@ export async function redeemReward(ctx: ServiceContext, input: { customerId: str
   const membership = await ctx.repos.ledger.getMembership(customerId);
   if (!membership || membership.status !== 'ACTIVE') return notRedeemed(userError('customerId', 'NOT_A_MEMBER', 'Only club members can redeem rewards; join the club first.'));
   if (CLUB_LEVELS.indexOf(membership.level) < CLUB_LEVELS.indexOf(reward.minLevel)) {
-    return notRedeemed(userError('rewardId', 'LEVEL_TOO_LOW', `This reward is for ${reward.minLevel} members and above; the member is ${membership.level}.`));
+    return notRedeemed(userError('rewardId', 'INELIGIBLE_LEVEL', `This reward is for ${reward.minLevel} members and above; the member is ${membership.level}.`));
   }
   const before = rewardRefusal(ctx.principal, reward, quantity, reward.pointsPrice);
   if (before) return notRedeemed(fromRefusal(before, 'rewardId'));

@@ -146,7 +146,7 @@ describe('Lambda handler: club rewards and vouchers', () => {
       expect(await errorsOf({ rewardId: cheap.id, quantity: 11 })).toEqual([['input.quantity', 'OUT_OF_RANGE']]);
       expect(await errorsOf({ rewardId: cheap.id, quantity: 0 })).toEqual([['input.quantity', 'OUT_OF_RANGE']]);
       expect(await errorsOf({ rewardId: soldOut.id })).toEqual([['input.rewardId', 'OUT_OF_STOCK']]);
-      expect(await errorsOf({ rewardId: silver.id })).toEqual([['input.rewardId', 'LEVEL_TOO_LOW']]);
+      expect(await errorsOf({ rewardId: silver.id })).toEqual([['input.rewardId', 'INELIGIBLE_LEVEL']]);
       expect(await errorsOf({ rewardId: retired.id })).toEqual([['input.rewardId', 'NOT_FOUND']]);
       expect(await errorsOf({ rewardId: member.globalId })).toEqual([['input.rewardId', 'NOT_FOUND']]);
       expect(await errorsOf({ rewardId: 'UmV3YXJkOjAxSkZBS0UwMDAwMDAwMDAwMDAwMDAwMDA' })).toEqual([['input.rewardId', 'NOT_FOUND']]);

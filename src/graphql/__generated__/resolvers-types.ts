@@ -2292,7 +2292,7 @@ export type RedeemRewardPayload = {
   /** The points spent (taken from the soonest-expiring lots first). */
   pointsSpent: Scalars['Int']['output'];
   /**
-   * What to fix when nothing was redeemed: `NOT_FOUND`, `NOT_A_MEMBER`, `LEVEL_TOO_LOW`,
+   * What to fix when nothing was redeemed: `NOT_FOUND`, `NOT_A_MEMBER`, `INELIGIBLE_LEVEL`,
    * `OUT_OF_STOCK`, `INSUFFICIENT_POINTS`, `STALE_VERSION` (the price changed meanwhile).
    */
   userErrors: Array<UserError>;
@@ -2899,7 +2899,7 @@ export type UserErrorCode =
   | 'EVENT_CANCELLED'
   /** The seat held for the member was not accepted in time and has passed on. */
   | 'HOLD_EXPIRED'
-  /** The member's club status level is below the event's minimum. */
+  /** The member's club status level is below what a reward or an event asks for. */
   | 'INELIGIBLE_LEVEL'
   /** The member does not own a car of the model lines or variants the event is for. */
   | 'INELIGIBLE_MODEL'
@@ -2919,8 +2919,6 @@ export type UserErrorCode =
   | 'INVALID_VIN'
   /** The date or time is in the future where that makes no sense. */
   | 'IN_FUTURE'
-  /** The member's club status is below the reward's `minLevel`. */
-  | 'LEVEL_TOO_LOW'
   /** The object already holds as many of these as it may (e.g. facts on one customer's profile); nothing was written. The message names the limit. */
   | 'LIMIT_REACHED'
   /** A negative amount of money. */
