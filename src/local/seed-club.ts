@@ -119,7 +119,8 @@ export async function seedClub(
   const { now, rand } = input;
   const nowIso = now.toISOString();
   const logger = createLogger({ service: 'paddock-seed' }, { level: 'error' });
-  const facts = createFactHooks(store);
+  // Hooks see the seed's `now` as the time facts are written (a seed for another day, a test's fixed clock).
+  const facts = createFactHooks(store, undefined, () => now);
   /** An admin's request at `at` (the services take their time from the clock). */
   const ctxAt = (at: Date | string | number): ServiceContext => createContext({ principal: SEED_ADMIN, repos, facts, clock: () => new Date(at), logger, requestId: 'seed' });
   const ctx = ctxAt(now);
