@@ -1,4 +1,4 @@
-import { authorOf, callerCustomerId, callerDealerId, clubEventPolicy } from '../auth/policies.js';
+import { authorOf, callerCustomerId, callerDealerId, clubEventPolicy, clubPolicy } from '../auth/policies.js';
 import { ForbiddenError, InvariantError } from '../shared/errors.js';
 import type { CustomerRecord } from '../customer/customer.js';
 import { CUSTOMER_NODE } from '../customer/customer.js';
@@ -86,6 +86,16 @@ async function subjects(ctx: ServiceContext, input: { eventId: string; customerI
 }
 
 /**
+ * A seat priced in points spends the member's points: only the member (or the brand on
+ * their behalf) may do that, as with rewards — a hosting dealer registers its customers
+ * for free and money-priced events only.
+ */
+function spendsOwnPoints(ctx: ServiceContext, event: ClubEventRecord, customerId: string): UserError[] {
+  if (!event.pricePoints || clubPolicy.canActAsMember(ctx.principal, customerId)) return [];
+  return [userError('customerId', 'MEMBER_MUST_SPEND', "Seats priced in points are paid with the member's own points: the member registers (or accepts) themself.")];
+}
+
+/**
  * Registers a member: CONFIRMED while seats remain (a points-priced event charges the
  * member's points in the same transaction), else WAITLISTED. Every registration takes the
  * event's next arrival number under the condition that it is still the one read, so the
@@ -104,6 +114,7 @@ export async function registerForEvent(ctx: ServiceContext, input: { eventId: st
   if (event.status === 'CANCELLED') errors.push(userError('eventId', 'EVENT_CANCELLED', EVENT_CANCELLED.message));
   else if (now.toISOString() >= event.registrationDeadline || now.toISOString() >= event.startsAt) errors.push(userError('eventId', 'REGISTRATION_CLOSED', REFUSALS.closed.message));
   if (companions > event.companionsAllowed) errors.push(userError('companions', 'TOO_MANY_COMPANIONS', `This event allows ${event.companionsAllowed} companion(s) per member.`));
+  errors.push(...spendsOwnPoints(ctx, event, customer.id));
   if (errors.length) return failed(...errors);
 
   const deps = seatDeps(ctx);
@@ -198,6 +209,8 @@ export function declineEventSeat(ctx: ServiceContext, input: { eventId: string; 
 export async function acceptEventSeat(ctx: ServiceContext, input: { eventId: string; customerId: string }): Promise<RegistrationResult> {
   const found = await subjects(ctx, input);
   if ('code' in found) return failed(found);
+  const spending = spendsOwnPoints(ctx, found.event, found.customer.id);
+  if (spending.length) return failed(...spending);
   const deps = seatDeps(ctx);
   const now = ctx.clock();
   const at = now.toISOString();

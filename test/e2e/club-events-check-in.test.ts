@@ -64,6 +64,21 @@ describe('Club events: points, check-in and access', () => {
   }, 60_000);
   afterAll(() => api.close());
 
+  it("refuses the hosting dealer spending a member's points on a points-priced seat, writing nothing", async () => {
+    // Prepare: a linked member with points, and the event's arrival counter as it stands
+    const member = await owner('911 GT3', 1_000);
+    const before = await sequence(trackDay);
+
+    // Act: the host registers the member for the 300-point track day
+    const registered = await registration(api, 'registerForEvent', { eventId: trackDay, customerId: member.gid }, host);
+
+    // Assess: the member's own decision, refused with a code; no registration, no points spent
+    expect(registered).toMatchObject({ registration: null, userErrors: [{ field: ['input', 'customerId'], code: 'MEMBER_MUST_SPEND' }] });
+    expect(await api.store.repos.events.getRegistration(keyOf(trackDay), member.id)).toBeNull();
+    expect(await sequence(trackDay)).toBe(before);
+    expect(await available(member)).toBe(1_000);
+  });
+
   it('charges a points-priced seat per seat through the ledger, and gives the points back on cancellation', async () => {
     // Act
     const registered = await registration(api, 'registerForEvent', { eventId: trackDay, customerId: gtOwner.gid, companions: 1 }, gtOwner.headers);
@@ -201,10 +216,12 @@ describe('Club events: points, check-in and access', () => {
   });
 
   it('lets the hosting dealer register its linked customers, nobody else\'s', async () => {
+    // A free evening at the dealership (a points-priced seat is the member's own decision: see above)
+    const evening = (await createEvent(api, host, eventInput(later(48).toISOString()))).id;
     const linked = await owner('911 GT3', 300);
     const unlinked = await makeMember(api, START, { points: 300 });
-    expect((await registration(api, 'registerForEvent', { eventId: trackDay, customerId: linked.gid }, host)).registration).toMatchObject({ status: 'CONFIRMED', pointsPaid: 300 });
-    expect((await registration(api, 'registerForEvent', { eventId: trackDay, customerId: unlinked.gid }, host)).userErrors).toEqual([{ field: ['input', 'customerId'], code: 'NOT_FOUND' }]);
+    expect((await registration(api, 'registerForEvent', { eventId: evening, customerId: linked.gid }, host)).registration).toMatchObject({ status: 'CONFIRMED' });
+    expect((await registration(api, 'registerForEvent', { eventId: evening, customerId: unlinked.gid }, host)).userErrors).toEqual([{ field: ['input', 'customerId'], code: 'NOT_FOUND' }]);
   });
 
   it('refuses registrations below the minimum level, after the deadline, and for a cancelled event, whose paid seats it gives back', async () => {

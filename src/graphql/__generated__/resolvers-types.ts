@@ -2921,6 +2921,8 @@ export type UserErrorCode =
   | 'IN_FUTURE'
   /** The object already holds as many of these as it may (e.g. facts on one customer's profile); nothing was written. The message names the limit. */
   | 'LIMIT_REACHED'
+  /** A seat priced in points is paid with the member's own points: only the member (or the brand) may register or accept it, not a hosting dealer. */
+  | 'MEMBER_MUST_SPEND'
   /** A negative amount of money. */
   | 'NEGATIVE_AMOUNT'
   /** The customer is not a club member (never joined, or left), or the membership is not visible to the caller. */
