@@ -19,6 +19,7 @@ import { createContext } from '../graphql/context.js';
 import { serviceVisitEntity, type ServiceVisitRecord } from '../service/service-visit.js';
 import { InvariantError } from '../shared/errors.js';
 import { toGlobalId } from '../shared/ids.js';
+import { inPool } from '../shared/in-pool.js';
 import { createLogger } from '../shared/logger.js';
 import type { ServiceContext } from '../shared/service-context.js';
 import type { UserError } from '../shared/user-error.js';
@@ -96,14 +97,6 @@ const REWARDS: (CreateRewardInput & { key: string })[] = [
   { key: 'service15', code: 'SERVICE-15PCT', name: '15 % off your next service', description: '15 % off a service invoice, up to EUR 250. Silver members and above.', category: 'MAINTENANCE', pointsPrice: 20_000, minLevel: 'SILVER', voucherTerms: { kind: 'MAINTENANCE_DISCOUNT', validDays: 365, percentOff: 15, percentCap: { amount: '250.00', currency: 'EUR' } } },
   { key: 'track', code: 'PEC-HOCKENHEIM-90', name: 'Hockenheimring: 90 minutes with an instructor', description: 'A driving session at the Porsche Experience Centre Hockenheimring. Gold members and above.', category: 'EXPERIENCE', pointsPrice: 60_000, stock: 8, minLevel: 'GOLD', voucherTerms: { kind: 'EXPERIENCE', validDays: 365 } },
 ];
-
-/** Runs `work` over `values` with `workers` at a time, each taking the next as it finishes (members' histories differ in length). */
-async function inPool<T>(values: readonly T[], workers: number, work: (value: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(workers, values.length) }, async () => {
-    while (next < values.length) await work(values[next++]!);
-  }));
-}
 
 /** What the seed asserts of every service call: the demo brand must come out exactly as described, or not at all. */
 function ok<T extends { userErrors: UserError[] }>(what: string, result: T): T {
