@@ -74,15 +74,47 @@ export type ScopedSums = Record<string, KpiSums>;
 export const BRAND_SCOPE = 'BRAND';
 export const dealerScope = dealerKeys.kpiScope;
 
-function add(target: KpiSums, source: KpiSums) {
+/** Adds `source` into `target`: sums of disjoint sets of customers merge by plain addition. */
+export function addSums(target: KpiSums, source: KpiSums): KpiSums {
   for (const key of Object.keys(source) as (keyof KpiSums)[]) {
     if (key === 'componentSums') for (const c of VALUE_COMPONENTS) target.componentSums[c] += source.componentSums[c];
     else target[key] += source[key];
   }
+  return target;
+}
+
+/**
+ * The sums as top-level numbers (`componentSums.vehicle` → `componentVehicle`): DynamoDB's
+ * `ADD` works on top-level attributes only, so a segment's partial sums are stored flat
+ * and added to in place. Zeros are left out: an absent attribute reads as 0.
+ */
+export function flattenSums(s: KpiSums): Record<string, number> {
+  const flat: Record<string, number> = {};
+  for (const [key, value] of Object.entries(s) as [keyof KpiSums, unknown][]) {
+    if (key !== 'componentSums' && value) flat[key] = value as number;
+  }
+  for (const c of VALUE_COMPONENTS) if (s.componentSums[c]) flat[componentAttribute(c)] = s.componentSums[c];
+  return flat;
+}
+
+/** Every attribute `flattenSums` may write. */
+export const FLAT_SUM_ATTRIBUTES: readonly string[] = [...Object.keys(emptySums()).filter((k) => k !== 'componentSums'), ...VALUE_COMPONENTS.map((c) => componentAttribute(c))];
+
+/** The sums back from their flat form; absent attributes are 0. */
+export function unflattenSums(flat: Readonly<Record<string, unknown>>): KpiSums {
+  const s = emptySums();
+  const read = (name: string) => (typeof flat[name] === 'number' ? (flat[name] as number) : 0);
+  for (const key of Object.keys(s) as (keyof KpiSums)[]) if (key !== 'componentSums') s[key] = read(key);
+  for (const c of VALUE_COMPONENTS) s.componentSums[c] = read(componentAttribute(c));
+  return s;
+}
+
+function componentAttribute(c: (typeof VALUE_COMPONENTS)[number]): string {
+  return `component${c[0]!.toUpperCase()}${c.slice(1)}`;
 }
 
 export function mergeScoped(into: ScopedSums, from: ScopedSums): ScopedSums {
-  for (const [scope, sums] of Object.entries(from)) add((into[scope] ??= emptySums()), sums);
+  for (const [scope, sums] of Object.entries(from)) addSums((into[scope] ??= emptySums()), sums);
   return into;
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import { emitJobCounts, POISON_RECORDS_METRIC } from '../shared/metrics.js';
 import { isRecordRejected } from '../store/job-failures.js';
 import type { Key } from '../store/table.js';
-import { accumulate, mergeScoped, type ScopedSums } from './kpis.js';
+import { accumulate, mergeScoped, type KpiSums, type ScopedSums } from './kpis.js';
 import { scoreCustomer, valueChanged, type CustomerValue } from './scoring.js';
 import type { SegmentState, ValueRepository } from './value-repository.js';
 
@@ -16,10 +16,24 @@ import type { SegmentState, ValueRepository } from './value-repository.js';
  * customer profiles — each customer read once, all their facts on that one item —
  * scores each, writes the scores only when they changed (with a `CustomerTierChanged`
  * event when the tier moved), and adds the customer into the KPI sums of the run's
- * months. After every page it checkpoints where it is and the sums so far: a worker that
- * dies or runs out of time resumes from the checkpoint, and a finished segment is counted
- * exactly once. The worker that completes the last segment merges all segments' sums and
- * writes the KPI roll-ups.
+ * months.
+ *
+ * KPI sums scale with dealers by living in their own items: one per segment × month ×
+ * scope (the brand, each dealer), about 0.5 KB whatever the number of dealers. A worker
+ * keeps the sums of a window of pages in memory and flushes them — one `ADD` per scope
+ * the window touched — every `flushPages` pages, when told to stop, and at the segment's
+ * end; then it saves the segment's checkpoint, which holds only where to resume and a
+ * few counters. A worker that dies or runs out of time resumes from the checkpoint and
+ * replays at most one window, each page landing once in each scope (see
+ * `addSegmentSums`); a finished segment is counted exactly once. The worker that
+ * completes the last segment reads all segments' partial items (a paginated Query),
+ * merges them and writes the KPI roll-ups, whose items keep their shape.
+ *
+ * Why windows of pages: a flush writes one item per scope the window touched, so its cost
+ * is the number of distinct dealers in the window, not its customers. With 1,000 dealers
+ * and 100 customers a page, flushing every page costs ≈ 2 write units a customer (two
+ * months × most customers at a dealer of their own); flushing every 10 pages ≈ 0.6 — see
+ * `npm run bench` for the measured figures.
  */
 export interface ScoresRun {
   runId: string;
@@ -30,6 +44,8 @@ export interface ScoresRun {
 export interface SegmentStats {
   segment: number;
   customersRead: number;
+  /** Partial-sum items written (one per scope and month a flush window touched). */
+  sumWrites: number;
   changed: number;
   tierChanges: number;
   readUnits: number;
@@ -74,11 +90,10 @@ export async function runScoresSegment(
   deps: { values: ValueRepository; logger: Logger },
   run: ScoresRun,
   segment: number,
-  { pageSize = 100, concurrency = 8, shouldStop }: { pageSize?: number; concurrency?: number; shouldStop?: () => boolean } = {},
+  { pageSize = 100, concurrency = 8, flushPages = FLUSH_PAGES, shouldStop }: { pageSize?: number; concurrency?: number; flushPages?: number; shouldStop?: () => boolean } = {},
 ): Promise<SegmentStats> {
   const periods = kpiPeriods(run.now);
   const state: SegmentState = (await deps.values.segmentState(run.runId, segment)) ?? {
-    sums: Object.fromEntries(periods.map((p) => [p, {}])),
     customersRead: 0,
     pages: 0,
     poisoned: 0,
@@ -89,10 +104,12 @@ export async function runScoresSegment(
   };
   state.pages ??= 0;
   state.poisoned ??= 0;
+  state.sumWrites ??= 0;
   let poisonedNow = 0;
   const stats = (complete: boolean, extra: Partial<SegmentStats> = {}): SegmentStats => ({
     segment,
     customersRead: state.customersRead,
+    sumWrites: state.sumWrites ?? 0,
     changed: state.changed,
     tierChanges: state.tierChanges,
     readUnits: state.readUnits,
@@ -116,40 +133,47 @@ export async function runScoresSegment(
   try {
     while (!state.scanComplete) {
       if (shouldStop?.()) return stats(false);
-      const page = await deps.values.scanSegment(segment, run.totalSegments, pageSize, state.lastKey);
-      for (const { key, error } of page.malformed) await poison(key, error);
-      // Sums of this page only, merged once the page is done: a customer that fails half-way adds nothing.
-      await inBatches(page.customers, concurrency, async (customer) => {
-        const key = customerKeys.profile(customer.id);
-        let value: CustomerValue;
-        const sums: Record<string, ScopedSums> = {};
-        try {
-          value = scoreCustomer(customer, run.now);
-          // The KPIs count the customer's current scores, changed or not.
-          const current = valueChanged(customer.value, value) ? value : customer.value!;
-          for (const period of periods) accumulate((sums[period] = {}), customer, current, period);
-        } catch (error) {
-          return poison(key, error); // bad data: scoring or the KPIs cannot read it
-        }
-        if (valueChanged(customer.value, value)) {
+      // A window of pages: their sums per page (so a replay can add only what an item lacks), flushed together.
+      const after = state.pages;
+      const window: { page: number; sums: Record<string, ScopedSums> }[] = [];
+      do {
+        const page = await deps.values.scanSegment(segment, run.totalSegments, pageSize, state.lastKey);
+        for (const { key, error } of page.malformed) await poison(key, error);
+        // Sums of this page only: a customer that fails half-way adds nothing.
+        const pageSums: Record<string, ScopedSums> = Object.fromEntries(periods.map((p) => [p, {}]));
+        await inBatches(page.customers, concurrency, async (customer) => {
+          const key = customerKeys.profile(customer.id);
+          let value: CustomerValue;
+          const sums: Record<string, ScopedSums> = {};
           try {
-            const { written, tierChanged } = await deps.values.writeValue(customer, value);
-            if (written) state.changed++;
-            if (tierChanged) state.tierChanges++;
+            value = scoreCustomer(customer, run.now);
+            // The KPIs count the customer's current scores, changed or not.
+            const current = valueChanged(customer.value, value) ? value : customer.value!;
+            for (const period of periods) accumulate((sums[period] = {}), customer, current, period);
           } catch (error) {
-            if (!isRecordRejected(error)) throw error;
-            return poison(key, error);
+            return poison(key, error); // bad data: scoring or the KPIs cannot read it
           }
-        }
-        for (const period of periods) mergeScoped((state.sums[period] ??= {}), sums[period]!);
-      });
-      const readPages = state.pages;
-      state.customersRead += page.customers.length + page.malformed.length;
-      state.readUnits += page.readUnits;
-      state.lastKey = page.lastKey;
-      state.scanComplete = !page.lastKey;
-      state.pages++;
-      if (!(await deps.values.saveSegmentState(run.runId, segment, state, readPages))) return stepAside();
+          if (valueChanged(customer.value, value)) {
+            try {
+              const { written, tierChanged } = await deps.values.writeValue(customer, value);
+              if (written) state.changed++;
+              if (tierChanged) state.tierChanges++;
+            } catch (error) {
+              if (!isRecordRejected(error)) throw error;
+              return poison(key, error);
+            }
+          }
+          for (const period of periods) mergeScoped(pageSums[period]!, sums[period]!);
+        });
+        state.customersRead += page.customers.length + page.malformed.length;
+        state.readUnits += page.readUnits;
+        state.lastKey = page.lastKey;
+        state.scanComplete = !page.lastKey;
+        state.pages++;
+        window.push({ page: state.pages, sums: pageSums });
+      } while (!state.scanComplete && state.pages - after < flushPages && !shouldStop?.());
+      state.sumWrites! += await flushWindow(deps.values, run, segment, window, after, state.pages);
+      if (!(await deps.values.saveSegmentState(run.runId, segment, state, after))) return stepAside();
     }
 
     // Count the segment once on the run; whoever brings the count to the total writes the KPIs.
@@ -167,22 +191,39 @@ export async function runScoresSegment(
   }
 }
 
+/** Pages between two flushes of the partial KPI sums (and two checkpoints): see the module comment for why. */
+export const FLUSH_PAGES = 10;
+
+/**
+ * Writes a window's sums: one `ADD` per month and scope the window touched (a dealer none
+ * of the window's customers touched costs nothing). Returns the number of items written.
+ */
+async function flushWindow(values: ValueRepository, run: ScoresRun, segment: number, window: readonly { page: number; sums: Record<string, ScopedSums> }[], after: number, through: number): Promise<number> {
+  const writes: { period: string; scope: string; pages: { page: number; sums: KpiSums }[] }[] = [];
+  for (const period of kpiPeriods(run.now)) {
+    const byScope = new Map<string, { page: number; sums: KpiSums }[]>();
+    for (const { page, sums } of window) for (const [scope, s] of Object.entries(sums[period] ?? {})) byScope.set(scope, [...(byScope.get(scope) ?? []), { page, sums: s }]);
+    for (const [scope, pages] of byScope) writes.push({ period, scope, pages });
+  }
+  await inBatches(writes, FLUSH_CONCURRENCY, (w) => values.addSegmentSums(run.runId, segment, w.period, w.scope, w.pages, after, through));
+  return writes.length;
+}
+
+/** Partial-sum writes in flight at once during a flush. */
+const FLUSH_CONCURRENCY = 16;
+
 /** Merges every segment's sums and writes the run's KPI roll-ups. */
 export async function writeRunKpis(values: ValueRepository, run: ScoresRun): Promise<void> {
-  const states = await values.segmentStates(run.runId);
-  for (const period of kpiPeriods(run.now)) {
-    const merged: ScopedSums = {};
-    for (const s of states) mergeScoped(merged, s.sums[period] ?? {});
-    await values.writeKpis(period, merged, run.runId, run.now.toISOString());
-  }
+  const merged = await values.runSums(run.runId);
+  for (const period of kpiPeriods(run.now)) await values.writeKpis(period, merged.get(period) ?? {}, run.runId, run.now.toISOString());
 }
 
 /** Locally (and in tests): the same worker code over every segment, a few at a time. */
-export async function runScoresLocally(deps: { values: ValueRepository; logger: Logger }, run: ScoresRun, parallel = 4): Promise<SegmentStats[]> {
+export async function runScoresLocally(deps: { values: ValueRepository; logger: Logger }, run: ScoresRun, parallel = 4, options: Parameters<typeof runScoresSegment>[3] = {}): Promise<SegmentStats[]> {
   const segments = Array.from({ length: run.totalSegments }, (_, i) => i);
   const results: SegmentStats[] = [];
   for (let i = 0; i < segments.length; i += parallel) {
-    results.push(...(await Promise.all(segments.slice(i, i + parallel).map((s) => runScoresSegment(deps, run, s)))));
+    results.push(...(await Promise.all(segments.slice(i, i + parallel).map((s) => runScoresSegment(deps, run, s, options)))));
   }
   return results;
 }

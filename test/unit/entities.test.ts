@@ -118,6 +118,8 @@ describe('Entity key formats', () => {
     expect(valueKeys.run('R1')).toEqual({ PK: 'SCORERUN#R1', SK: 'RUN' });
     expect(valueKeys.segment('R1', 7)).toEqual({ PK: 'SCORERUN#R1', SK: 'SEG#0007' });
     expect(valueKeys.segmentPrefix).toBe('SEG#');
+    expect(valueKeys.segmentSums('R1', '2026-03', 7, dealerKeys.kpiScope(D))).toEqual({ PK: 'SCORERUN#R1', SK: `SUMS#2026-03#0007#DEALER#${D}` });
+    expect(valueKeys.segmentSumsPrefix).toBe('SUMS#');
     expect(valueKeys.kpi('2026-03', dealerKeys.kpiScope(D))).toEqual({ PK: 'KPI#2026-03', SK: `DEALER#${D}` });
     expect(valueKeys.byValueSort(12_345, C)).toBe(`000000000012345#${C}`);
     expect(emailChangeKeys.pending(C)).toEqual({ PK: `CUST#${C}`, SK: 'EMAILCHANGE' });
@@ -217,6 +219,7 @@ describe('Key formats live in their entity definitions', () => {
     SOURCEEVENT: 'value/fact-repository.ts',
     SCORERUN: 'value/value-repository.ts',
     SEG: 'value/value-repository.ts',
+    SUMS: 'value/value-repository.ts',
     KPI: 'value/value-repository.ts',
     CLUB: 'club/club-records.ts',
     CLUBDUE: 'club/club-records.ts',
