@@ -108,7 +108,7 @@ async function main() {
     log('Try it:');
     log(`  curl -s ${info.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${info.dealers[0]!.apiKey}' \\`);
     log(`    -d '{"query":"{ me { role dealer { name } } customers(first: 3) { edges { node { firstName lastName vehicles { edges { node { vin variant odometer { km } } } } } } } }"}'`);
-    log(`  # the demo customer's club: level, points, lots expiring, vouchers (KPIs: clubKpis as admin, after npm run job:club)`);
+    log(`  # the demo customer's club: level, points, lots expiring, vouchers (the club's KPIs: { clubKpis { … } } as admin)`);
     log(`  curl -s ${info.graphqlUrl} -H 'content-type: application/json' -H "authorization: Bearer $(node -p "require('./${LOCAL_JSON}').tokens.customer")" \\`);
     log(`    -d '{"query":"{ me { customer { club { number level balance { available pending } expiringSoon(days: 60) { expiresOn points } vouchers(first: 3) { edges { node { code kind status expiresAt } } } } } } }"}'`);
     log('');
