@@ -19,6 +19,16 @@ export class Access {
     private readonly loaders: Loaders,
   ) {}
 
+  /**
+   * Records this request already holds (a listed page, the parent of a nested list): the
+   * checks that follow judge by them instead of reading them again (a car's reminders are
+   * visible by that very car). A record the request already loaded stays as loaded.
+   */
+  remember({ customers = [], vehicles = [] }: { customers?: readonly CustomerRecord[]; vehicles?: readonly VehicleRecord[] }): void {
+    for (const customer of customers) this.loaders.customer.prime(customer.id, customer);
+    for (const vehicle of vehicles) this.loaders.vehicle.prime(vehicle.vin, vehicle);
+  }
+
   /** Whether a customer profile is linked to the calling dealer (false for other callers). */
   private linkedToCaller(customer: CustomerRecord | null): boolean {
     return this.principal.kind === 'dealer' && customer !== null && customer.dealerIds.includes(this.principal.dealerId);

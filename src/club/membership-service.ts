@@ -1,3 +1,4 @@
+import { loadPage } from '../auth/loaders.js';
 import DataLoader from 'dataloader';
 import { authorOf, clubPolicy } from '../auth/policies.js';
 import { CUSTOMER_NODE, type CustomerRecord } from '../customer/customer.js';
@@ -104,7 +105,7 @@ export async function expiringSoon(ctx: ServiceContext, m: MembershipRecord, day
 }
 
 export function ledgerPage(ctx: ServiceContext, m: MembershipRecord, first: number, after?: string | null): Promise<Page<LedgerEntryRecord>> {
-  return ctx.repos.ledger.ledgerPage(m.customerId, first, after);
+  return loadPage(ctx.loaders, 'ClubMembership.ledger', m.customerId, { first, after }, () => ctx.repos.ledger.ledgerPage(m.customerId, first, after));
 }
 
 export interface MembershipResult {

@@ -1,3 +1,4 @@
+import { loadPage } from '../auth/loaders.js';
 import { customerPolicy } from '../auth/policies.js';
 import { roleOf } from '../auth/principal.js';
 import { InvalidInputError } from '../shared/errors.js';
@@ -26,7 +27,7 @@ function view(ctx: ServiceContext, s: ConsentStatement): ConsentStatementView {
 
 /** `Customer.consentHistory`: the caller already sees `customer` (the field hangs off it). */
 export async function consentHistory(ctx: ServiceContext, customer: CustomerRecord, channel: ConsentChannel, first: number, after?: string | null): Promise<Page<ConsentStatementView>> {
-  const page = await ctx.repos.customers.consentHistory(customer.id, channel, first, after);
+  const page = await loadPage(ctx.loaders, 'Customer.consentHistory', customer.id, { channel, first, after }, () => ctx.repos.customers.consentHistory(customer.id, channel, first, after));
   return { ...page, items: page.items.map((s) => view(ctx, s)) };
 }
 

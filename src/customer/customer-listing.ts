@@ -1,3 +1,4 @@
+import { loadPage } from '../auth/loaders.js';
 import { customerPolicy, dealerPolicy } from '../auth/policies.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { keyOfGlobalId } from '../shared/ids.js';
@@ -57,7 +58,7 @@ function matches(c: CustomerRecord, { search, modelLine, tier, minClvMinor }: Cr
 export async function customersOfDealer(ctx: ServiceContext, dealerId: string, args: CustomerListArgs): Promise<CustomerPage> {
   if (!dealerPolicy.canListCustomers(ctx.principal, dealerId)) return empty();
   const criteria = criteriaOf(args.filter);
-  const page = await ctx.repos.customers.customerIdsOfDealer(dealerId, args.first, args.after);
+  const page = await loadPage(ctx.loaders, 'Dealer.customers', dealerId, { first: args.first, after: args.after }, () => ctx.repos.customers.customerIdsOfDealer(dealerId, args.first, args.after));
   const customers = await ctx.access.customers(page.items);
   return { ...page, items: customers.map((c) => (c && matches(c, criteria) ? c : null)) };
 }

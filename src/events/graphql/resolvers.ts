@@ -1,4 +1,5 @@
 import { callerCustomerId } from '../../auth/policies.js';
+import { loadPage } from '../../auth/loaders.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { toGlobalId } from '../../shared/ids.js';
@@ -30,7 +31,8 @@ export const eventsResolvers: Resolvers = {
     eligibility: (e) => ({ minimumLevel: e.eligibility.minimumLevel ?? null, modelLines: e.eligibility.modelLines, variants: e.eligibility.variants }),
     waitlistLength: (e) => e.waitlisted,
     // Who registered is for the host and the brand's staff: others get an empty list, not an error.
-    registrations: async (e, { first, after }, ctx) => pageToConnection(canSeeAttendees(ctx, e) ? await ctx.repos.events.registrationsOf(e.id, checkPageSize(first), after) : fixedPage()),
+    registrations: async (e, { first, after }, ctx) =>
+      pageToConnection(canSeeAttendees(ctx, e) ? await loadPage(ctx.loaders, 'ClubEvent.registrations', e.id, { first, after }, () => ctx.repos.events.registrationsOf(e.id, checkPageSize(first), after)) : fixedPage()),
     waitlist: async (e, { first, after }, ctx) => pageToConnection(canSeeAttendees(ctx, e) ? await ctx.repos.events.waitlistOf(e.id, checkPageSize(first), after) : fixedPage()),
     myRegistration: (e, _, ctx) => {
       const self = callerCustomerId(ctx.principal);
@@ -62,6 +64,9 @@ export const eventsResolvers: Resolvers = {
     pointsPaid: (r) => r.pointsPaid ?? null,
   },
   ClubMembership: {
-    eventRegistrations: async (m, { first, after }, ctx) => pageToConnection(await ctx.repos.events.ofMember(m.customerId, checkPageSize(first), after)),
+    eventRegistrations: async (m, { first, after }, ctx) => {
+      const size = checkPageSize(first);
+      return pageToConnection(await loadPage(ctx.loaders, 'ClubMembership.eventRegistrations', m.customerId, { size, after }, () => ctx.repos.events.ofMember(m.customerId, size, after)));
+    },
   },
 };

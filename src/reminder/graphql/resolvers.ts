@@ -1,6 +1,7 @@
 import { acknowledgeReminder, bookServiceFromReminder, dismissReminder } from '../reminder-service.js';
 import { reminderGlobalKey, REMINDER_NODE } from '../reminder.js';
 import { toGlobalId } from '../../shared/ids.js';
+import { loadPage } from '../../auth/loaders.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
@@ -22,13 +23,17 @@ export const reminderResolvers: Resolvers = {
   },
   Vehicle: {
     reminders: async (v, { status, first, after }, ctx) => {
-      const page = await ctx.repos.reminders.ofVehicle(v.vin, checkPageSize(first), after, status);
+      const size = checkPageSize(first);
+      const page = await loadPage(ctx.loaders, 'Vehicle.reminders', v.vin, { status, size, after }, () => ctx.repos.reminders.ofVehicle(v.vin, size, after, status));
+      ctx.access.remember({ vehicles: [v] });
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },
   Customer: {
     reminders: async (c, { status, first, after }, ctx) => {
-      const page = await ctx.repos.reminders.ofCustomer(c.id, checkPageSize(first), after, status);
+      const size = checkPageSize(first);
+      const page = await loadPage(ctx.loaders, 'Customer.reminders', c.id, { status, size, after }, () => ctx.repos.reminders.ofCustomer(c.id, size, after, status));
+      ctx.access.remember({ customers: [c] });
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },

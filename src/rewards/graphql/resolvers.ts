@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { loadPage } from '../../auth/loaders.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
@@ -67,7 +68,10 @@ export const rewardsResolvers: Resolvers = {
   },
   ClubMembership: {
     // The membership is visible to the caller (its own resolvers decided): so are its vouchers.
-    vouchers: async (m, { first, after }, ctx) => pageToConnection(await ctx.repos.vouchers.ofCustomer(m.customerId, checkPageSize(first), after)),
+    vouchers: async (m, { first, after }, ctx) => {
+      const size = checkPageSize(first);
+      return pageToConnection(await loadPage(ctx.loaders, 'ClubMembership.vouchers', m.customerId, { size, after }, () => ctx.repos.vouchers.ofCustomer(m.customerId, size, after)));
+    },
   },
   ServiceVisit: {
     // Whoever sees the visit sees the discount recorded on it; the voucher was used in the visit's transaction.

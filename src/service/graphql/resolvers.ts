@@ -4,6 +4,7 @@ import { predictionViews } from '../prediction-view.js';
 import { recordServiceVisit } from '../service-visit-service.js';
 import { serviceVisitGlobalKey, SERVICE_VISIT_NODE } from '../service-visit.js';
 import { toGlobalId } from '../../shared/ids.js';
+import { loadPage } from '../../auth/loaders.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
@@ -25,13 +26,17 @@ export const serviceResolvers: Resolvers = {
     servicePlan: (v) => predictionViews(v),
     mileageRate: (v) => v.servicePlan?.rate ?? null,
     serviceHistory: async (v, { first, after }, ctx) => {
-      const page = await ctx.repos.visits.ofVehicle(v.vin, checkPageSize(first), after);
+      const size = checkPageSize(first);
+      const page = await loadPage(ctx.loaders, 'Vehicle.serviceHistory', v.vin, { size, after }, () => ctx.repos.visits.ofVehicle(v.vin, size, after));
+      ctx.access.remember({ vehicles: [v] });
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },
   Customer: {
     serviceHistory: async (c, { first, after }, ctx) => {
-      const page = await ctx.repos.visits.ofCustomer(c.id, checkPageSize(first), after);
+      const size = checkPageSize(first);
+      const page = await loadPage(ctx.loaders, 'Customer.serviceHistory', c.id, { size, after }, () => ctx.repos.visits.ofCustomer(c.id, size, after));
+      ctx.access.remember({ customers: [c] });
       return pageToConnection(page, await ctx.access.visibleVehicleItems(page.items));
     },
   },

@@ -4,6 +4,7 @@ import { BENEFITS, VALUE_PARAMS } from '../model.js';
 import { recordFinanceContract, recordInteractions, recordOrder, submitSurvey } from '../value-service.js';
 import type { Money } from '../../shared/money.js';
 import type { ModelLine } from '../../catalogue/model-lines.js';
+import { loadPage } from '../../auth/loaders.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
@@ -23,7 +24,10 @@ export const valueResolvers: Resolvers = {
   },
   Customer: {
     value: (c) => c.value ?? null,
-    interactions: async (c, { first, after }, ctx) => pageToConnection(await ctx.repos.facts.interactionsOf(c.id, checkPageSize(first), after)),
+    interactions: async (c, { first, after }, ctx) => {
+      const size = checkPageSize(first);
+      return pageToConnection(await loadPage(ctx.loaders, 'Customer.interactions', c.id, { size, after }, () => ctx.repos.facts.interactionsOf(c.id, size, after)));
+    },
     interests: (c, _, ctx) =>
       interestsOf(c.aggregates)
         .map((i) => {

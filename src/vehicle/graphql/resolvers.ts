@@ -1,6 +1,7 @@
 import { recordOdometerReading, registerVehicle, transferVehicle } from '../vehicle-service.js';
 import { normaliseVin } from '../vin.js';
 import { toGlobalId } from '../../shared/ids.js';
+import { loadPage } from '../../auth/loaders.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { VEHICLE_NODE } from '../vehicle.js';
@@ -20,7 +21,10 @@ export const vehicleResolvers: Resolvers = {
     servicingDealer: (v, _, ctx) => ctx.access.dealer(v.servicingDealerId),
     owner: (v, _, ctx) => ctx.access.customer(v.ownerId),
     odometer: (v) => ({ vin: v.vin, km: v.odometerKm, readAt: v.odometerReadAt, source: 'latest', recordedAt: v.odometerReadAt }),
-    odometerHistory: async (v, { first, after }, ctx) => pageToConnection(await ctx.repos.odometer.history(v.vin, checkPageSize(first), after)),
+    odometerHistory: async (v, { first, after }, ctx) => {
+      const size = checkPageSize(first);
+      return pageToConnection(await loadPage(ctx.loaders, 'Vehicle.odometerHistory', v.vin, { size, after }, () => ctx.repos.odometer.history(v.vin, size, after)));
+    },
   },
   Ownership: {
     customer: (o, _, ctx) => ctx.access.customer(o.customerId),
