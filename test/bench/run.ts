@@ -13,6 +13,8 @@
  * 7. The owners' club: accruals per second through GraphQL (recordOrder for members, against
  *    the same for non-members), the read cost of a member's `club` with 24 months of history
  *    (read units from ReturnConsumedCapacity), and items the club job reads per lot expired.
+ * 8. Nested connections (`connections.ts`): the README's nested examples and one query per
+ *    connection type — requests vs naive, bytes read, CPU per request.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -54,6 +56,7 @@ import { newId } from '../../src/shared/ids.js';
 import { inPool } from '../../src/shared/in-pool.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
+import { connections } from './connections.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -356,7 +359,7 @@ function hostileDocuments() {
 }
 
 /** `npm run bench -- --only bundle,cold-start` runs just those sections. */
-const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club'] as const;
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections'] as const;
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -373,6 +376,7 @@ async function main() {
   if (only.has('scores')) (await scoresJob(), print());
   if (only.has('hostile')) (hostileDocuments(), print());
   if (only.has('club')) await clubBench();
+  if (only.has('connections')) (print(), await connections(print));
 }
 
 main().catch((error) => {
