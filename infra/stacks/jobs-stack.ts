@@ -19,7 +19,7 @@ import { EVENT_SOURCE, OUTBOX_ENTITY } from '../../src/store/outbox.js';
 import { REMINDERS_JOB } from '../../src/reminder/reminders-job.js';
 import { JOBS_METRIC_NAMESPACE, POISON_RECORDS_METRIC } from '../../src/shared/metrics.js';
 import { INDEXES } from '../../src/store/table.js';
-import { SCORES_JOB } from '../../src/value/scores-job.js';
+import { SCORES_JOB, SEGMENT_RECEIVES_METRIC } from '../../src/value/scores-job.js';
 import { alarmsTo, paddockFunction } from '../constructs/paddock-function.js';
 
 export interface JobsStackProps extends StackProps {
@@ -35,6 +35,18 @@ export interface JobsStackProps extends StackProps {
 /** Lambda timeout of the reminders job; alarms fire when a run gets close to it. */
 export const REMINDERS_TIMEOUT = Duration.minutes(15);
 export const SCORES_TIMEOUT = Duration.minutes(15);
+/**
+ * The scores run's fan-out, sized for a first night at 1M customers (every score new, the
+ * slowest night). Measured by `npm run bench` (scores section, which prints the projection):
+ * 22–87 ms per customer per worker, so a segment of 1M / 256 ≈ 3,900 customers takes
+ * 1.5–5.7 min — under half of one 15-minute invocation even at the slow end, where 16
+ * segments of 62,500 took 34–91 min and the slowest ran out of receives into the DLQ. 16
+ * workers at once make that night 16 waves (≈ 25–90 min) while keeping the write rate a
+ * table can absorb; later nights write ~3 % of the scores and run several times faster.
+ * More segments cost little: each adds one message, one checkpoint and its partial KPI
+ * sums (one small item per dealer it touches).
+ */
+export const SCORES_FAN_OUT = { segments: 256, workers: 16, maxReceives: 5 } as const;
 /** Lambda timeout of the hourly club run (expiry, level reviews, lapsed holds, the KPI roll-up). */
 export const CLUB_TIMEOUT = Duration.minutes(15);
 
@@ -123,12 +135,12 @@ export class JobsStack extends Stack {
       enforceSSL: true,
       // Longer than a worker's timeout, so a running segment is not handed to a second worker.
       visibilityTimeout: SCORES_TIMEOUT.plus(Duration.minutes(1)),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: SCORES_FAN_OUT.maxReceives },
     });
     const scoresCoordinator = paddockFunction(this, 'ScoresCoordinator', {
       entry: 'src/handlers/scores-coordinator.ts',
       timeout: Duration.minutes(1),
-      environment: { SCORES_QUEUE_URL: scoresQueue.queueUrl, SCORES_SEGMENTS: String(props.scoresSegments ?? 16) },
+      environment: { SCORES_QUEUE_URL: scoresQueue.queueUrl, SCORES_SEGMENTS: String(props.scoresSegments ?? SCORES_FAN_OUT.segments) },
     });
     scoresQueue.grantSendMessages(scoresCoordinator);
     scoresCoordinator.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
@@ -139,7 +151,7 @@ export class JobsStack extends Stack {
         resources: [table.tableArn, `${table.tableArn}/index/${INDEXES.byCollection.indexName}`],
       }),
     );
-    scoresWorker.addEventSource(new SqsEventSource(scoresQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.scoresConcurrency ?? 8 }));
+    scoresWorker.addEventSource(new SqsEventSource(scoresQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.scoresConcurrency ?? SCORES_FAN_OUT.workers }));
     daily('ScoresSchedule', 'paddock-customer-scores', 'Nightly: recompute every customer’s value scores and the KPI roll-ups', 2, scoresCoordinator);
 
     // Events out: new outbox items on the stream → enrichment (unmarshall) → the bus.
@@ -179,6 +191,13 @@ export class JobsStack extends Stack {
     alarm('DeadLettersWaiting', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'A job invocation, schedule delivery or outbox batch failed for good');
     alarm('ScoresWorkerErrors', scoresWorker.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'A scores worker failed (its segment is redelivered and resumes)');
     alarm('ScoresCoordinatorErrors', scoresCoordinator.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The nightly scores run could not be started');
+    // Before the DLQ: a segment delivered a third time has failed or run out of time twice; two receives are left to act.
+    alarm(
+      'ScoresSegmentRedelivered',
+      new Metric({ namespace: JOBS_METRIC_NAMESPACE, metricName: SEGMENT_RECEIVES_METRIC, dimensionsMap: { Job: SCORES_JOB }, period: Duration.minutes(15), statistic: 'Maximum' }),
+      SCORES_FAN_OUT.maxReceives - 2,
+      `A scores segment was delivered ${SCORES_FAN_OUT.maxReceives - 2} times (the DLQ takes it after ${SCORES_FAN_OUT.maxReceives}): look at the worker's errors and durations, raise segments if it runs out of time`,
+    );
     alarm('ScoresBacklog', scoresQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 3 * 3600, 'Scores segments waiting over 3 hours: raise worker concurrency or segments');
     // Poison records: a customer or car a job skipped (the run completed for everyone else). The job logs the
     // count in the embedded metric format; the records are listed by `npm run job:failures -- --job <job> --run <runId>`.

@@ -1,7 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createCore } from '../composition.js';
 import { readJobConfig } from '../config.js';
-import { runScoresSegment } from '../value/scores-job.js';
+import { emitJobCounts } from '../shared/metrics.js';
+import { runScoresSegment, SCORES_JOB, SEGMENT_RECEIVES_METRIC } from '../value/scores-job.js';
 import { stopsBeforeTimeout } from './job-invocation.js';
 import { parseSegmentMessage } from './scores-messages.js';
 
@@ -15,6 +16,8 @@ const { repos, logger } = createCore(readJobConfig(process.env), { profile: 'job
 export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
+    // A segment received again has failed or timed out before: the stack alarms well before the DLQ takes it.
+    emitJobCounts(logger, SCORES_JOB, { [SEGMENT_RECEIVES_METRIC]: Number(record.attributes?.ApproximateReceiveCount ?? 1) });
     try {
       const { run, segment } = parseSegmentMessage(record.body);
       const stats = await runScoresSegment({ values: repos.values, logger }, run, segment, { shouldStop: stopsBeforeTimeout(context) });

@@ -176,8 +176,9 @@ describe('CDK app', () => {
     it('fans the nightly scores run out over an SQS queue: one worker per segment, redelivery, then the DLQ', () => {
       jobs.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
       jobs.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 960, RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() } });
-      jobs.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 8 } });
-      jobs.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SCORES_SEGMENTS: '16' }) } });
+      jobs.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 16 } });
+      // Sized for a first night at 1M customers: ~3,900 customers a segment, under half an invocation at the slowest measured rate.
+      jobs.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SCORES_SEGMENTS: '256' }) } });
       const policies = JSON.stringify(jobs.findResources('AWS::IAM::Policy'));
       expect(policies).toContain('dynamodb:Scan');
       expect(policies).toContain(`/index/${INDEXES.byCollection.indexName}`);
@@ -185,9 +186,26 @@ describe('CDK app', () => {
 
     it('alarms on job failures, a run nearing its timeout, dead letters, backlog and enrichment errors', () => {
       const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { MetricName: string; Threshold: number } }).Properties);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords']);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'SegmentReceives']);
       expect(alarms.filter((a) => a.MetricName === 'Duration').map((a) => a.Threshold)).toEqual([900_000 * 0.8, 900_000 * 0.8]);
       jobs.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    });
+
+    it('alarms on a scores segment delivered a third time, two receives before the DLQ takes it', () => {
+      const redrive = new Capture();
+      jobs.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 960, RedrivePolicy: redrive });
+      const maxReceives = (redrive.asObject() as { maxReceiveCount: number }).maxReceiveCount;
+      jobs.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Paddock/Jobs',
+        MetricName: 'SegmentReceives',
+        Dimensions: [{ Name: 'Job', Value: 'scores' }],
+        Statistic: 'Maximum',
+        Threshold: maxReceives - 2,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: Match.anyValue(),
+      });
+      // The backlog alarm stays: a run whose segments wait for workers for hours.
+      jobs.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3 * 3600 });
     });
 
     it('alarms when a job skips a poison record, per job, from the metric the job logs', () => {
