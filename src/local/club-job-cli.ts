@@ -28,7 +28,7 @@ async function main() {
       `  levels reviewed: ${club.levelsReviewed} (${club.levelsChanged} changed → ClubStatusChanged)`,
       `  items read by the club job: ${club.itemsRead}${club.lotsExpired + club.lotsWarned + club.levelsReviewed ? ` (${(club.itemsRead / (club.lotsExpired + club.lotsWarned + club.levelsReviewed)).toFixed(2)} per lot or membership acted on)` : ''}`,
       `  event seat holds read: ${holds.holdsRead}, lapsed: ${holds.lapsed}, seats offered to the next in line: ${holds.offered}, already settled: ${holds.skipped}`,
-      `  club KPI roll-up for ${kpis?.day ?? now.slice(0, 10)}: ${kpis?.written ? `written (${kpis.memberships} memberships, ${kpis.itemsRead} items read${kpis.skipped ? `, ${kpis.skipped} unreadable skipped` : ''}) — query { clubKpis { … } } as admin or analyst` : 'already written today'}`,
+      `  club KPI roll-up for ${kpis?.day ?? now.slice(0, 10)}: ${kpis?.written ? `written (${kpis.memberships} memberships, ${kpis.itemsRead} items read${kpis.skipped ? `, ${kpis.skipped} unreadable skipped` : ''}) — query { clubKpis { … } } as admin or analyst` : 'not made again (one of this day or a later one exists)'}`,
       `  records skipped (could not be processed): club ${club.poisoned}${skipped(CLUB_JOB, clubRunId(new Date(now)), club.poisoned)}, holds ${holds.poisoned}${skipped(EVENT_HOLDS_JOB, eventHoldsRunId(new Date(now)), holds.poisoned)}`,
       '',
     ].join('\n'),
