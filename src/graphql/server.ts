@@ -1,7 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { getOperationAST, type GraphQLFormattedError } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { getOperationAST, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../shared/logger.js';
 import type { GraphQLContext } from './context.js';
 import { formatDomainError } from './errors.js';
@@ -81,6 +82,24 @@ function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
 }
 
 /**
+ * Every answer holds personal data and must not be stored by a browser or proxy. Apollo's
+ * cache-control plugin answered `no-store` to every uncacheable response, which is all of
+ * ours (no type or field carries a cache hint); this says the same without that plugin's
+ * per-field work on every request.
+ */
+function noStorePlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
+/**
  * Reports the cost of every operation in `extensions.cost`, as Shopify does, so clients can
  * budget: the requested (worst-case) cost measured during validation, the limit, and the
  * actual cost: the number of fields really resolved, i.e. the same count with each list at
@@ -113,6 +132,29 @@ function costPlugin(limits: ReturnType<typeof createQueryLimits>): ApolloServerP
 }
 
 /**
+ * The executable schema, built once per process. Apollo would build it from `typeDefs` and
+ * `resolvers` itself, but then copies every type of the schema to attach the resolvers,
+ * and parses the SDL keeping source locations no one reads at run time: together about a
+ * third of a cold start's CPU. Attaching the resolvers to the freshly built (still
+ * private) schema in place, and parsing without locations, gives the same schema.
+ */
+let executableSchema: GraphQLSchema | undefined;
+function schema(): GraphQLSchema {
+  executableSchema ??= makeExecutableSchema({ typeDefs: parse(typeDefs, { noLocation: true }), resolvers, updateResolversInPlace: true });
+  return executableSchema;
+}
+
+/**
+ * Apollo's built-in plugins that Paddock does not use, switched off explicitly: GraphOS
+ * reporting (usage, schema, federated inline traces: Paddock reports to no Apollo service)
+ * and cache control (replaced by {@link noStorePlugin}). Apollo imports each of them only
+ * when no plugin of its id is installed, so with these they are never loaded, and the
+ * Lambda bundle leaves them out, usage reporting's protobuf encoder with them (see
+ * `infra/bundling.ts`).
+ */
+const APOLLO_PLUGINS_OFF = [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()];
+
+/**
  * The one server factory: the Lambda handler and the local server both build their
  * Apollo Server here, so local behaviour is deployed behaviour.
  */
@@ -120,8 +162,7 @@ export function createApolloServer(options: ServerOptions): ApolloServer<GraphQL
   // Introspection is on only in development, and only there may it skip the depth limit.
   const limits = createQueryLimits({ ...(options.limits ?? DEFAULT_LIMITS), ...(options.development ? { maxIntrospectionCost: DEFAULT_INTROSPECTION_COST } : {}) }, listBoundsOf(domainModules));
   return new ApolloServer<GraphQLContext>({
-    typeDefs,
-    resolvers,
+    schema: schema(),
     introspection: options.development,
     includeStacktraceInErrorResponses: options.development,
     // A huge document is refused by the parser before any validation rule walks it.
@@ -135,7 +176,7 @@ export function createApolloServer(options: ServerOptions): ApolloServer<GraphQL
     csrfPrevention: true,
     // The local server and Lambda own their lifecycles; Apollo must not trap SIGINT/SIGTERM.
     stopOnTerminationSignals: false,
-    plugins: [requestLogPlugin(options.logger), costPlugin(limits), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [requestLogPlugin(options.logger), costPlugin(limits), noStorePlugin(), ...APOLLO_PLUGINS_OFF, ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
 }
 

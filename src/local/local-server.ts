@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { badRequestBody, INVALID_JSON_MESSAGE, MAX_REQUEST_BODY_BYTES, payloadTooLargeBody } from '../graphql/limits.js';
 import { createApolloServer } from '../graphql/server.js';
+import { httpGraphQLRequest } from '../graphql/http-request.js';
 import { PaddockError } from '../shared/errors.js';
 import { contextFromHeaders, normaliseHeaders } from '../graphql/request-context.js';
 import type { createRuntime } from '../graphql/runtime.js';
@@ -73,21 +73,15 @@ export async function startLocalServer(runtime: ReturnType<typeof createRuntime>
       return;
     }
     try {
-      const headers = new HeaderMap();
-      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      const rawBody = req.method === 'POST' ? await readBody(req) : '';
-      let body: unknown = rawBody;
-      if (rawBody && (headers.get('content-type') ?? '').includes('application/json')) {
-        try {
-          body = JSON.parse(rawBody);
-        } catch {
-          res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end(badRequestBody(INVALID_JSON_MESSAGE));
-          return;
-        }
+      const headers = normaliseHeaders(req.headers);
+      const request = httpGraphQLRequest({ method: req.method ?? 'GET', headers, search: url.search, body: req.method === 'POST' ? await readBody(req) : '' });
+      if (!request) {
+        res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end(badRequestBody(INVALID_JSON_MESSAGE));
+        return;
       }
       const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: () => contextFromHeaders(runtime, normaliseHeaders(req.headers), randomUUID()),
+        httpGraphQLRequest: request,
+        context: () => contextFromHeaders(runtime, headers, randomUUID()),
       });
       for (const [name, value] of response.headers) res.setHeader(name, value);
       res.statusCode = response.status ?? 200;
