@@ -38,8 +38,9 @@ export interface CustomerListFilter {
 export class CustomerRepository {
   constructor(private readonly store: Store) {}
 
-  getMany(ids: readonly string[]): Promise<Map<string, CustomerRecord>> {
-    return getRecords(this.store, customerEntity, customerKeys.profile, ids);
+  /** `consistentRead` for a write that decides on what it reads (as `get` does), in one BatchGetItem per 100. */
+  getMany(ids: readonly string[], options: { consistentRead?: boolean } = {}): Promise<Map<string, CustomerRecord>> {
+    return getRecords(this.store, customerEntity, customerKeys.profile, ids, options);
   }
 
   async get(id: string): Promise<CustomerRecord | null> {

@@ -153,8 +153,8 @@ export function definedEntities(): readonly Entity<unknown>[] {
  * @example
  * const customers = await getRecords(store, customerEntity, customerKeys.profile, ids);
  */
-export async function getRecords<R>(store: Store, entity: Pick<Entity<R>, 'fromItem'>, keyOf: (id: string) => Key, ids: readonly string[]): Promise<Map<string, R>> {
-  const items = await batchGetItems(store.doc, store.tableName, ids.map(keyOf));
+export async function getRecords<R>(store: Store, entity: Pick<Entity<R>, 'fromItem'>, keyOf: (id: string) => Key, ids: readonly string[], options: { consistentRead?: boolean } = {}): Promise<Map<string, R>> {
+  const items = await batchGetItems(store.doc, store.tableName, ids.map(keyOf), options);
   const result = new Map<string, R>();
   for (const id of ids) {
     const item = items.get(itemMapKey(keyOf(id)));

@@ -252,7 +252,8 @@ export async function explainFailures(failed: readonly Contribution[]): Promise<
   return null;
 }
 
-export type FactWriteResult = { ok: true } | { ok: false; failed: Contribution[] };
+/** `conflicted`: some item lost to a concurrent transaction, not (only) to its condition — see `transactWrite`. */
+export type FactWriteResult = { ok: true } | { ok: false; failed: Contribution[]; conflicted: boolean };
 
 /**
  * Writes the contributions of one fact (the owner's own and every hook's) in one
@@ -266,5 +267,20 @@ export async function writeContributions(store: Store, contributions: readonly C
     throw new InvariantError(`A fact needs ${merged.length} transaction items; DynamoDB takes at most ${MAX_TRANSACTION_ITEMS}`);
   }
   const result = await transactWrite(store.doc, merged.map((m) => m.item));
-  return result.ok ? result : { ok: false, failed: result.failedConditions.flatMap((i) => merged[i]?.sources ?? []) };
+  return result.ok ? result : { ok: false, failed: result.failedConditions.flatMap((i) => merged[i]?.sources ?? []), conflicted: result.conflicted };
+}
+
+/**
+ * Whether contributions can be written as one transaction: within DynamoDB's item limit,
+ * and mergeable (no item both Put and updated, no overlapping paths on one item). A writer
+ * that packs several facts into one transaction (a batch of interactions) asks this before
+ * adding the next fact, and starts a new transaction when the answer is no. Pure.
+ */
+export function fitsOneTransaction(contributions: readonly Contribution[]): boolean {
+  try {
+    return mergeContributions(contributions).length <= MAX_TRANSACTION_ITEMS;
+  } catch (error) {
+    if (error instanceof InvariantError) return false;
+    throw error;
+  }
 }

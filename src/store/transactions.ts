@@ -11,7 +11,7 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 export async function transactWrite(
   doc: DynamoDBDocumentClient,
   items: TransactItem[],
-): Promise<{ ok: true } | { ok: false; failedConditions: number[] }> {
+): Promise<{ ok: true } | { ok: false; failedConditions: number[]; conflicted: boolean }> {
   try {
     await doc.send(new TransactWriteCommand({ TransactItems: items }));
     return { ok: true };
@@ -21,8 +21,10 @@ export async function transactWrite(
       // A concurrent transaction on the same item (TransactionConflict) means the item is
       // changing under us: for our version- and existence-guarded writes that is the same
       // answer as a failed condition. Anything else (throttling, validation) is a fault.
+      // `conflicted` tells a writer that can tell the two apart (a batch of facts retries a
+      // conflict with backoff and reads nothing back) that the items may well be fine.
       const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict' ? [i] : []));
-      if (failed.length > 0) return { ok: false, failedConditions: failed };
+      if (failed.length > 0) return { ok: false, failedConditions: failed, conflicted: reasons.some((r) => r.Code === 'TransactionConflict') };
     }
     throw error;
   }

@@ -30,18 +30,21 @@ export function appendFactClause(list: AggregateList, fact: unknown, n = 0) {
 }
 
 /**
- * The interest keys to drop so that one new key fits within `max`: the weakest first —
- * fewest interactions, then longest unseen, then by key so concurrent writers agree.
- * Usually one; more only for a profile already over the cap (data from before it).
+ * The interest keys to drop so that `adding` new keys fit within `max`: the weakest first —
+ * fewest interactions, then longest unseen, then by key so concurrent writers agree — never
+ * one in `keep` (keys the same write increments). Usually as many as are added; more only
+ * for a profile already over the cap (data from before it).
  *
  * @example
  * interestsToEvict({ a: 3, b: 1 }, { a: '2026-01-02', b: '2026-01-01' }, 2) // ['b']
+ * interestsToEvict({ a: 3, b: 1, c: 2 }, {}, 3, { adding: 2, keep: ['b'] }) // ['c', 'a']
  */
-export function interestsToEvict(counts: Readonly<Record<string, number>>, last: Readonly<Record<string, string>>, max: number): string[] {
+export function interestsToEvict(counts: Readonly<Record<string, number>>, last: Readonly<Record<string, string>>, max: number, { adding = 1, keep = [] }: { adding?: number; keep?: readonly string[] } = {}): string[] {
   const keys = Object.keys(counts);
-  const excess = keys.length - max + 1;
+  const excess = keys.length - max + adding;
   if (excess <= 0) return [];
   return keys
+    .filter((k) => !keep.includes(k))
     .sort((a, b) => (counts[a]! - counts[b]!) || (last[a] ?? '').localeCompare(last[b] ?? '') || a.localeCompare(b))
     .slice(0, excess);
 }

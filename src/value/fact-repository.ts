@@ -7,9 +7,10 @@ import { joinKey } from '../store/key-part.js';
 import { queryPage } from '../store/query-page.js';
 import { backoffDelayMs, sleep } from '../store/retry.js';
 import type { Store } from '../store/store.js';
+import { batchGetItems, itemMapKey } from '../store/batch.js';
 import { ENTITY_TYPE_ATTRIBUTE, type Item } from '../store/table.js';
 import type { TransactItem } from '../store/transactions.js';
-import { explainFailures, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
+import { explainFailures, fitsOneTransaction, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
 import type { Money } from '../shared/money.js';
 import { AGGREGATE_LIMITS, MAX_INTERESTS, type AggregateList, type FinanceFact } from '../customer/profile-aggregates.js';
 import { appendFactClause, interestsToEvict } from './aggregates.js';
@@ -189,8 +190,55 @@ export function sourceEventItem(interaction: InteractionRecord): Item {
   return { ...factKeys.interactionDedup(interaction.sourceTenant, interaction.sourceSystem, interaction.sourceEventId), [ENTITY_TYPE_ATTRIBUTE]: 'SourceEvent', customerId: interaction.customerId, interactionId: interaction.id };
 }
 
-/** Attempts at fitting a new interest key in before the event is reported as a temporary failure. */
+/** Attempts at a customer's transaction that decide none of its events (conflicts, a full interest map changing) before they are reported as temporary failures. */
 const MAX_INTEREST_ATTEMPTS = 8;
+
+/**
+ * Distinct interest keys one profile update counts. DynamoDB takes expressions of at most
+ * 4 KB; each key appears three times in the update and once in its condition (≈ 120
+ * characters with the prefixes a merge adds), so 16 keys and the 7 channels stay well
+ * within it. A batch with more keys for one customer takes more transactions.
+ */
+const MAX_INTEREST_KEYS_PER_WRITE = 16;
+
+/** One interaction to record, with every other domain's contribution to it (asked again on every attempt). */
+export interface InteractionWrite {
+  interaction: InteractionRecord;
+  hooks?: () => Promise<readonly Contribution[]>;
+}
+
+export type InteractionOutcome = 'ACCEPTED' | 'DUPLICATE' | 'CUSTOMER_NOT_FOUND' | Refusal;
+
+/** An interaction's outcome, or the fault (throttling, a timeout) that left nothing of it written: the caller may send it again. */
+export type InteractionWriteResult = { outcome: InteractionOutcome } | { fault: unknown };
+
+/** The profile's interest maps as read back after its update failed. */
+interface InterestMaps {
+  counts: Record<string, number>;
+  last: Record<string, string>;
+}
+
+interface Pending {
+  index: number;
+  write: InteractionWrite;
+}
+
+/** One event's part of a customer's transaction; its dedup Put is told apart by identity when the transaction fails. */
+interface ComposedEvent {
+  pending: Pending;
+  dedup: Contribution;
+  stored: Contribution;
+  hooks: readonly Contribution[];
+}
+
+/** A customer's transaction: its events, the one profile update counting them all, and everything to write. */
+interface Composed {
+  events: ComposedEvent[];
+  profile: Contribution;
+  contributions: Contribution[];
+}
+
+const dedupKeyOf = (i: InteractionRecord) => itemMapKey(factKeys.interactionDedup(i.sourceTenant, i.sourceSystem, i.sourceEventId));
 
 /** The interest key of an interaction: the model line with the variant, else the topic. */
 export function interestKey(i: Pick<InteractionRecord, 'modelLine' | 'variant' | 'topic'>): string | null {
@@ -266,78 +314,234 @@ export class FactRepository {
   }
 
   /**
-   * Records one interaction once per source event, counting it in the customer's
-   * interests and channels. The interest maps hold at most `MAX_INTERESTS` keys: a known
-   * key, or a new one while there is room, is one atomic increment; a new key on a full
-   * map evicts the weakest key in the same transaction, guarded by the map's size as it
-   * was read (a concurrent newcomer changes it, and we read and decide again).
+   * Records one interaction once per source event (see `recordInteractions`); a fault is
+   * thrown. The club events check-in records its attendance this way, with its own items.
    */
-  async recordInteraction(interaction: InteractionRecord, hooks: () => Promise<readonly Contribution[]> = async () => []): Promise<'ACCEPTED' | 'DUPLICATE' | 'CUSTOMER_NOT_FOUND' | Refusal> {
-    const key = interestKey(interaction);
-    let evict: { keys: string[]; size: number } | undefined;
-    for (let attempt = 0; attempt < MAX_INTEREST_ATTEMPTS; attempt++) {
-      if (attempt > 1) await sleep(backoffDelayMs(attempt)); // a second miss means other writers on this profile: spread out
-      const [dedup, profile, stored] = this.interactionItems(interaction, key, evict).map((item): Contribution => ({ item }));
-      const result = await writeContributions(this.store, [dedup!, profile!, stored!, ...(await hooks())]);
-      if (result.ok) return 'ACCEPTED';
-      if (result.failed.includes(dedup!)) return 'DUPLICATE';
-      if (!result.failed.includes(profile!)) {
-        // Only other domains' items failed: one that explains itself is the answer, else write again.
-        const refusal = await explainFailures(result.failed.filter((c) => c !== stored));
-        if (refusal) return refusal;
-        continue;
-      }
-      const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: customerKeys.profile(interaction.customerId), ConsistentRead: true, ProjectionExpression: 'aggregates.interestCounts, aggregates.interestLast' }));
-      if (!Item) return 'CUSTOMER_NOT_FOUND';
-      const counts = (Item.aggregates?.interestCounts ?? {}) as Record<string, number>;
-      const last = (Item.aggregates?.interestLast ?? {}) as Record<string, string>;
-      evict = key && !(key in counts) ? { keys: interestsToEvict(counts, last, MAX_INTERESTS), size: Object.keys(counts).length } : undefined;
-      if (evict && evict.keys.length === 0) evict = undefined;
-      // A hook merged into the profile update fails with it: it may be the reason.
-      const refusal = await explainFailures(result.failed.filter((c) => c !== profile && c !== stored));
-      if (refusal) return refusal;
-    }
-    throw new InvariantError(`Interest map of customer ${interaction.customerId} kept changing; the event can be sent again`);
+  async recordInteraction(interaction: InteractionRecord, hooks: () => Promise<readonly Contribution[]> = async () => []): Promise<InteractionOutcome> {
+    const [result] = await this.recordInteractions([{ interaction, hooks }]);
+    if (!result || 'fault' in result) throw result?.fault;
+    return result.outcome;
   }
 
-  private interactionItems(interaction: InteractionRecord, key: string | null, evict?: { keys: string[]; size: number }): TransactItem[] {
-    const { tableName } = this.store;
-    const names: Record<string, string> = { '#agg': 'aggregates', '#ch': 'channels', '#c': interaction.channel };
-    const values: Record<string, unknown> = { ':zero': 0, ':one': 1 };
-    const sets = ['#agg.#ch.#c = if_not_exists(#agg.#ch.#c, :zero) + :one'];
-    const removes: string[] = [];
-    let condition = 'attribute_exists(PK)';
-    if (key) {
-      Object.assign(names, { '#ic': 'interestCounts', '#il': 'interestLast', '#k': key });
-      values[':at'] = interaction.occurredAt;
-      sets.push('#agg.#ic.#k = if_not_exists(#agg.#ic.#k, :zero) + :one', '#agg.#il.#k = :at');
-      if (evict) {
-        // The map is full: drop the weakest as read, if the map is still as read.
-        evict.keys.forEach((k, i) => {
-          names[`#e${i}`] = k;
-          removes.push(`#agg.#ic.#e${i}`, `#agg.#il.#e${i}`);
-        });
-        values[':size'] = evict.size;
-        condition += ' AND attribute_not_exists(#agg.#ic.#k) AND size(#agg.#ic) = :size';
-      } else {
-        values[':max'] = MAX_INTERESTS;
-        condition += ' AND (attribute_not_exists(#agg.#ic) OR attribute_exists(#agg.#ic.#k) OR size(#agg.#ic) < :max)';
+  /**
+   * Records interactions, each once per source event, counting them in their customers'
+   * interests and channels. One BatchGetItem finds the source events already stored
+   * (DUPLICATE without a write); the rest are written per customer, all of a customer's
+   * events in one transaction (several when they exceed DynamoDB's 100 items, a merge of
+   * the hooks' items, or `MAX_INTEREST_KEYS_PER_WRITE`) with one profile update that adds
+   * to the counters it touches. Customers are written in parallel, a customer's
+   * transactions one after another. Each event's answer is its own:
+   *
+   * - a dedup Put that fails (a concurrent re-send won) makes that event DUPLICATE and the
+   *   transaction is written again without it — never a rejection of its neighbours;
+   * - a hook's item that fails and explains itself refuses that event alone (its `Refusal`);
+   * - a profile update that fails is read back: no profile is CUSTOMER_NOT_FOUND for the
+   *   customer's events; a full interest map evicts its weakest keys, guarded by the map's
+   *   size as read (a concurrent newcomer changes it, and we read and decide again);
+   * - a conflict with another transaction (DynamoDB's TransactionConflict) is written again
+   *   after a backoff, never mistaken for a missing customer;
+   * - a fault (throttling, a timeout) halves the transaction until it belongs to one event:
+   *   that event alone gets `{ fault }`, nothing of it written, so a re-send is safe.
+   */
+  async recordInteractions(writes: readonly InteractionWrite[]): Promise<InteractionWriteResult[]> {
+    const results: InteractionWriteResult[] = new Array(writes.length);
+    let pending: Pending[] = writes.map((write, index) => ({ index, write }));
+    while (pending.length > 0) {
+      // DynamoDB takes one operation per item in a transaction: a source event sent twice in
+      // one batch goes in a later round, where the first one's outcome decides it.
+      const claimed = new Set<string>();
+      const round: Pending[] = [];
+      const later: Pending[] = [];
+      for (const p of pending) {
+        const key = dedupKeyOf(p.write.interaction);
+        (claimed.has(key) ? later : round).push(p);
+        claimed.add(key);
+      }
+      const fresh = await this.withoutStoredEvents(round, results);
+      const byCustomer = new Map<string, Pending[]>();
+      for (const p of fresh) byCustomer.set(p.write.interaction.customerId, [...(byCustomer.get(p.write.interaction.customerId) ?? []), p]);
+      await Promise.all([...byCustomer.values()].map((events) => this.recordForCustomer(events, results)));
+      pending = later;
+    }
+    return results;
+  }
+
+  /**
+   * The events whose source event is not stored yet; the others are answered DUPLICATE. An
+   * eventually consistent read suffices: a dedup item it finds exists (they are never
+   * deleted), and one it misses fails its Put. One event alone skips it (its transaction
+   * answers as well, in one request), and so does a batch whose read fails.
+   */
+  private async withoutStoredEvents(round: Pending[], results: InteractionWriteResult[]): Promise<Pending[]> {
+    if (round.length < 2) return round;
+    const keys = round.map(({ write: { interaction: i } }) => factKeys.interactionDedup(i.sourceTenant, i.sourceSystem, i.sourceEventId));
+    const stored = await batchGetItems(this.store.doc, this.store.tableName, keys).catch(() => new Map<string, Item>());
+    return round.filter((p) => {
+      if (!stored.has(dedupKeyOf(p.write.interaction))) return true;
+      results[p.index] = { outcome: 'DUPLICATE' };
+      return false;
+    });
+  }
+
+  /** Writes one customer's events (see `recordInteractions`), deciding every one of them in `results`. */
+  private async recordForCustomer(events: Pending[], results: InteractionWriteResult[]): Promise<void> {
+    const { customerId } = events[0]!.write.interaction;
+    let queue = events;
+    let cap = events.length; // events per transaction: halved on a fault, to find the event it belongs to
+    let maps: InterestMaps | undefined;
+    let attempt = 0;
+    const decide = (p: Pending, result: InteractionWriteResult) => {
+      results[p.index] = result;
+      queue = queue.filter((q) => q !== p);
+      attempt = 0;
+    };
+    while (queue.length > 0) {
+      if (attempt >= MAX_INTEREST_ATTEMPTS) {
+        const fault = new InvariantError(`Interactions of customer ${customerId} kept conflicting with other writes; the events can be sent again`);
+        for (const p of queue) results[p.index] = { fault };
+        return;
+      }
+      let composed: Composed | undefined;
+      try {
+        composed = await this.compose(customerId, queue.slice(0, cap), maps);
+        const result = await writeContributions(this.store, composed.contributions);
+        if (result.ok) {
+          for (const e of composed.events) decide(e.pending, { outcome: 'ACCEPTED' });
+          maps = undefined; // the maps changed: the next transaction guesses again
+          continue;
+        }
+        attempt++;
+        if (result.conflicted) {
+          await sleep(backoffDelayMs(attempt));
+          continue;
+        }
+        const failed = new Set(result.failed);
+        const duplicates = composed.events.filter((e) => failed.has(e.dedup));
+        for (const e of duplicates) decide(e.pending, { outcome: 'DUPLICATE' });
+        if (duplicates.length > 0) continue; // the others, without them: their failures show again if real
+        if (failed.has(composed.profile)) {
+          maps = await this.interestMaps(customerId);
+          if (!maps) {
+            for (const p of queue) results[p.index] = { outcome: 'CUSTOMER_NOT_FOUND' };
+            return;
+          }
+        }
+        // A hook's item that explains itself refuses its event; a hook merged into the profile update fails with it, so it is asked too.
+        for (const e of composed.events) {
+          const refusal = await explainFailures(e.hooks.filter((c) => failed.has(c)));
+          if (refusal) decide(e.pending, { outcome: refusal });
+        }
+        if (attempt > 1) await sleep(backoffDelayMs(attempt)); // a second miss means other writers on this profile: spread out
+      } catch (fault) {
+        const undecided = composed ? composed.events.map((e) => e.pending).filter((p) => queue.includes(p)) : queue.slice(0, cap);
+        if (undecided.length > 1) cap = Math.ceil(undecided.length / 2);
+        else if (undecided[0]) {
+          decide(undecided[0], { fault });
+          cap = queue.length;
+        }
       }
     }
-    return [
-      { Put: { TableName: tableName, Item: sourceEventItem(interaction), ConditionExpression: 'attribute_not_exists(PK)' } },
-      {
-        Update: {
-          TableName: tableName,
-          Key: customerKeys.profile(interaction.customerId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
+  }
+
+  /**
+   * The longest run of `candidates` (from the first) that fits one transaction with one
+   * profile update: within DynamoDB's item limit and `MAX_INTEREST_KEYS_PER_WRITE`, and with
+   * every hook's items mergeable. The first event always goes in (alone it is what a
+   * single write would send; if even that cannot be written, the write says why).
+   */
+  private async compose(customerId: string, candidates: readonly Pending[], maps: InterestMaps | undefined): Promise<Composed> {
+    let composed: Composed | undefined;
+    const keys = new Set<string>();
+    for (const pending of candidates) {
+      const { interaction } = pending.write;
+      const key = interestKey(interaction);
+      if (composed && key && !keys.has(key) && keys.size >= MAX_INTEREST_KEYS_PER_WRITE) break;
+      const event: ComposedEvent = {
+        pending,
+        dedup: { item: { Put: { TableName: this.store.tableName, Item: sourceEventItem(interaction), ConditionExpression: 'attribute_not_exists(PK)' } } },
+        stored: { item: { Put: { TableName: this.store.tableName, Item: interactionEntity.toItem(interaction) } } },
+        hooks: (await pending.write.hooks?.()) ?? [],
+      };
+      const events = [...(composed?.events ?? []), event];
+      const profile: Contribution = { item: this.profileUpdate(customerId, events.map((e) => e.pending.write.interaction), maps) };
+      const contributions = [profile, ...events.flatMap((e) => [e.dedup, e.stored, ...e.hooks])];
+      if (composed && !fitsOneTransaction(contributions)) break;
+      composed = { events, profile, contributions };
+      if (key) keys.add(key);
+    }
+    return composed!;
+  }
+
+  /**
+   * The one profile update counting `interactions`: per channel and per interest key an
+   * atomic `+ n` (and the key's latest time), so it touches only the counters that change.
+   * Its condition keeps the interest map within `MAX_INTERESTS`. Without `maps` it guesses:
+   * either every key is already counted or there is room for all of them as new. With the
+   * maps as read after a miss it decides: the keys it adds, the weakest others it evicts to
+   * make room, guarded by the map's size and those keys' presence as read.
+   */
+  private profileUpdate(customerId: string, interactions: readonly InteractionRecord[], maps: InterestMaps | undefined): TransactItem {
+    const names: Record<string, string> = { '#agg': 'aggregates', '#ch': 'channels' };
+    const values: Record<string, unknown> = { ':zero': 0 };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const conditions = ['attribute_exists(PK)'];
+    const channels = new Map<string, number>();
+    const interests = new Map<string, { n: number; at: string }>();
+    for (const i of interactions) {
+      channels.set(i.channel, (channels.get(i.channel) ?? 0) + 1);
+      const key = interestKey(i);
+      if (!key) continue;
+      const seen = interests.get(key);
+      interests.set(key, { n: (seen?.n ?? 0) + 1, at: seen && seen.at > i.occurredAt ? seen.at : i.occurredAt });
+    }
+    [...channels].forEach(([channel, n], c) => {
+      names[`#c${c}`] = channel;
+      values[`:c${c}`] = n;
+      sets.push(`#agg.#ch.#c${c} = if_not_exists(#agg.#ch.#c${c}, :zero) + :c${c}`);
+    });
+    const keys = [...interests.keys()];
+    if (keys.length > 0) {
+      Object.assign(names, { '#ic': 'interestCounts', '#il': 'interestLast' });
+      keys.forEach((key, k) => {
+        names[`#k${k}`] = key;
+        values[`:k${k}`] = interests.get(key)!.n;
+        values[`:t${k}`] = interests.get(key)!.at;
+        sets.push(`#agg.#ic.#k${k} = if_not_exists(#agg.#ic.#k${k}, :zero) + :k${k}`, `#agg.#il.#k${k} = :t${k}`);
+      });
+      const counted = (k: number) => `attribute_exists(#agg.#ic.#k${k})`;
+      if (!maps) {
+        values[':room'] = MAX_INTERESTS - keys.length;
+        conditions.push(`(attribute_not_exists(#agg.#ic) OR size(#agg.#ic) <= :room OR (${keys.map((_, k) => counted(k)).join(' AND ')}))`);
+      } else {
+        const adding = keys.filter((key) => !(key in maps.counts)).length;
+        interestsToEvict(maps.counts, maps.last, MAX_INTERESTS, { adding, keep: keys }).forEach((key, e) => {
+          names[`#e${e}`] = key;
+          removes.push(`#agg.#ic.#e${e}`, `#agg.#il.#e${e}`);
+        });
+        values[':size'] = Object.keys(maps.counts).length;
+        conditions.push('size(#agg.#ic) = :size', ...keys.map((key, k) => (key in maps.counts ? counted(k) : `attribute_not_exists(#agg.#ic.#k${k})`)));
+      }
+    }
+    return {
+      Update: {
+        TableName: this.store.tableName,
+        Key: customerKeys.profile(customerId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       },
-      { Put: { TableName: tableName, Item: interactionEntity.toItem(interaction) } },
-    ];
+    };
+  }
+
+  /** The profile's interest maps, read consistently; undefined when the customer is gone. */
+  private async interestMaps(customerId: string): Promise<InterestMaps | undefined> {
+    const { Item } = await this.store.doc.send(
+      new GetCommand({ TableName: this.store.tableName, Key: customerKeys.profile(customerId), ConsistentRead: true, ProjectionExpression: 'PK, #agg.#ic, #agg.#il', ExpressionAttributeNames: { '#agg': 'aggregates', '#ic': 'interestCounts', '#il': 'interestLast' } }),
+    );
+    if (!Item) return undefined;
+    return { counts: (Item.aggregates?.interestCounts ?? {}) as Record<string, number>, last: (Item.aggregates?.interestLast ?? {}) as Record<string, string> };
   }
 
   async interactionsOf(customerId: string, first: number, after?: string | null): Promise<Page<InteractionRecord>> {

@@ -1,4 +1,4 @@
-import { writableCustomer } from '../customer/customer-service.js';
+import { writableCustomer, writableCustomers } from '../customer/customer-service.js';
 import type { CustomerRecord } from '../customer/customer.js';
 import { callerDealerId, sourceTenantOf, valuePolicy } from '../auth/policies.js';
 import { ForbiddenError } from '../shared/errors.js';
@@ -75,12 +75,14 @@ export interface InteractionResult {
 }
 
 /**
- * Records up to 100 interactions, each once per source event. Every event is checked,
- * authorised and written on its own (one transaction each): accepted events are stored
- * even when others are rejected, and the answer says per event what happened and why.
- * A fault on one event (throttling, a timeout) never fails the call: that event alone is
- * REJECTED with TEMPORARY_FAILURE and nothing of it was written, so the caller re-sends
- * it — safely, since a re-send of a stored event is a DUPLICATE.
+ * Records up to 100 interactions, each once per source event. Every event is checked and
+ * authorised on its own (the customers read in one BatchGetItem); the accepted ones are
+ * written per customer (`FactRepository.recordInteractions`: one transaction for a
+ * customer's events), yet each event's answer is its own: accepted events are stored even
+ * when others are rejected or duplicates, and the answer says per event what happened and
+ * why. A fault (throttling, a timeout) never fails the call: the events it hit are
+ * REJECTED with TEMPORARY_FAILURE and nothing of them was written, so the caller re-sends
+ * them — safely, since a re-send of a stored event is a DUPLICATE.
  */
 export async function recordInteractions(ctx: ServiceContext, input: { events: readonly InteractionInput[] }) {
   assertMayRecordFacts(ctx);
@@ -89,27 +91,38 @@ export async function recordInteractions(ctx: ServiceContext, input: { events: r
     return { accepted: 0, duplicates: 0, rejected: input.events.length, results: [], userErrors: [error] };
   }
   const now = ctx.clock();
-  // Events of one customer go one after another: they all update that customer's profile
-  // item, where concurrent transactions would only conflict and retry. Customers run in parallel.
-  const byCustomer = new Map<string, number[]>();
-  input.events.forEach((event, index) => byCustomer.set(event.customerId, [...(byCustomer.get(event.customerId) ?? []), index]));
+  const temporaryFailure = (index: number, error: unknown): InteractionResult => {
+    ctx.logger.error('interaction not recorded', { index, error });
+    return { index, outcome: 'REJECTED', userErrors: [userError(`events.${index}`, 'TEMPORARY_FAILURE', 'This event could not be stored just now; nothing of it was written. Send it again.')] };
+  };
   const results: InteractionResult[] = new Array(input.events.length);
-  await Promise.all(
-    [...byCustomer.values()].map(async (indices) => {
-      for (const index of indices) {
-        results[index] = await recordOneInteraction(ctx, input.events[index]!, index, now).catch((error: unknown): InteractionResult => {
-          ctx.logger.error('interaction not recorded', { index, error });
-          return { index, outcome: 'REJECTED', userErrors: [userError(`events.${index}`, 'TEMPORARY_FAILURE', 'This event could not be stored just now; nothing of it was written. Send it again.')] };
-        });
-      }
-    }),
-  );
+  const checked = input.events.map((event, index) => checkInteraction(event, index, now));
+  const valid = checked.flatMap((c, index) => (c.errors.length ? ((results[index] = { index, outcome: 'REJECTED', userErrors: c.errors }), []) : [index]));
+  const customers = await writableCustomers(ctx, valid.map((index) => ({ field: `events.${index}.customerId`, globalId: input.events[index]!.customerId }))).catch((error: unknown) => error);
+  if (!Array.isArray(customers)) {
+    for (const index of valid) results[index] = temporaryFailure(index, customers);
+  } else {
+    const writes: { index: number; interaction: InteractionRecord }[] = [];
+    valid.forEach((index, i) => {
+      const customer = customers[i]!;
+      if ('code' in customer) results[index] = { index, outcome: 'REJECTED', userErrors: [customer] };
+      else writes.push({ index, interaction: toInteraction(ctx, input.events[index]!, customer.id, checked[index]!.occurredAt!, now) });
+    });
+    const outcomes = await ctx.repos.facts.recordInteractions(writes.map(({ interaction }) => ({ interaction, hooks: () => ctx.facts.contributions('InteractionRecorded', { interaction }) })));
+    writes.forEach(({ index }, i) => {
+      const result = outcomes[i]!;
+      if ('fault' in result) results[index] = temporaryFailure(index, result.fault);
+      else if (result.outcome === 'CUSTOMER_NOT_FOUND') results[index] = { index, outcome: 'REJECTED', userErrors: [notFound(`events.${index}.customerId`, 'customer')] };
+      else if (typeof result.outcome === 'object') results[index] = { index, outcome: 'REJECTED', userErrors: [userError(`events.${index}.customerId`, result.outcome.code, result.outcome.message)] };
+      else results[index] = { index, outcome: result.outcome, userErrors: [] };
+    });
+  }
   const count = (outcome: InteractionResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
   return { accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), results, userErrors: [] };
 }
 
-/** One event of a batch: checked, authorised and written in one transaction of its own. */
-async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput, index: number, now: Date): Promise<InteractionResult> {
+/** One event of a batch checked on its own (pure): its field errors, and when it happened. */
+function checkInteraction(event: InteractionInput, index: number, now: Date): { errors: UserError[]; occurredAt?: Date } {
   const at = `events.${index}`;
   const errors = [
     ...checkText(`${at}.sourceSystem`, event.sourceSystem, { max: 100 }),
@@ -121,12 +134,13 @@ async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput
   if (!INTERACTION_TYPES.includes(event.type)) errors.push(userError(`${at}.type`, 'INVALID', `Unknown type; use one of ${INTERACTION_TYPES.join(', ')}.`));
   const occurred = checkInstantNotInFuture(`${at}.occurredAt`, event.occurredAt, now);
   errors.push(...occurred.errors);
-  const customer = errors.length ? null : await writableCustomer(ctx, `${at}.customerId`, event.customerId);
-  if (customer && 'code' in customer) errors.push(customer);
-  if (errors.length || !customer || 'code' in customer || !occurred.date) return { index, outcome: 'REJECTED', userErrors: errors };
-  const interaction: InteractionRecord = {
+  return errors.length || !occurred.date ? { errors } : { errors, occurredAt: occurred.date };
+}
+
+function toInteraction(ctx: ServiceContext, event: InteractionInput, customerId: string, occurredAt: Date, now: Date): InteractionRecord {
+  return {
     id: newId(),
-    customerId: customer.id,
+    customerId,
     sourceTenant: sourceTenantOf(ctx.principal),
     sourceSystem: event.sourceSystem.trim(),
     sourceEventId: event.sourceEventId.trim(),
@@ -135,13 +149,9 @@ async function recordOneInteraction(ctx: ServiceContext, event: InteractionInput
     modelLine: event.modelLine ?? undefined,
     variant: event.variant?.trim() || undefined,
     topic: event.topic?.trim().toLowerCase() || undefined,
-    occurredAt: occurred.date.toISOString(),
+    occurredAt: occurredAt.toISOString(),
     recordedAt: now.toISOString(),
   };
-  const outcome = await ctx.repos.facts.recordInteraction(interaction, () => ctx.facts.contributions('InteractionRecorded', { interaction }));
-  if (outcome === 'CUSTOMER_NOT_FOUND') return { index, outcome: 'REJECTED', userErrors: [notFound(`${at}.customerId`, 'customer')] };
-  if (typeof outcome === 'object') return { index, outcome: 'REJECTED', userErrors: [userError(`${at}.customerId`, outcome.code, outcome.message)] };
-  return { index, outcome, userErrors: [] };
 }
 
 export async function recordOrder(

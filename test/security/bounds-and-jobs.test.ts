@@ -157,11 +157,12 @@ describe('Lambda handler: hostile batches, bounded interests and facts, idempote
   });
 
   it('answers a fault on one event of a batch for that event alone (TEMPORARY_FAILURE), with the others stored', async () => {
-    // Prepare: the third transaction of the batch fails, as a throttled or timed-out call would
-    let transactions = 0;
+    // Prepare: every transaction that carries the third event fails, as a throttled or timed-out
+    // call would (the batch's events share their customer's transaction: the fault must still
+    // land on that event alone)
     api.store.doc.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 3) throw Object.assign(new Error('injected fault'), { name: 'ProvisionedThroughputExceededException' });
+        if (context.commandName === 'TransactWriteItemsCommand' && JSON.stringify(args.input).includes('fault-2')) throw Object.assign(new Error('injected fault'), { name: 'ProvisionedThroughputExceededException' });
         return next(args);
       },
       { step: 'initialize', name: 'faultInjector' },
@@ -173,7 +174,8 @@ describe('Lambda handler: hostile batches, bounded interests and facts, idempote
       expect(res.errors).toBeUndefined();
       expect(res.data?.recordInteractions).toMatchObject({ accepted: 4, rejected: 1, userErrors: [] });
       const failed = res.data!.recordInteractions.results.find((r: { outcome: string }) => r.outcome === 'REJECTED');
-      expect(failed.userErrors).toEqual([{ field: ['input', 'events', String(failed.index)], code: 'TEMPORARY_FAILURE' }]);
+      expect(failed.index).toBe(2);
+      expect(failed.userErrors).toEqual([{ field: ['input', 'events', '2'], code: 'TEMPORARY_FAILURE' }]);
     } finally {
       api.store.doc.middlewareStack.remove('faultInjector');
     }
