@@ -4,9 +4,10 @@
  * 1. DynamoDB requests for a nested query — a dealer's 50 customers with their vehicles and
  *    each vehicle's servicing dealer — through the real Lambda handler, against the count a
  *    naive one-call-per-item resolver would make.
- * 2. Size of the GraphQL Lambda bundle (esbuild, the CDK stack's options).
+ * 2. Size of the GraphQL Lambda bundle (esbuild, the CDK stacks' options), its largest parts,
+ *    and any package bundled twice (bundle.ts).
  * 3. Cold start: a fresh Node process importing the bundle and answering one request, vs an
- *    empty Node process (median of several runs).
+ *    empty Node process, with and without source maps (paired rounds, medians; bundle.ts).
  * 4. The reminders job over a 10,000-car fleet: time, and items read per reminder created.
  * 5. The scores job over 10,000 customers: customers scored per second, read units per customer.
  * 6. Hostile documents (fragment bombs, alias floods): time to validate and refuse them.
@@ -17,17 +18,15 @@
  *    connection type — requests vs naive, bytes read, CPU per request.
  */
 import '../../src/local/quiet-sdk.js';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
 import { typeDefs } from '../../src/graphql/__generated__/type-defs.js';
 import { domainModules } from '../../src/graphql/__generated__/modules.js';
 import { createQueryLimits, DEFAULT_LIMITS, listBoundsOf } from '../../src/graphql/limits.js';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LAMBDA_BUNDLE, GRAPHQL_ENTRY } from '../../infra/bundling.js';
+import { bundleSection, coldStartSection } from './bundle.js';
 import { readConfig } from '../../src/config.js';
 import { createGraphqlHandler } from '../../src/graphql/lambda-handler.js';
 import { createRuntime } from '../../src/graphql/runtime.js';
@@ -119,57 +118,6 @@ async function roundTrips() {
     print(`   naive one-call-per-item: ${naive} requests → ${(naive / measured).toFixed(1)}× fewer`);
     print(`   latency against DynamoDB Local: median ${median(times).toFixed(1)} ms over ${times.length} runs`);
   });
-}
-
-async function bundle() {
-  mkdirSync(OUT, { recursive: true });
-  const outfile = join(OUT, 'graphql.mjs');
-  // The CDK stack's bundling options, so the figure is the deployed bundle's.
-  await build({
-    entryPoints: [GRAPHQL_ENTRY],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: LAMBDA_BUNDLE.target,
-    minify: LAMBDA_BUNDLE.minify,
-    mainFields: LAMBDA_BUNDLE.mainFields,
-    external: LAMBDA_BUNDLE.externalModules,
-    outfile,
-    logLevel: 'silent',
-    banner: { js: LAMBDA_BUNDLE.banner },
-  });
-  const size = statSync(outfile).size;
-  print(`2. GraphQL Lambda bundle: ${(size / 1024).toFixed(0)} KiB minified (AWS SDK v3 bundled and tree-shaken)`);
-  return outfile;
-}
-
-function coldStart(bundlePath: string) {
-  const key = generateSigningKey();
-  const driver = join(OUT, 'cold-start.mjs');
-  const event = apiGatewayEvent({ body: JSON.stringify({ query: '{ me { role } }' }), headers: { authorization: `Bearer ${signLocalToken(key, { role: 'admin' })}` } });
-  writeFileSync(
-    driver,
-    `const t0 = performance.now();
-const { handler } = await import(${JSON.stringify(bundlePath)});
-const res = await handler(${JSON.stringify(event)}, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 3000 });
-if (res.statusCode !== 200) { console.error(res.body); process.exit(1); }
-console.log((performance.now() - t0).toFixed(1));
-`,
-  );
-  const env = { ...process.env, TABLE_NAME: 'unused', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'eu-central-1', ...localAuthEnv(key), LOG_LEVEL: 'error' };
-  const wall = (args: string[]) => {
-    const started = performance.now();
-    const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`cold-start run failed: ${result.stderr}`);
-    return { ms: performance.now() - started, inner: Number(result.stdout.trim() || 0) };
-  };
-  const runs = 7;
-  const empty = Array.from({ length: runs }, () => wall(['-e', '']).ms);
-  const cold = Array.from({ length: runs }, () => wall([driver]));
-  const coldWall = median(cold.map((c) => c.ms));
-  print(`3. Cold start (fresh process: import bundle + build server + first request), median of ${runs}:`);
-  print(`   bundle: ${coldWall.toFixed(0)} ms wall (${median(cold.map((c) => c.inner)).toFixed(0)} ms inside the process)`);
-  print(`   empty node process: ${median(empty).toFixed(0)} ms wall → ratio ${(coldWall / median(empty)).toFixed(1)}×`);
 }
 
 async function remindersJob() {
@@ -369,9 +317,9 @@ async function main() {
   print(`Paddock benchmark — node ${process.version}, ${execFileSync('nproc').toString().trim()} cores`);
   print();
   if (only.has('round-trips')) (await roundTrips(), print());
-  const bundlePath = only.has('bundle') || only.has('cold-start') ? await bundle() : null;
-  if (bundlePath) print();
-  if (bundlePath && only.has('cold-start')) (coldStart(bundlePath), print());
+  const bundles = only.has('bundle') || only.has('cold-start') ? await bundleSection(OUT, print) : null;
+  if (bundles) print();
+  if (bundles && only.has('cold-start')) (coldStartSection(bundles, print), print());
   if (only.has('reminders')) (await remindersJob(), print());
   if (only.has('scores')) (await scoresJob(), print());
   if (only.has('hostile')) (hostileDocuments(), print());
