@@ -16,6 +16,8 @@
  *    (read units from ReturnConsumedCapacity), and items the club job reads per lot expired.
  * 8. Nested connections (`connections.ts`): the README's nested examples and one query per
  *    connection type — requests vs naive, bytes read, CPU per request.
+ * 9. Interactions (`interactions.ts`): requests and write units per event of `recordInteractions`
+ *    at batch sizes 1, 10 and 100.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync } from 'node:child_process';
@@ -56,6 +58,7 @@ import { inPool } from '../../src/shared/in-pool.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
 import { connections } from './connections.js';
+import { interactionsBench } from './interactions.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -307,7 +310,7 @@ function hostileDocuments() {
 }
 
 /** `npm run bench -- --only bundle,cold-start` runs just those sections. */
-const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections'] as const;
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions'] as const;
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -325,6 +328,7 @@ async function main() {
   if (only.has('hostile')) (hostileDocuments(), print());
   if (only.has('club')) await clubBench();
   if (only.has('connections')) (print(), await connections(print));
+  if (only.has('interactions')) (print(), await interactionsBench(print));
 }
 
 main().catch((error) => {
