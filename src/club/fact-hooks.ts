@@ -39,7 +39,7 @@ async function accrual(store: Store, customerId: string, source: AccrualSourceRe
   // The membership first: most customers are not members, and they cost one read.
   const membership = await ledger.getMembership(customerId);
   if (membership?.status !== 'ACTIVE' || !earnsOnDocumentOf(membership, at) || (await ledger.getAccrual(customerId, source))) return [];
-  return ledger.accrualContributions(membership, { source, basePoints: base, at });
+  return ledger.accrualContributions(membership, { source, basePoints: base, at, asOf: (context?.now ?? new Date()).toISOString() });
 }
 
 const clubFactHooks: FactHooks = {

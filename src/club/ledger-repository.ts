@@ -347,10 +347,13 @@ export class LedgerRepository {
    * `ClubStatusChanged` outbox event. Nothing for a member who left or zero points.
    *
    * `basePoints` are before the level's multiplier (`basePointsFor`, or an event's own
-   * points). A failure of these items is never final: read the membership again (and the
+   * points). `at` dates the points (the document's day); `asOf` is when they are written
+   * (default `at`): the level is judged then, so a document recorded late neither judges
+   * the level as of its older date nor leaves a member below the level their later months
+   * give. A failure of these items is never final: read the membership again (and the
    * marker: `getAccrual`) and ask again.
    */
-  accrualContributions(m: MembershipRecord, a: { source: AccrualSourceRef; basePoints: number; at: string }): Contribution[] {
+  accrualContributions(m: MembershipRecord, a: { source: AccrualSourceRef; basePoints: number; at: string; asOf?: string }): Contribution[] {
     if (m.status !== 'ACTIVE') return [];
     const points = multiplied(a.basePoints, m.level, this.rules);
     if (points <= 0) return [];
@@ -364,7 +367,7 @@ export class LedgerRepository {
     const qualifies = this.rules.earning[a.source.type].qualifying;
     const qualifying = qualifies ? { ...m.qualifying, [month]: (m.qualifying[month] ?? 0) + points } : m.qualifying;
     // A document recorded late must not judge the level as of its own (older) date.
-    const asOf = later(a.at, m.levelSince);
+    const asOf = later(later(a.asOf ?? a.at, a.at), m.levelSince);
     const after: MembershipRecord = { ...m, ...relevel(m, qualifying, asOf, this.rules), owed: m.owed - settled };
     const entry: LedgerEntryRecord = { customerId: m.customerId, id: entryId, kind: 'ACCRUAL', points, at: a.at, rulesVersion: this.rules.version, source: a.source, ...(lot ? { lotId: lot.id } : {}), ...(settled ? { owedChange: settled } : {}) };
     const marker: AccrualMarkerRecord = { customerId: m.customerId, source: a.source, entryId, entryAt: a.at, points, ...(lot ? { lot: { id: lot.id, expiresOn: lot.expiresOn } } : {}) };

@@ -44,7 +44,7 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
   async function registerFor(ownerId: string, purchaseDate = '2026-11-02') {
     const vin = `WP0ZZZ99ZTS${serial++}`;
     const vehicle = makeVehicle({ vin, ownerId, ownerHistory: [{ customerId: ownerId, from: purchaseDate }], ownerSince: purchaseDate, purchaseDate, sellingDealerId: dealer.id, servicingDealerId: dealer.id, odometerReadAt: '2026-11-02T10:00:00.000Z', registeredAt: '2026-11-02T10:00:00.000Z' });
-    expect(await writeRegistration({ repos: store.repos, facts: createFactHooks(store) }, vehicle, { vin, km: vehicle.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt })).toEqual({ kind: 'REGISTERED' });
+    expect(await writeRegistration({ repos: store.repos, facts: createFactHooks(store, domainFactHooks, () => now) }, vehicle, { vin, km: vehicle.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: vehicle.registeredAt })).toEqual({ kind: 'REGISTERED' });
     return vin;
   }
 
@@ -114,6 +114,23 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
     const lots = await store.repos.ledger.liveLots(owner, now.toISOString());
     expect(lots.filter((l) => l.source.type === 'FINANCE_CONTRACT').map((l) => l.availableFrom)).toEqual(['2026-12-04T12:00:00.000Z', '2026-12-04T12:00:00.000Z']);
     expect(await checkLedger(store, owner, now.toISOString())).toEqual([]);
+  });
+
+  it('judges the level as of now when a document is recorded late: later months count', async () => {
+    // Prepare: 4,000 qualifying points from an order dated 10 November
+    const member = await customer();
+    expect((await recordOrder(context(), orderInput(member, '2000.00'))).userErrors).toEqual([]);
+
+    // Act: an order dated 5 October, recorded now (20 November), worth 1,200 points
+    const late = await recordOrder(context(), { ...orderInput(member, '600.00'), orderedAt: '2026-10-05T10:00:00.000Z' });
+
+    // Assess: 5,200 qualifying points in the window that ends now: Silver (judged as of 5 October it stayed Member)
+    expect(late.userErrors).toEqual([]);
+    const membership = (await store.repos.ledger.getMembership(member))!;
+    expect(membership.qualifying).toEqual({ '2026-10': 1_200, '2026-11': 4_000 });
+    expect(membership.level).toBe('SILVER');
+    expect(membership.levelSince).toBe(now.toISOString());
+    expect(await checkLedger(store, member, now.toISOString())).toEqual([]);
   });
 
   it('earns nothing for a customer who never joined or who left, and records their facts all the same', async () => {
