@@ -78,17 +78,25 @@ export interface CustomerFacts {
   linkedToCallerDealer: boolean;
 }
 
+/**
+ * Reading something that belongs to a customer (the profile, their club membership): the
+ * brand's staff, the customer themself, and a dealer key with `scope` for its linked customers.
+ */
+function canReadCustomerOwned(p: Principal, f: CustomerFacts, scope: DealerScope): boolean {
+  switch (p.kind) {
+    case 'admin':
+    case 'analyst':
+      return true;
+    case 'customer':
+      return p.customerId === f.customerId;
+    case 'dealer':
+      return hasScope(p, scope) && f.linkedToCallerDealer;
+  }
+}
+
 export const customerPolicy = {
   canRead(p: Principal, f: CustomerFacts): boolean {
-    switch (p.kind) {
-      case 'admin':
-      case 'analyst':
-        return true;
-      case 'customer':
-        return p.customerId === f.customerId;
-      case 'dealer':
-        return hasScope(p, 'customers:read') && f.linkedToCallerDealer;
-    }
+    return canReadCustomerOwned(p, f, 'customers:read');
   },
   canWrite(p: Principal, f: CustomerFacts): boolean {
     switch (p.kind) {
@@ -291,31 +299,15 @@ export const dealerPolicy = {
 export const clubPolicy = {
   /** A membership, its balance, lots, ledger and vouchers. */
   canRead(p: Principal, f: CustomerFacts): boolean {
-    switch (p.kind) {
-      case 'admin':
-      case 'analyst':
-        return true;
-      case 'customer':
-        return p.customerId === f.customerId;
-      case 'dealer':
-        return hasScope(p, 'club:read') && f.linkedToCallerDealer;
-    }
+    return canReadCustomerOwned(p, f, 'club:read');
   },
   /**
-   * Joining: the customer for themselves; the brand, or a dealer that may change the
-   * customer (`customers:write`, linked), with the customer's consent to the club terms.
+   * Joining: whoever may change the customer (`customerPolicy.canWrite`: the customer for
+   * themselves; the brand, or a linked dealer with `customers:write`, with the customer's
+   * consent to the club terms).
    */
   canJoin(p: Principal, f: CustomerFacts): boolean {
-    switch (p.kind) {
-      case 'admin':
-        return true;
-      case 'analyst':
-        return false;
-      case 'customer':
-        return p.customerId === f.customerId;
-      case 'dealer':
-        return hasScope(p, 'customers:write') && f.linkedToCallerDealer;
-    }
+    return customerPolicy.canWrite(p, f);
   },
   /** Whether the caller's role may join anyone at all (checked before any read): not analysts, not keys without `customers:write`. */
   canJoinAny(p: Principal): boolean {
