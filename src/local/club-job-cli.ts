@@ -2,7 +2,7 @@ import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
 import { CLUB_JOB, clubRunId } from '../club/club-job.js';
 import { EVENT_HOLDS_JOB, eventHoldsRunId } from '../events/holds-job.js';
-import { readLocalInfo } from './local-files.js';
+import { useLocalStackForJobs } from './local-files.js';
 
 /**
  * `npm run job:club -- --now 2026-12-01T03:00:00Z`: runs the club run's Lambda handler
@@ -13,10 +13,7 @@ import { readLocalInfo } from './local-files.js';
  */
 async function main() {
   const { values } = parseArgs({ options: { now: { type: 'string' } } });
-  const local = readLocalInfo();
-  process.env.TABLE_NAME = local.tableName;
-  process.env.DYNAMODB_ENDPOINT = local.dynamodbEndpoint;
-  process.env.LOG_LEVEL ??= 'warn';
+  const local = useLocalStackForJobs();
   const { handler } = await import('../handlers/club-job.js');
   const { club, holds, kpis, now } = await handler({ now: values.now ?? new Date().toISOString() });
   const skipped = (job: string, runId: string, n: number) => (n ? ` — npm run job:failures -- --job ${job} --run ${runId}` : '');

@@ -31,6 +31,18 @@ export function readLocalInfo(): LocalStackInfo {
   }
 }
 
+/**
+ * Points a job's handler at the running local stack: the handlers read their table and
+ * engine from the environment as in AWS, so a local run is the deployed code path.
+ */
+export function useLocalStackForJobs(): LocalStackInfo {
+  const local = readLocalInfo();
+  process.env.TABLE_NAME = local.tableName;
+  process.env.DYNAMODB_ENDPOINT = local.dynamodbEndpoint;
+  process.env.LOG_LEVEL ??= 'warn';
+  return local;
+}
+
 export function readSigningKey(): LocalSigningKey {
   try {
     return JSON.parse(readFileSync(SIGNING_KEY_JSON, 'utf8')) as LocalSigningKey;

@@ -1,6 +1,6 @@
 import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
-import { readLocalInfo } from './local-files.js';
+import { useLocalStackForJobs } from './local-files.js';
 
 /**
  * `npm run job:reminders -- --now 2026-12-01T06:00:00Z`: runs the reminders job's Lambda
@@ -9,10 +9,7 @@ import { readLocalInfo } from './local-files.js';
  */
 async function main() {
   const { values } = parseArgs({ options: { now: { type: 'string' } } });
-  const local = readLocalInfo();
-  process.env.TABLE_NAME = local.tableName;
-  process.env.DYNAMODB_ENDPOINT = local.dynamodbEndpoint;
-  process.env.LOG_LEVEL ??= 'warn';
+  const local = useLocalStackForJobs();
   const { handler } = await import('../handlers/reminders-job.js');
   const now = values.now ?? new Date().toISOString();
   const stats = await handler({ now });
