@@ -38,9 +38,10 @@ export const SCORES_TIMEOUT = Duration.minutes(15);
 /**
  * The scores run's fan-out, sized for a first night at 1M customers (every score new, the
  * slowest night). Measured by `npm run bench` (scores section, which prints the projection):
- * 22–87 ms per customer per worker, so a segment of 1M / 256 ≈ 3,900 customers takes
- * 1.5–5.7 min — under half of one 15-minute invocation even at the slow end, where 16
- * segments of 62,500 took 34–91 min and the slowest ran out of receives into the DLQ. 16
+ * 19–26 ms per customer per worker on a busy 2-core machine, up to 87 ms in slower runs, so
+ * a segment of 1M / 256 ≈ 3,900 customers takes 1.5–5.7 min — under half of one 15-minute
+ * invocation even at the slow end, where 16 segments of 62,500 took 25–91 min and the
+ * slowest ran out of receives into the DLQ. 16
  * workers at once make that night 16 waves (≈ 25–90 min) while keeping the write rate a
  * table can absorb; later nights write ~3 % of the scores and run several times faster.
  * More segments cost little: each adds one message, one checkpoint and its partial KPI

@@ -9,7 +9,8 @@
  * 3. Cold start: a fresh Node process importing the bundle and answering one request, vs an
  *    empty Node process, with and without source maps (paired rounds, medians; bundle.ts).
  * 4. The reminders job over a 10,000-car fleet: time, and items read per reminder created.
- * 5. The scores job over 10,000 customers: customers scored per second, read units per customer.
+ * 5. The scores job over 10,000 customers (customers per second, read and write units per customer), its KPI
+ *    roll-ups at 1,000 dealers, and a first night at 1M customers projected onto the fan-out (scores.ts).
  * 6. Hostile documents (fragment bombs, alias floods): time to validate and refuse them.
  * 7. The owners' club: accruals per second through GraphQL (recordOrder for members, against
  *    the same for non-members), the read cost of a member's `club` with 24 months of history
@@ -41,9 +42,8 @@ import { toGlobalId } from '../../src/shared/ids.js';
 import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import { apiGatewayEvent, lambdaContext } from '../support/api.js';
 import { makeFleet, writeFleet } from '../support/fleet.js';
-import { makePopulation, writePopulation } from '../support/population.js';
-import { runScoresLocally, scoresRunFor } from '../../src/value/scores-job.js';
-import { ValueRepository } from '../../src/value/value-repository.js';
+import { scoresBench } from './scores.js';
+import { interactionsBench } from './interactions.js';
 import { CustomerRepository } from '../../src/customer/customer-repository.js';
 import { ReminderRepository } from '../../src/reminder/reminder-repository.js';
 import { runRemindersJob } from '../../src/reminder/reminders-job.js';
@@ -58,7 +58,6 @@ import { inPool } from '../../src/shared/in-pool.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
 import { connections } from './connections.js';
-import { interactionsBench } from './interactions.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -140,21 +139,7 @@ async function remindersJob() {
 }
 
 async function scoresJob() {
-  await withTable('paddock-bench-scores', async (store) => {
-    const population = makePopulation(10_000, ['D1', 'D2', 'D3', 'D4', 'D5']);
-    await writePopulation(store, population);
-    const deps = { values: new ValueRepository(store), logger: createLogger({}, { level: 'error' }) };
-    print('5. Scores job over 10,000 customers (8 segments, 4 workers at a time, as locally)');
-    for (const [label, now] of [['first night (all scores new)', '2026-12-01T02:00:00Z'], ['next night (only changes written)', '2026-12-02T02:00:00Z']] as const) {
-      const started = performance.now();
-      const stats = await runScoresLocally(deps, scoresRunFor(new Date(now), 8));
-      const seconds = (performance.now() - started) / 1000;
-      const read = stats.reduce((s, x) => s + x.customersRead, 0);
-      const changed = stats.reduce((s, x) => s + x.changed, 0);
-      const units = stats.reduce((s, x) => s + x.readUnits, 0);
-      print(`   ${label}: ${read} scored in ${seconds.toFixed(1)} s (${(read / seconds).toFixed(0)}/s), ${changed} written; read units ${units.toFixed(0)} → ${(units / read).toFixed(2)} per customer`);
-    }
-  });
+  await scoresBench({ withTable, print });
 }
 
 /** Counts a document client's requests by operation, and (for reads) asks for and sums the read units each consumed. */

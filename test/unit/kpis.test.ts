@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeCustomer } from '../../src/customer/customer.js';
 import { emptyAggregates, type CustomerAggregates } from '../../src/customer/profile-aggregates.js';
-import { accumulate, mergeScoped, toKpiView, type ScopedSums } from '../../src/value/kpis.js';
+import { accumulate, FLAT_SUM_ATTRIBUTES, flattenSums, mergeScoped, toKpiView, unflattenSums, type ScopedSums } from '../../src/value/kpis.js';
 import { scoreCustomer } from '../../src/value/scoring.js';
 
 const NOW = new Date('2026-12-01T02:00:00Z');
@@ -77,5 +77,15 @@ describe('KPI roll-ups', () => {
     expect(d2).toMatchObject({ customersScored: 1, nps: { value: null, count: 0 }, repeatPurchaseRate: { value: 0, count: 1 } });
     const brand = toKpiView(merged.BRAND!, 'BRAND', '2026-11', NOW.toISOString());
     expect(brand.averageClvMinor).toBe(Math.round(customers.map((c) => scoreCustomer(c, NOW).clvMinor).reduce((a, b) => a + b, 0) / 3));
+  });
+
+  it('store a scope\'s sums as flat numbers (what DynamoDB can ADD to) and read them back unchanged, zeros left out', () => {
+    const sums: ScopedSums = {};
+    for (const c of customers) accumulate(sums, c, scoreCustomer(c, NOW), '2026-11');
+    const flat = flattenSums(sums['DEALER#D2']!);
+    expect(Object.values(flat).every((v) => typeof v === 'number' && v !== 0)).toBe(true);
+    expect(Object.keys(flat).every((k) => FLAT_SUM_ATTRIBUTES.includes(k))).toBe(true);
+    expect(flat).toMatchObject({ customersScored: 1, componentVehicle: sums['DEALER#D2']!.componentSums.vehicle });
+    for (const scope of Object.keys(sums)) expect(unflattenSums(flattenSums(sums[scope]!))).toEqual(sums[scope]);
   });
 });
