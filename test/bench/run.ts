@@ -43,7 +43,6 @@ import { createDocumentClient } from '../../src/store/dynamo-client.js';
 import { apiGatewayEvent, lambdaContext } from '../support/api.js';
 import { makeFleet, writeFleet } from '../support/fleet.js';
 import { scoresBench } from './scores.js';
-import { interactionsBench } from './interactions.js';
 import { CustomerRepository } from '../../src/customer/customer-repository.js';
 import { ReminderRepository } from '../../src/reminder/reminder-repository.js';
 import { runRemindersJob } from '../../src/reminder/reminders-job.js';
@@ -58,6 +57,7 @@ import { inPool } from '../../src/shared/in-pool.js';
 import { batchPutItems } from '../../src/store/batch.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
 import { connections } from './connections.js';
+import { interactionsBench } from './interactions.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
