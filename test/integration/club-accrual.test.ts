@@ -149,7 +149,7 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
     expect((await store.repos.customers.get(former))?.aggregates.orders).toHaveLength(1);
   });
 
-  it('earns nothing on documents dated before the day the member joined or between leaving and rejoining, and on the joining day itself', async () => {
+  it('earns nothing on documents dated before the day the member joined or between leaving and rejoining; the joining day earns', async () => {
     // Prepare: joined 2026-10-01 08:00 (see `customer`)
     const member = await customer();
     const orderAt = async (amount: string, orderedAt: string) => expect((await recordOrder(context(), { ...orderInput(member, amount), orderedAt })).userErrors).toEqual([]);
