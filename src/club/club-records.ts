@@ -70,6 +70,15 @@ export interface TermsConsent {
   recordedBy: Author;
 }
 
+/** A time out of the club: left on `from`, joined again on `to`. */
+export interface MembershipGap {
+  from: string;
+  to: string;
+}
+
+/** How many gaps a membership remembers: leaving and rejoining more often than this is not a real member's pattern. */
+export const MAX_MEMBERSHIP_GAPS = 20;
+
 export interface MembershipRecord {
   customerId: string;
   /** The membership number printed on the card (`PC` and 8 digits). */
@@ -78,8 +87,11 @@ export interface MembershipRecord {
   joinedAt: string;
   /** The last time the member left (they may rejoin: same number, same ledger). */
   leftAt?: string;
-  /** The last time a former member joined again: documents dated between `leftAt` and it earn nothing (see `earnsOnDocumentOf`). */
-  rejoinedAt?: string;
+  /**
+   * The times the customer was out of the club, from leaving to rejoining (the newest
+   * `MAX_MEMBERSHIP_GAPS`): documents dated inside one earn nothing (see `earnsOnDocumentOf`).
+   */
+  gaps?: MembershipGap[];
   consent: TermsConsent;
   level: ClubLevel;
   levelSince: string;
@@ -122,6 +134,8 @@ export const membershipEntity = defineEntity<MembershipRecord>({
     number: 'PC00000042',
     status: 'ACTIVE',
     joinedAt: '2026-01-10T09:00:00.000Z',
+    leftAt: '2026-02-01T09:00:00.000Z',
+    gaps: [{ from: '2026-02-01T09:00:00.000Z', to: '2026-02-20T09:00:00.000Z' }],
     consent: { source: 'APP', at: '2026-01-10T09:00:00.000Z', recordedBy: { kind: 'customer', id: '01JCUSTOMER0000000000000000' } },
     level: 'SILVER',
     levelSince: '2026-03-01T00:00:00.000Z',
@@ -143,7 +157,7 @@ export const membershipEntity = defineEntity<MembershipRecord>({
     status: field.oneOf(MEMBERSHIP_STATUSES),
     joinedAt: field.string,
     leftAt: field.optional(field.string),
-    rejoinedAt: field.optional(field.string),
+    gaps: field.optional(field.listOfMaps<MembershipGap>()),
     consent: field.map<TermsConsent>(),
     level: field.oneOf(CLUB_LEVELS),
     levelSince: field.string,

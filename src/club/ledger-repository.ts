@@ -22,6 +22,7 @@ import {
   membershipEntity,
   membershipScheduleKeys,
   memberNumberCounterEntity,
+  MAX_MEMBERSHIP_GAPS,
   redemptionReturnEntity,
   type AccrualMarkerRecord,
   type AccrualSourceRef,
@@ -78,7 +79,7 @@ export type ReverseResult = { ok: true; entry: LedgerEntryRecord } | { ok: false
 type Totals = Partial<Record<'balance' | 'earnedTotal' | 'redeemedTotal' | 'expiredTotal' | 'credits', number>>;
 
 /** Fields only version-conditioned writes change. */
-const VERSIONED_FIELDS = ['status', 'leftAt', 'rejoinedAt', 'consent', 'level', 'levelSince', 'owed', 'qualifying', 'levelReviewOn', 'version'] as const;
+const VERSIONED_FIELDS = ['status', 'leftAt', 'gaps', 'consent', 'level', 'levelSince', 'owed', 'qualifying', 'levelReviewOn', 'version'] as const;
 
 const SCHEDULE_PK = INDEXES.bySchedule.partitionKey;
 const SCHEDULE_SK = INDEXES.bySchedule.sortKey;
@@ -534,7 +535,7 @@ export class LedgerRepository {
       let after: MembershipRecord;
       let write: TransactItem;
       if (m) {
-        after = { ...m, ...relevel(m, m.qualifying, later(j.at, m.levelSince), this.rules), status: 'ACTIVE', rejoinedAt: j.at, consent: j.consent, version: m.version + 1 };
+        after = { ...m, ...relevel(m, m.qualifying, later(j.at, m.levelSince), this.rules), status: 'ACTIVE', gaps: [...(m.gaps ?? []), { from: m.leftAt ?? j.at, to: j.at }].slice(-MAX_MEMBERSHIP_GAPS), consent: j.consent, version: m.version + 1 };
         write = membershipUpdate(this.table, m, after, {}, 'version');
       } else {
         after = {

@@ -28,13 +28,12 @@ export const monthOf = (at: string) => at.slice(0, 7);
  * would make a lot expired at birth), and not after the day they last left and before the
  * day they rejoined (a member who left earns nothing, also on documents recorded late).
  * Days, not instants: a visit on the morning of the day a customer joins at the dealer earns.
- * Only the last gap is kept; an older one is not.
+ * Every remembered gap counts (`gaps`: leaving and rejoining); the leaving and rejoining days earn.
  */
-export function earnsOnDocumentOf(m: Pick<MembershipRecord, 'joinedAt' | 'leftAt' | 'rejoinedAt'>, at: string): boolean {
+export function earnsOnDocumentOf(m: Pick<MembershipRecord, 'joinedAt' | 'gaps'>, at: string): boolean {
   const day = toDay(at);
   if (day < toDay(m.joinedAt)) return false;
-  const inLastGap = m.leftAt !== undefined && m.rejoinedAt !== undefined && m.rejoinedAt > m.leftAt && day > toDay(m.leftAt) && day < toDay(m.rejoinedAt);
-  return !inLastGap;
+  return !(m.gaps ?? []).some((gap) => day > toDay(gap.from) && day < toDay(gap.to));
 }
 
 /** Whether a lot's points may still be spent on `day` (its last day is `expiresOn`) and the expiry job has not taken them. */

@@ -68,14 +68,17 @@ describe('Club ledger rules', () => {
     expect(earnsOnDocumentOf(joined, '2026-03-09T23:59:59.000Z')).toBe(false);
     expect(earnsOnDocumentOf(joined, '2024-01-01T00:00:00.000Z')).toBe(false);
     expect(earnsOnDocumentOf(joined, '2026-03-10T00:00:00.000Z')).toBe(true);
-    const rejoined = { ...joined, leftAt: '2026-05-01T10:00:00.000Z', rejoinedAt: '2026-06-01T10:00:00.000Z' };
+    const rejoined = { ...joined, gaps: [{ from: '2026-05-01T10:00:00.000Z', to: '2026-06-01T10:00:00.000Z' }] };
     expect(earnsOnDocumentOf(rejoined, '2026-04-30T10:00:00.000Z')).toBe(true);
     expect(earnsOnDocumentOf(rejoined, '2026-05-01T18:00:00.000Z')).toBe(true);
     expect(earnsOnDocumentOf(rejoined, '2026-05-02T10:00:00.000Z')).toBe(false);
     expect(earnsOnDocumentOf(rejoined, '2026-05-31T23:00:00.000Z')).toBe(false);
     expect(earnsOnDocumentOf(rejoined, '2026-06-01T00:00:00.000Z')).toBe(true);
-    // Left again after rejoining: the last gap is still ahead of the rejoin, so none is open.
-    expect(earnsOnDocumentOf({ ...rejoined, leftAt: '2026-07-01T10:00:00.000Z' }, '2026-05-15T10:00:00.000Z')).toBe(true);
+    // Left and rejoined twice: the earlier gap still earns nothing, nor the later one
+    const twice = { ...joined, gaps: [...rejoined.gaps, { from: '2026-07-01T10:00:00.000Z', to: '2026-08-01T10:00:00.000Z' }] };
+    expect(earnsOnDocumentOf(twice, '2026-05-15T10:00:00.000Z')).toBe(false);
+    expect(earnsOnDocumentOf(twice, '2026-07-15T10:00:00.000Z')).toBe(false);
+    expect(earnsOnDocumentOf(twice, '2026-06-15T10:00:00.000Z')).toBe(true);
   });
 
   it('settles what is owed before making a lot', () => {
