@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import type { Prng } from '../shared/prng.js';
 import { runClubJob } from '../club/club-job.js';
 import { runClubKpiRollup } from '../club-kpis/club-kpi-job.js';
 import clubFactHooks from '../club/fact-hooks.js';
@@ -70,13 +71,6 @@ export interface ClubSeedResult {
   inDebt?: string;
 }
 
-interface Rng {
-  next(): number;
-  int(min: number, max: number): number;
-  chance(p: number): boolean;
-  pick<T>(values: readonly T[]): T;
-}
-
 const DAY = 86_400_000;
 const SEED_ADMIN: Principal = { kind: 'admin', subject: 'seed' };
 
@@ -107,7 +101,7 @@ function ok<T extends { userErrors: UserError[] }>(what: string, result: T): T {
 export async function seedClub(
   store: Store,
   repos: Repositories,
-  input: { customers: CustomerRecord[]; vehicles: VehicleRecord[]; dealers: DealerRecord[]; items: readonly Item[]; now: Date; rand: Rng },
+  input: { customers: CustomerRecord[]; vehicles: VehicleRecord[]; dealers: DealerRecord[]; items: readonly Item[]; now: Date; rand: Prng },
 ): Promise<ClubSeedResult> {
   const { now, rand } = input;
   const nowIso = now.toISOString();

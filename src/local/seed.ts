@@ -17,24 +17,8 @@ import { ulid } from 'ulid';
 import { DEMO_DEALERS, DEMO_NAMES, DEMO_VARIANTS, MODEL_YEAR_CODE, type DemoVariant } from './demo-brand.js';
 import { createRepositories } from '../composition.js';
 import { seedClub, type ClubSeedResult } from './seed-club.js';
+import { prng, type Prng } from '../shared/prng.js';
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same demo brand. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!,
-    chance: (p: number) => next() < p,
-  };
-}
 
 const DAY = 86_400_000;
 const isoDate = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -55,7 +39,7 @@ export interface SeedResult {
   club: ClubSeedResult;
 }
 
-function pickVariant(rand: ReturnType<typeof prng>): DemoVariant {
+function pickVariant(rand: Prng): DemoVariant {
   const total = DEMO_VARIANTS.reduce((sum, v) => sum + v.weight, 0);
   let roll = rand.next() * total;
   for (const v of DEMO_VARIANTS) {
@@ -78,7 +62,7 @@ function demoVin(variant: DemoVariant, modelYear: number, serial: number, northA
 }
 
 /** Monthly-ish readings from purchase to (nearly) now at the car's own pace, with some gaps. */
-function odometerSeries(rand: ReturnType<typeof prng>, purchasedAt: number, now: number): { km: number; readAt: string }[] {
+function odometerSeries(rand: Prng, purchasedAt: number, now: number): { km: number; readAt: string }[] {
   const kmPerYear = rand.pick([4_000, 7_000, 9_000, 12_000, 15_000, 18_000, 24_000, 32_000]);
   const readings: { km: number; readAt: string }[] = [{ km: rand.int(5, 60), readAt: new Date(purchasedAt + 9 * 3600_000).toISOString() }];
   let t = purchasedAt;

@@ -7,6 +7,7 @@ import type { LedgerRepository } from '../../src/club/ledger-repository.js';
 import { ACCRUAL_SOURCES } from '../../src/club/rules.js';
 import { makeCustomer } from '../../src/customer/customer.js';
 import { newId } from '../../src/shared/ids.js';
+import { prng } from '../../src/shared/prng.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
 import { createTestStore, itemsOfType, type TestStore } from '../support/store.js';
@@ -14,18 +15,6 @@ import { createTestStore, itemsOfType, type TestStore } from '../support/store.j
 const ADMIN = { kind: 'admin' as const, id: 'admin-1' };
 const logger = createLogger({}, { level: 'error', write: () => true });
 
-/** A small seeded PRNG (mulberry32): the same seed replays the same sequence. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]! };
-}
 
 describe('Club ledger under concurrency (DynamoDB Local)', () => {
   let store: TestStore;
