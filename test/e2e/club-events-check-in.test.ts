@@ -169,8 +169,21 @@ describe('Club events: points, check-in and access', () => {
     expect((await registration(api, 'cancelEventRegistration', { eventId: trackDay, customerId: gtOwner.gid }, gtOwner.headers)).userErrors).toEqual([{ field: ['input', 'eventId'], code: 'INVALID_STATUS' }]);
   });
 
-  it('refuses to check in someone without a confirmed seat', async () => {
-    expect((await registration(api, 'checkInAttendee', { eventId: trackDay, customerId: poorGtOwner.gid }, host)).userErrors).toEqual([{ field: ['input', 'customerId'], code: 'NOT_REGISTERED' }]);
+  it('refuses to check in someone without a confirmed seat, writing nothing', async () => {
+    // Prepare: the event, the member's ledger and interactions as they stand
+    const eventBefore = await api.store.repos.events.get(keyOf(trackDay));
+    const entriesBefore = await api.store.repos.ledger.allEntries(poorGtOwner.id);
+    const interactionsBefore = (await itemsOfType(api.store, 'Interaction')).length;
+
+    // Act
+    const checkIn = await registration(api, 'checkInAttendee', { eventId: trackDay, customerId: poorGtOwner.gid }, host);
+
+    // Assess: refused on the member, and no registration, points, interaction or counter written
+    expect(checkIn.userErrors).toEqual([{ field: ['input', 'customerId'], code: 'NOT_REGISTERED' }]);
+    expect(await api.store.repos.events.getRegistration(keyOf(trackDay), poorGtOwner.id)).toBeNull();
+    expect(await api.store.repos.ledger.allEntries(poorGtOwner.id)).toEqual(entriesBefore);
+    expect((await itemsOfType(api.store, 'Interaction')).length).toBe(interactionsBefore);
+    expect(await api.store.repos.events.get(keyOf(trackDay))).toEqual(eventBefore);
   });
 
   it('hides an event from dealers that do not host it, and its attendees from everyone but its host and the brand', async () => {
