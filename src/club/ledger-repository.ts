@@ -298,8 +298,8 @@ export class LedgerRepository {
    * first; lots past their day are skipped by the key range, so the read does not grow with
    * a member's history beyond the expiry horizon.
    */
-  async liveLots(customerId: string, at: string): Promise<LotRecord[]> {
-    const lots = await this.queryRange(clubKeys.membership(customerId).PK, `${clubKeys.lotPrefix}${at.slice(0, 10)}`, `${clubKeys.lotPrefix}\uffff`);
+  async liveLots(customerId: string, at: string, { consistent = true }: { consistent?: boolean } = {}): Promise<LotRecord[]> {
+    const lots = await this.queryRange(clubKeys.membership(customerId).PK, `${clubKeys.lotPrefix}${at.slice(0, 10)}`, `${clubKeys.lotPrefix}\uffff`, consistent);
     return lots.map(lotEntity.fromItem).filter((l) => isLive(l, at));
   }
 
@@ -319,7 +319,8 @@ export class LedgerRepository {
     return { ...page, items: page.items.map(ledgerEntryEntity.fromItem) };
   }
 
-  private async queryRange(pk: string, from: string, to: string): Promise<Record<string, unknown>[]> {
+  /** `consistent`: the writes decide on what they read (default); a view may read at half the cost. */
+  private async queryRange(pk: string, from: string, to: string, consistent = true): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -329,7 +330,7 @@ export class LedgerRepository {
           KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
           ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
           ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
-          ConsistentRead: true,
+          ConsistentRead: consistent,
           ExclusiveStartKey: startKey,
         }),
       );

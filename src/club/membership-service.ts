@@ -65,12 +65,16 @@ export async function visibleMembership(ctx: ServiceContext, customer: CustomerR
   return reads(ctx).memberships.load(customer.id);
 }
 
-/** The member's live lots (read once per request), soonest expiry first. */
+/**
+ * The member's live lots (read once per request), soonest expiry first. Eventually
+ * consistent — half the read units of the ledger's own reads: what a view shows may lag a
+ * write by a moment, what a write decides on never does (the ledger reads consistently).
+ */
 function liveLots(ctx: ServiceContext, m: MembershipRecord): Promise<LotRecord[]> {
   const cache = reads(ctx).lots;
   let lots = cache.get(m.customerId);
   if (!lots) {
-    lots = ctx.repos.ledger.liveLots(m.customerId, ctx.clock().toISOString()).then(inSpendingOrder);
+    lots = ctx.repos.ledger.liveLots(m.customerId, ctx.clock().toISOString(), { consistent: false }).then(inSpendingOrder);
     cache.set(m.customerId, lots);
   }
   return lots;
