@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Access } from '../../src/auth/access.js';
-import { createLoaders } from '../../src/auth/loaders.js';
 import clubFactHooks from '../../src/club/fact-hooks.js';
 import { checkLedger } from '../../src/club/ledger-consistency.js';
 import { domainFactHooks } from '../../src/__generated__/fact-hooks.js';
@@ -9,7 +7,6 @@ import { makeCustomer } from '../../src/customer/customer.js';
 import { makeDealer } from '../../src/dealer/dealer.js';
 import { recordServiceVisit } from '../../src/service/service-visit-service.js';
 import { newId, toGlobalId } from '../../src/shared/ids.js';
-import { createLogger } from '../../src/shared/logger.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
 import type { OrderRecord } from '../../src/value/fact-repository.js';
@@ -17,6 +14,7 @@ import { recordFinanceContract, recordOrder } from '../../src/value/value-servic
 import { writeRegistration } from '../../src/vehicle/vehicle-service.js';
 import { makeVehicle } from '../../src/vehicle/vehicle.js';
 import { createTestStore, itemsOfType, type TestStore } from '../support/store.js';
+import { adminServiceContext } from '../support/service-context.js';
 
 /**
  * Accrual through the real fact services: points earned in the fact's own transaction,
@@ -28,11 +26,7 @@ describe('Club accrual on facts (DynamoDB Local)', () => {
   const now = new Date('2026-11-20T12:00:00.000Z');
   let serial = 720_000;
 
-  function context(): ServiceContext {
-    const principal = { kind: 'admin', subject: 'test-admin' } as const;
-    const loaders = createLoaders(store.repos);
-    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, domainFactHooks, () => now), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
-  }
+  const context = (): ServiceContext => adminServiceContext(store, now);
 
   async function customer({ member = true } = {}) {
     const c = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });

@@ -1,14 +1,10 @@
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Access } from '../../src/auth/access.js';
-import { createLoaders } from '../../src/auth/loaders.js';
-import { domainFactHooks } from '../../src/__generated__/fact-hooks.js';
 import { createFactHooks } from '../../src/composition.js';
 import { customerKeys, makeCustomer } from '../../src/customer/customer.js';
 import { makeDealer } from '../../src/dealer/dealer.js';
 import { recordServiceVisit } from '../../src/service/service-visit-service.js';
 import { toGlobalId, newId } from '../../src/shared/ids.js';
-import { createLogger } from '../../src/shared/logger.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import type { FactHooks } from '../../src/store/fact-hooks.js';
 import type { Store } from '../../src/store/store.js';
@@ -17,6 +13,7 @@ import { recordInteractions, recordOrder } from '../../src/value/value-service.j
 import { registerVehicle, writeRegistration } from '../../src/vehicle/vehicle-service.js';
 import { makeVehicle } from '../../src/vehicle/vehicle.js';
 import { createTestStore, type TestStore } from '../support/store.js';
+import { adminServiceContext } from '../support/service-context.js';
 
 /**
  * A domain that reacts to service visits adds a hook set in its own folder and nothing
@@ -42,11 +39,7 @@ describe('Fact hooks on ServiceVisitRecorded (DynamoDB Local)', () => {
     ServiceVisitRecorded: (_, s) => [{ item: { ConditionCheck: { TableName: s.tableName, Key: { PK: 'NOWHERE', SK: 'NOWHERE' }, ConditionExpression: 'attribute_exists(PK)' } } }],
   };
 
-  function context(hooks: FactHooks): ServiceContext {
-    const principal = { kind: 'admin', subject: 'test-admin' } as const;
-    const loaders = createLoaders(store.repos);
-    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...domainFactHooks, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
-  }
+  const context = (hooks: FactHooks): ServiceContext => adminServiceContext(store, now, hooks);
 
   async function registeredCar(vin: string) {
     const owner = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });
@@ -164,11 +157,7 @@ describe('Fact hooks on VehicleRegistered (DynamoDB Local)', () => {
     ],
   });
 
-  function context(hooks: FactHooks): ServiceContext {
-    const principal = { kind: 'admin', subject: 'test-admin' } as const;
-    const loaders = createLoaders(store.repos);
-    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...domainFactHooks, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
-  }
+  const context = (hooks: FactHooks): ServiceContext => adminServiceContext(store, now, hooks);
 
   async function newOwner() {
     const owner = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });
@@ -267,11 +256,7 @@ describe('Fact hooks on OrderRecorded and InteractionRecorded (DynamoDB Local)',
   });
   const refusingHooks: FactHooks = { OrderRecorded: (_, s) => [never(s)], InteractionRecorded: (_, s) => [never(s)] };
 
-  function context(hooks: FactHooks): ServiceContext {
-    const principal = { kind: 'admin', subject: 'test-admin' } as const;
-    const loaders = createLoaders(store.repos);
-    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...domainFactHooks, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
-  }
+  const context = (hooks: FactHooks): ServiceContext => adminServiceContext(store, now, hooks);
 
   async function newCustomer() {
     const customer = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });

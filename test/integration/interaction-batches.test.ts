@@ -1,19 +1,15 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Access } from '../../src/auth/access.js';
-import { createLoaders } from '../../src/auth/loaders.js';
-import { domainFactHooks } from '../../src/__generated__/fact-hooks.js';
-import { createFactHooks } from '../../src/composition.js';
 import { customerKeys, makeCustomer } from '../../src/customer/customer.js';
 import { newId, toGlobalId } from '../../src/shared/ids.js';
-import { createLogger } from '../../src/shared/logger.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import type { FactHooks } from '../../src/store/fact-hooks.js';
 import { sourceEventItem, type InteractionRecord } from '../../src/value/fact-repository.js';
 import { recordInteractions, type InteractionInput } from '../../src/value/value-service.js';
 import { countRequests } from '../support/request-counter.js';
 import { createTestStore, type TestStore } from '../support/store.js';
+import { adminServiceContext } from '../support/service-context.js';
 
 /**
  * A batch of interactions is written per customer — one transaction for a customer's
@@ -24,11 +20,7 @@ describe('Function: recordInteractions, batched per customer (DynamoDB Local)', 
   let store: TestStore;
   const now = new Date('2026-11-20T12:00:00.000Z');
 
-  function context(hooks: FactHooks = {}): ServiceContext {
-    const principal = { kind: 'admin', subject: 'test-admin' } as const;
-    const loaders = createLoaders(store.repos);
-    return { principal, access: new Access(principal, loaders), loaders, repos: store.repos, facts: createFactHooks(store, [...domainFactHooks, hooks]), clock: () => now, logger: createLogger({}, { level: 'error', write: () => true }) };
-  }
+  const context = (hooks: FactHooks = {}): ServiceContext => adminServiceContext(store, now, hooks);
 
   async function newCustomer() {
     const customer = makeCustomer({ id: newId(), email: `${newId().toLowerCase()}@example.com` });
