@@ -239,7 +239,7 @@ async function clubBench() {
       times.push(performance.now() - started);
       cost = metered.get();
     }
-    print(`   Customer.club { balance lots expiringSoon ledger(first: 20) } of a member with 25 months of history (${entries.length} entries, ${lots.length} live lots): ${cost.total} requests (${cost.requests}), ${cost.itemsRead} items, ${cost.readUnits.toFixed(1)} read units (ReturnConsumedCapacity; consistent reads of the lots), median ${median(times).toFixed(1)} ms`);
+    print(`   Customer.club { balance lots expiringSoon ledger(first: 20) } of a member with 25 months of history (${entries.length} entries, ${lots.length} live lots): ${cost.total} requests (${cost.requests}), ${cost.itemsRead} items, ${cost.readUnits.toFixed(1)} read units (ReturnConsumedCapacity; the lots read eventually consistent), median ${median(times).toFixed(1)} ms`);
   });
 
   // c) The club job over a population with many lots to expire.
