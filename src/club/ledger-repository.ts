@@ -255,6 +255,22 @@ function accrualCounterUpdate(tableName: string, m: MembershipRecord, a: { month
   return { Update: { TableName: tableName, Key: clubKeys.membership(m.customerId), UpdateExpression: update, ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
 }
 
+/** What a ledger write's attempt answers when it lost to a concurrent write: read again and decide again. */
+const AGAIN = Symbol('again');
+
+/**
+ * Runs one ledger write's attempts — each reads, decides and writes under conditions —
+ * until one answers, with backoff after each loss; a write that keeps losing is a fault.
+ */
+async function untilSettled<T>(what: string, attempt: () => Promise<T | typeof AGAIN>): Promise<T> {
+  for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+    const outcome = await attempt();
+    if (outcome !== AGAIN) return outcome;
+    await sleep(backoffDelayMs(n, 10, 400));
+  }
+  throw new InvariantError(`${what} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+}
+
 const own = (item: TransactItem): Contribution => ({ item });
 
 /** The later of two instants (ISO strings compare as time). */
@@ -418,7 +434,7 @@ export class LedgerRepository {
     extra?: Contribution[] | ((entryId: string) => Contribution[]);
   }): Promise<RedeemResult> {
     if (!Number.isInteger(r.points) || r.points <= 0) throw new InvariantError(`A redemption takes a positive whole number of points, not ${r.points}`);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    return untilSettled(`Redeeming for ${r.customerId}`, async () => {
       const [m, lots] = await Promise.all([this.getMembership(r.customerId), this.liveLots(r.customerId, r.at)]);
       if (!m || m.status !== 'ACTIVE') return { ok: false, reason: 'NOT_A_MEMBER', available: 0 };
       const { available } = balanceOf(m, lots, r.at, this.rules);
@@ -436,9 +452,8 @@ export class LedgerRepository {
       if (result.ok) return { ok: true, entry };
       const refusal = await explainFailures(result.failed.filter((c) => !mine.includes(c)));
       if (refusal) return { ok: false, refusal };
-      await sleep(backoffDelayMs(attempt, 10, 400));
-    }
-    throw new InvariantError(`Redeeming for ${r.customerId} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+      return AGAIN;
+    });
   }
 
   /**
@@ -454,7 +469,7 @@ export class LedgerRepository {
     const points = -redemption.points;
     const draws = redemption.draws ?? [];
     const lotKeys = draws.map((d) => clubKeys.lot(r.customerId, d.expiresOn, d.lotId));
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    return untilSettled(`Returning redemption ${r.redemptionEntryId}`, async () => {
       const [m, marker, lotItems] = await Promise.all([
         this.getMembership(r.customerId),
         this.store.doc.send(new GetCommand({ TableName: this.table, Key: clubKeys.returned(r.customerId, r.redemptionEntryId), ConsistentRead: true })),
@@ -503,9 +518,8 @@ export class LedgerRepository {
       if (result.ok) return { ok: true, entry };
       const refusal = await explainFailures(result.failed.filter((c) => !mine.includes(c)));
       if (refusal) return { ok: false, refusal };
-      await sleep(backoffDelayMs(attempt, 10, 400));
-    }
-    throw new InvariantError(`Returning redemption ${r.redemptionEntryId} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+      return AGAIN;
+    });
   }
 
   /** The next membership number: an atomic counter, so two joins never share one (a lost join leaves a gap). */
@@ -529,7 +543,7 @@ export class LedgerRepository {
    * `CUSTOMER_NOT_FOUND` when there is no such customer.
    */
   async join(j: { customerId: string; consent: TermsConsent; at: string }): Promise<JoinResult> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    return untilSettled(`Joining ${j.customerId}`, async () => {
       const m = await this.getMembership(j.customerId);
       if (m?.status === 'ACTIVE') return { ok: false, reason: 'ALREADY_MEMBER' };
       const customerExists: TransactItem = { ConditionCheck: { TableName: this.table, Key: customerKeys.profile(j.customerId), ConditionExpression: 'attribute_exists(PK)' } };
@@ -561,22 +575,20 @@ export class LedgerRepository {
       const result = await writeContributions(this.store, [own(customerExists), own(write), ...(m ? statusChange(this.table, m, after, 'JOIN', j.at, this.rules) : []).map(own)]);
       if (result.ok) return { ok: true, membership: after, rejoined: m !== null };
       if (result.failed.some((c) => c.item === customerExists)) return { ok: false, reason: 'CUSTOMER_NOT_FOUND' };
-      await sleep(backoffDelayMs(attempt, 10, 400));
-    }
-    throw new InvariantError(`Joining ${j.customerId} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+      return AGAIN;
+    });
   }
 
   /** Ends a membership: no earning, no spending; the lots keep expiring on their days. */
   async leave(customerId: string, at: string): Promise<LeaveResult> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    return untilSettled(`Leaving for ${customerId}`, async () => {
       const m = await this.getMembership(customerId);
       if (!m || m.status !== 'ACTIVE') return { ok: false, reason: 'NOT_A_MEMBER' };
       const after: MembershipRecord = { ...m, status: 'LEFT', leftAt: at, version: m.version + 1 };
       const result = await writeContributions(this.store, [own(membershipUpdate(this.table, m, after, {}, 'version'))]);
       if (result.ok) return { ok: true, membership: after };
-      await sleep(backoffDelayMs(attempt, 10, 400));
-    }
-    throw new InvariantError(`Leaving for ${customerId} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+      return AGAIN;
+    });
   }
 
   /**
@@ -587,7 +599,7 @@ export class LedgerRepository {
    */
   async adjust(a: { customerId: string; points: number; reason: string; at: string; by: Author }): Promise<AdjustResult> {
     if (!Number.isInteger(a.points) || a.points === 0) throw new InvariantError(`An adjustment is a non-zero whole number of points, not ${a.points}`);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    return untilSettled(`Adjusting ${a.customerId}`, async () => {
       const [m, lots] = await Promise.all([this.getMembership(a.customerId), this.liveLots(a.customerId, a.at)]);
       if (!m) return { ok: false, reason: 'NOT_A_MEMBER', available: 0 };
       const id = newId();
@@ -614,9 +626,8 @@ export class LedgerRepository {
       }
       const result = await writeContributions(this.store, mine.map(own));
       if (result.ok) return { ok: true, entry };
-      await sleep(backoffDelayMs(attempt, 10, 400));
-    }
-    throw new InvariantError(`Adjusting ${a.customerId} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+      return AGAIN;
+    });
   }
 
   /**
@@ -628,7 +639,7 @@ export class LedgerRepository {
    * level may fall: `ClubStatusChanged`).
    */
   async reverseAccrual(r: { customerId: string; source: AccrualSourceRef; reason: string; at: string; by: Author }): Promise<ReverseResult> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    return untilSettled(`Reversing ${r.source.type} ${r.source.id}`, async () => {
       const [m, marker, lots] = await Promise.all([this.getMembership(r.customerId), this.getAccrual(r.customerId, r.source), this.liveLots(r.customerId, r.at)]);
       if (!m) return { ok: false, reason: 'NOT_A_MEMBER' };
       if (!marker) return { ok: false, reason: 'NOT_EARNED' };
@@ -670,8 +681,7 @@ export class LedgerRepository {
       ];
       const result = await writeContributions(this.store, mine.map(own));
       if (result.ok) return { ok: true, entry };
-      await sleep(backoffDelayMs(attempt, 10, 400));
-    }
-    throw new InvariantError(`Reversing ${r.source.type} ${r.source.id} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+      return AGAIN;
+    });
   }
 }
