@@ -168,7 +168,11 @@ export async function cancelVoucher(ctx: ServiceContext, input: { code: string }
     reason: `Voucher${issued.length > 1 ? 's' : ''} ${issued.map((u) => u.code).join(', ')} cancelled`,
     extra,
   });
-  if (!result.ok) return notCancelled(fromRefusal(result.refusal, 'code'));
+  if (!result.ok) {
+    // A concurrent cancellation won (the ledger has the redemption given back): the vouchers, read again, say so in their own words.
+    const lost = result.refusal.code === 'ALREADY_REVERSED' ? (await Promise.all(issued.map((u) => ctx.repos.vouchers.get(u.code)))).map((u) => cancelRefusal(u, voucher.code, now)).find((r) => r !== null) : null;
+    return notCancelled(fromRefusal(lost ?? result.refusal, 'code'));
+  }
   ctx.logger.info('vouchers cancelled', { customerId: voucher.customerId, codes: issued.length, entryId: result.entry.id });
   return {
     vouchers: issued.map((u) => ({ ...u, status: 'CANCELLED', cancelledAt: now, cancelledBy: by })),
