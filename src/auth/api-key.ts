@@ -17,7 +17,7 @@ const RANDOM_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 const KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${RANDOM_LENGTH + CHECKSUM_LENGTH}}$`);
 
-export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write', 'service:write', 'club:read', 'club:events'] as const;
+export const DEALER_SCOPES = ['customers:read', 'customers:write', 'vehicles:read', 'vehicles:write', 'service:write', 'club:read', 'club:events', 'offers:read', 'offers:respond'] as const;
 export type DealerScope = (typeof DEALER_SCOPES)[number];
 
 /**
@@ -38,6 +38,9 @@ const IMPLIED_READS: Record<DealerScope, readonly DealerScope[]> = {
   'club:read': [],
   // Hosting events means seeing who registered: the club memberships of the dealer's attendees.
   'club:events': ['club:read'],
+  'offers:read': [],
+  // Reporting a customer's answer to an offer starts from the offer: it must be readable.
+  'offers:respond': ['offers:read'],
 };
 
 /**

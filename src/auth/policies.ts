@@ -377,3 +377,56 @@ export const clubEventPolicy = {
     return p.kind === 'admin' || p.kind === 'customer' || hasScope(p, 'club:events');
   },
 };
+
+/**
+ * Personalised offers (`offers/`, `offer-kpis/`). The customer sees the offers delivered
+ * to them; a dealer key with `offers:read` sees (and with `offers:respond` reports answers
+ * for) the offers of its linked customers; the brand's analysts read everything, the
+ * holdout included; admins manage the catalogue. Holdout (control-group) decisions were
+ * never delivered: nobody outside the brand's staff learns they exist.
+ */
+export const offerPolicy = {
+  /** A customer's delivered offers and next best offers. */
+  canRead(p: Principal, f: CustomerFacts): boolean {
+    return canReadCustomerOwned(p, f, 'offers:read');
+  },
+  /** Reporting SENT / OPENED / ACCEPTED / DECLINED: the customer (their app), the brand, a linked dealer with `offers:respond`; never analysts. */
+  canRespond(p: Principal, f: CustomerFacts): boolean {
+    switch (p.kind) {
+      case 'admin':
+        return true;
+      case 'analyst':
+        return false;
+      case 'customer':
+        return p.customerId === f.customerId;
+      case 'dealer':
+        return hasScope(p, 'offers:respond') && f.linkedToCallerDealer;
+    }
+  },
+  /** Whether the caller's role may report responses at all (checked before any read). */
+  canRespondAny(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'customer' || hasScope(p, 'offers:respond');
+  },
+  /** The holdout flag and holdout decisions themselves (control-group members must not be told). */
+  canSeeHoldout(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'analyst';
+  },
+  /** The catalogue with its rules (eligibility, caps, conversions): the brand's staff. */
+  canReadCatalogue(p: Principal): boolean {
+    return p.kind === 'admin' || p.kind === 'analyst';
+  },
+  /** Defining, changing and retiring offers. */
+  canManageCatalogue(p: Principal): boolean {
+    return p.kind === 'admin';
+  },
+  /** A dealer's follow-up list: the brand's staff for any dealer, a key with `offers:read` for its own. */
+  canReadFollowUps(p: Principal, dealerId: string): boolean {
+    if (p.kind === 'admin' || p.kind === 'analyst') return true;
+    return p.kind === 'dealer' && p.dealerId === dealerId && hasScope(p, 'offers:read');
+  },
+  /** Offer KPIs (uplift, offer-driven conversions): the brand's staff for the brand or any dealer, a key with `offers:read` for its own dealer. */
+  canReadKpis(p: Principal, dealerId: string | undefined): boolean {
+    if (p.kind === 'admin' || p.kind === 'analyst') return true;
+    return dealerId !== undefined && offerPolicy.canReadFollowUps(p, dealerId);
+  },
+};
