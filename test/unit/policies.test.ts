@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, callerCustomerId, callerDealerId, canLearnExistence, clubEventPolicy, clubPolicy, sourceTenantOf, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
+import { authorOf, callerCustomerId, callerDealerId, canLearnExistence, clubEventPolicy, clubPolicy, offerPolicy, sourceTenantOf, customerPolicy, dealerPolicy, servicePolicy, valuePolicy, vehiclePolicy, type VehicleFacts } from '../../src/auth/policies.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { DEALER_SCOPES } from '../../src/auth/api-key.js';
 
@@ -275,5 +275,44 @@ describe('Policy: club events', () => {
 
   it('lets customers, admins and keys with club:events register at all; not analysts or other keys', () => {
     expect([admin, analyst, customer, dealer(['club:events']), dealer(['club:read', 'customers:write'])].map((p) => clubEventPolicy.canRegisterAny(p))).toEqual([true, false, true, true, false]);
+  });
+});
+
+describe('Policy: personalised offers', () => {
+  const linked = { customerId: 'C2', linkedToCallerDealer: true };
+  const unlinked = { customerId: 'C2', linkedToCallerDealer: false };
+  const own = { customerId: 'C1', linkedToCallerDealer: false };
+
+  it.each([
+    ['admin', admin, unlinked, true, true],
+    ['analyst', analyst, unlinked, true, false],
+    ['customer on their own offers', customer, own, true, true],
+    ["customer on another's offers", customer, unlinked, false, false],
+    ['dealer with offers:respond on a linked customer (implies offers:read)', dealer(['offers:respond']), linked, true, true],
+    ['dealer with offers:read on a linked customer', dealer(['offers:read']), linked, true, false],
+    ['dealer with every other scope on a linked customer', dealer(['customers:write', 'club:events', 'service:write']), linked, false, false],
+    ['dealer with every scope on an unlinked customer', dealer(), unlinked, false, false],
+  ] as const)('%s: read %s, respond %s', (_, principal, facts, read, respond) => {
+    expect(offerPolicy.canRead(principal, facts)).toBe(read);
+    expect(offerPolicy.canRespond(principal, facts)).toBe(respond);
+  });
+
+  it('shows the holdout and the catalogue only to the brand\'s staff, and lets only admins change the catalogue', () => {
+    const everyone = [admin, analyst, customer, dealer()];
+    expect(everyone.map((p) => offerPolicy.canSeeHoldout(p))).toEqual([true, true, false, false]);
+    expect(everyone.map((p) => offerPolicy.canReadCatalogue(p))).toEqual([true, true, false, false]);
+    expect(everyone.map((p) => offerPolicy.canManageCatalogue(p))).toEqual([true, false, false, false]);
+  });
+
+  it('lets responses come from admins, customers and keys with offers:respond; never analysts', () => {
+    expect([admin, analyst, customer, dealer(['offers:respond']), dealer(['offers:read', 'customers:write'])].map((p) => offerPolicy.canRespondAny(p))).toEqual([true, false, true, true, false]);
+  });
+
+  it('shows a follow-up list and dealer KPIs to the brand and to that dealer with offers:read; brand KPIs to the staff only', () => {
+    expect([admin, analyst, customer, dealer(['offers:read']), dealer(['customers:read'])].map((p) => offerPolicy.canReadFollowUps(p, 'D1'))).toEqual([true, true, false, true, false]);
+    expect(offerPolicy.canReadFollowUps(dealer(), 'D9')).toBe(false);
+    expect([admin, analyst, customer, dealer()].map((p) => offerPolicy.canReadKpis(p, undefined))).toEqual([true, true, false, false]);
+    expect(offerPolicy.canReadKpis(dealer(['offers:read']), 'D1')).toBe(true);
+    expect(offerPolicy.canReadKpis(dealer(['offers:read']), 'D9')).toBe(false);
   });
 });
