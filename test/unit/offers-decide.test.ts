@@ -5,10 +5,10 @@ import type { OfferDefinition } from '../../src/offers/catalogue.js';
 import { bookEntryOf, planDecisions, type DecisionPlan } from '../../src/offers/decide.js';
 import type { OfferBookRecord, OfferDecisionRecord } from '../../src/offers/offer-records.js';
 import { OFFER_RULES, type OfferRules } from '../../src/offers/offer-rules.js';
-import { cayenneOwner, CUSTOMER_ID, DEALER_A, NOW, offer, storedCatalogue } from './offers-fixtures.js';
+import { cayenneOwner, CUSTOMER_ID, DEALER_A, NOW, offer, rulesWith, storedCatalogue } from './offers-fixtures.js';
 
 /** No control group: every decision is a treatment one (the holdout has its own tests). */
-const TREATED: OfferRules = { ...OFFER_RULES, defaultHoldoutPct: 0 };
+const TREATED = rulesWith({ defaultHoldoutPct: 0 });
 
 /** An in-memory book and decision store that applies plans as the repository does. */
 class Simulation {
@@ -264,7 +264,7 @@ describe('Nightly decisions: planDecisions', () => {
   });
 
   it('records holdout decisions like treatment ones, never followed up', () => {
-    const all = new Simulation(cayenneOwner(), storedCatalogue(), { ...OFFER_RULES, defaultHoldoutPct: 100 });
+    const all = new Simulation(cayenneOwner(), storedCatalogue(), rulesWith({ defaultHoldoutPct: 100 }));
     const treated = new Simulation(cayenneOwner(), storedCatalogue());
     const held = all.plan(NOW).decide;
     const plain = treated.plan(NOW).decide;
@@ -275,7 +275,7 @@ describe('Nightly decisions: planDecisions', () => {
     ]);
     expect(held.map(({ holdout: _h, followUp: _f, ...d }) => d)).toEqual(plain.map(({ holdout: _h, followUp: _f, ...d }) => d));
     // A family's own share: only upgrades held out.
-    const upgradesOnly = new Simulation(cayenneOwner(), storedCatalogue(), { ...OFFER_RULES, defaultHoldoutPct: 0, holdoutPctByFamily: { UPGRADE: 100 } });
+    const upgradesOnly = new Simulation(cayenneOwner(), storedCatalogue(), rulesWith({ defaultHoldoutPct: 0, holdoutPctByFamily: { UPGRADE: 100 } }));
     expect(upgradesOnly.plan(NOW).decide.map((d) => d.holdout)).toEqual([true, false, false]);
   });
 

@@ -2,6 +2,7 @@ import { emptyVehicleCounts, makeCustomer, type CustomerRecord } from '../../src
 import { emptyAggregates } from '../../src/customer/profile-aggregates.js';
 import type { OfferDefinition } from '../../src/offers/catalogue.js';
 import { DEFAULT_CATALOGUE } from '../../src/offers/default-catalogue.js';
+import { OFFER_RULES, type OfferRules } from '../../src/offers/offer-rules.js';
 import type { CustomerValue } from '../../src/value/scoring.js';
 
 /** Plain data for the offers' pure tests: a scored Cayenne owner and catalogue offers as stored. */
@@ -57,3 +58,9 @@ export function offer(code: string, overrides: Partial<OfferDefinition> = {}): O
 }
 
 export const storedCatalogue = (): OfferDefinition[] => DEFAULT_CATALOGUE.map((o) => offer(o.code));
+
+/**
+ * The rules with some values changed. `OfferRules` is `typeof OFFER_RULES` (`as const`, literal
+ * types), so a variant needs this one cast.
+ */
+export const rulesWith = (changes: { defaultHoldoutPct?: number; holdoutPctByFamily?: Record<string, number> }): OfferRules => ({ ...OFFER_RULES, ...changes }) as OfferRules;

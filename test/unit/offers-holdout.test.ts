@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { holdoutDraw, inHoldout } from '../../src/offers/holdout.js';
 import { OFFER_RULES } from '../../src/offers/offer-rules.js';
+import { rulesWith } from './offers-fixtures.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const base32 = (n: bigint, length: number) => Array.from({ length }, (_, i) => CROCKFORD[Number((n >> BigInt(5 * (length - 1 - i))) & 31n)]).join('');
@@ -65,12 +66,12 @@ describe('Holdout assignment', () => {
   });
 
   it('uses a family\'s own share when the rules give one', () => {
-    const rules = { ...OFFER_RULES, holdoutPctByFamily: { CLUB_INVITATION: 20 } };
+    const rules = rulesWith({ holdoutPctByFamily: { CLUB_INVITATION: 20 } });
     const sample = ids.slice(0, 20_000);
     const club = sample.filter((id) => inHoldout(id, 'CLUB_INVITATION', rules)).length;
     // 20 % of 20,000 = 4,000 ± 5 × √(20,000 × 0.2 × 0.8) ≈ ± 283.
     expect(Math.abs(club - 4_000)).toBeLessThan(283);
     expect(sample.filter((id) => inHoldout(id, 'UPGRADE', rules))).toEqual(sample.filter((id) => inHoldout(id, 'UPGRADE')));
-    expect(sample.some((id) => inHoldout(id, 'UPGRADE', { ...OFFER_RULES, defaultHoldoutPct: 0 }))).toBe(false);
+    expect(sample.some((id) => inHoldout(id, 'UPGRADE', rulesWith({ defaultHoldoutPct: 0 })))).toBe(false);
   });
 });
