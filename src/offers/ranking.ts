@@ -62,11 +62,6 @@ export function byRank(a: ScoredOffer, b: ScoredOffer): number {
   return b.expectedValueEurMinor - a.expectedValueEurMinor || (a.offer.code < b.offer.code ? -1 : a.offer.code > b.offer.code ? 1 : 0);
 }
 
-/** The offers ranked, best first. */
-export function rankOffers(scored: readonly ScoredOffer[]): ScoredOffer[] {
-  return [...scored].sort(byRank);
-}
-
 /**
  * The rank reason: the position and the formula with the customer's numbers.
  *
