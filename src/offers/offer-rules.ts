@@ -16,14 +16,14 @@
  * an offer the customer has shown interest in (at most doubling it), so two offers of the
  * same kind rank by what the customer looked at and by what they are worth.
  */
-export const OFFER_RULES = {
+export const OFFER_RULES: OfferRules = {
   version: 'offers-2026.1',
   /** Open decisions (treatment or holdout) a customer holds at most; new ones fill up to this. */
   maxOpenOffers: 3,
   /** Days a decision stays open for a response before it expires (capped by the offer's own validity). */
   decisionValidDays: 30,
   /** Holdout share per offer family, percent of customers (hashed, stable). A family absent here uses `defaultHoldoutPct`. */
-  holdoutPctByFamily: {} as Record<string, number>,
+  holdoutPctByFamily: {},
   defaultHoldoutPct: 5,
   /** Salt of the holdout hash: changing it reshuffles every control group (do it only with a new experiment). */
   holdoutSalt: 'paddock-holdout-v1',
@@ -34,6 +34,18 @@ export const OFFER_RULES = {
   maxWindowDays: 365,
   /** Shards of each offer's statistics items, so concurrent writers rarely meet on one item. */
   statsShards: 16,
-} as const;
+};
 
-export type OfferRules = typeof OFFER_RULES;
+/** The rules' shape: a test (or a later version) may change any of them. */
+export interface OfferRules {
+  version: string;
+  maxOpenOffers: number;
+  decisionValidDays: number;
+  holdoutPctByFamily: Record<string, number>;
+  defaultHoldoutPct: number;
+  holdoutSalt: string;
+  interestSaturation: number;
+  maxPropensity: number;
+  maxWindowDays: number;
+  statsShards: number;
+}
