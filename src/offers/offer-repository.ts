@@ -6,6 +6,7 @@ import { batchGetItems, itemMapKey } from '../store/batch.js';
 import type { Page } from '../store/cursor.js';
 import { outboxItem } from '../store/outbox.js';
 import { queryPage } from '../store/query-page.js';
+import { SegmentCheckpoints } from '../store/segment-checkpoints.js';
 import { backoffDelayMs, sleep } from '../store/retry.js';
 import type { Store } from '../store/store.js';
 import { INDEXES, type Item } from '../store/table.js';
@@ -34,6 +35,7 @@ import {
   type StatsCounter,
 } from './offer-records.js';
 import { OFFER_RULES, type OfferRules } from './offer-rules.js';
+import type { OffersSegmentState } from './offers-job.js';
 
 /** A channel's or dealer's report of what the customer did with an offer. */
 export interface ResponseReport {
@@ -77,10 +79,15 @@ type StatsKey = { scope: string; month: string; offerCode: string; shard: number
  * other: the loser re-reads and decides again.
  */
 export class OfferRepository {
+  /** The nightly job's per-segment checkpoints and run counter. */
+  readonly checkpoints: SegmentCheckpoints<OffersSegmentState>;
+
   constructor(
     private readonly store: Store,
     private readonly rules: OfferRules = OFFER_RULES,
-  ) {}
+  ) {
+    this.checkpoints = new SegmentCheckpoints(store, { segment: offerKeys.runSegment, run: offerKeys.runCount, segmentEntity: 'OffersRunSegment', runEntity: 'OffersRun' });
+  }
 
   private get table() {
     return this.store.tableName;

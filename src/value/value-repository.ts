@@ -6,6 +6,7 @@ import { outboxItem } from '../store/outbox.js';
 import { queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import { JobFailureLog } from '../store/job-failures.js';
+import { SegmentCheckpoints } from '../store/segment-checkpoints.js';
 import { defineEntity, field, type Field } from '../store/entity.js';
 import { ENTITY_TYPE_ATTRIBUTE, INDEXES, type Key } from '../store/table.js';
 import { transactWrite } from '../store/transactions.js';
@@ -87,8 +88,11 @@ export class ValueRepository {
   /** Where the scores job lists customers it could not process. */
   readonly failures: JobFailureLog;
 
+  private readonly checkpoints: SegmentCheckpoints<SegmentState>;
+
   constructor(private readonly store: Store) {
     this.failures = new JobFailureLog(store);
+    this.checkpoints = new SegmentCheckpoints(store, { segment: valueKeys.segment, run: valueKeys.run, segmentEntity: 'ScoreRunSegment', runEntity: 'ScoreRun' });
   }
 
   /**
@@ -157,60 +161,17 @@ export class ValueRepository {
   }
 
   async segmentState(runId: string, segment: number): Promise<SegmentState | null> {
-    const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.segment(runId, segment), ConsistentRead: true }));
-    return Item ? (Item.state as SegmentState) : null;
+    return this.checkpoints.state(runId, segment);
   }
 
-  /**
-   * Saves a segment's progress: where to resume and the sums so far — only over the
-   * progress this worker read (`readPages`) and only while the segment is not done.
-   * Returns false when another worker on the same segment moved it on or finished it
-   * first: that worker owns the segment now (its own message is redelivered if it dies).
-   */
-  async saveSegmentState(runId: string, segment: number, state: SegmentState, readPages: number): Promise<boolean> {
-    try {
-      await this.store.doc.send(
-        new UpdateCommand({
-          TableName: this.store.tableName,
-          Key: valueKeys.segment(runId, segment),
-          UpdateExpression: 'SET #state = :state, #type = :type',
-          ConditionExpression: readPages === 0 ? 'attribute_not_exists(#state)' : '#state.#done = :false AND #state.#pages = :read',
-          ExpressionAttributeNames: { '#state': 'state', '#type': ENTITY_TYPE_ATTRIBUTE, ...(readPages === 0 ? {} : { '#done': 'done', '#pages': 'pages' }) },
-          ExpressionAttributeValues: { ':state': state, ':type': 'ScoreRunSegment', ...(readPages === 0 ? {} : { ':false': false, ':read': readPages }) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  /** Saves a segment's progress over the progress this worker read (see `SegmentCheckpoints.save`); false when another worker owns it. */
+  saveSegmentState(runId: string, segment: number, state: SegmentState, readPages: number): Promise<boolean> {
+    return this.checkpoints.save(runId, segment, state, readPages);
   }
 
-  /**
-   * Counts a segment on its run, exactly once: the run item records which segments it
-   * counted, and the increment returns the count as of this very update, so only one
-   * worker sees the last segment arrive. Returns that count, or — when the segment was
-   * counted before (a redelivery) — the run's current count.
-   */
-  async countSegment(runId: string, segment: number): Promise<{ count: number; firstTime: boolean }> {
-    try {
-      const { Attributes } = await this.store.doc.send(
-        new UpdateCommand({
-          TableName: this.store.tableName,
-          Key: valueKeys.run(runId),
-          UpdateExpression: 'ADD #completed :one SET #seg = :true, #type = :type',
-          ConditionExpression: 'attribute_not_exists(#seg)',
-          ExpressionAttributeNames: { '#completed': 'completedSegments', '#seg': `segment${segment}`, '#type': ENTITY_TYPE_ATTRIBUTE },
-          ExpressionAttributeValues: { ':one': 1, ':true': true, ':type': 'ScoreRun' },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return { count: Attributes?.completedSegments as number, firstTime: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: valueKeys.run(runId), ConsistentRead: true }));
-      return { count: (Item?.completedSegments as number | undefined) ?? 0, firstTime: false };
-    }
+  /** Counts a segment on its run exactly once (see `SegmentCheckpoints.count`). */
+  countSegment(runId: string, segment: number): Promise<{ count: number; firstTime: boolean }> {
+    return this.checkpoints.count(runId, segment);
   }
 
   /**
