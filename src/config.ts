@@ -3,7 +3,7 @@ import type { LogLevel } from './shared/logger.js';
 
 /**
  * Everything a Paddock process needs from its environment, read and validated once at
- * cold start, one reader per kind of process (the API, the jobs, the scores coordinator).
+ * cold start, one reader per kind of process (the API, the jobs, the fanned-out jobs' coordinators).
  * A missing or malformed setting throws a {@link ConfigurationError} there — the function
  * fails to start and its error names the variable — instead of becoming `''`, `NaN` or a
  * run that does nothing and reports success.
@@ -37,19 +37,20 @@ export interface AppConfig extends JobConfig {
   apiKeyCacheTtlSeconds: number;
 }
 
-/** The scores coordinator: it only queues segments, it never touches the table. */
-export interface ScoresCoordinatorConfig extends ProcessConfig {
+/** A fanned-out job's coordinator (the scores job, the offers job): it only queues segments, it never touches the table. */
+export interface SegmentCoordinatorConfig extends ProcessConfig {
   queueUrl: string;
   /** Parallel-scan segments per run: one SQS message and one worker invocation each. */
   totalSegments: number;
 }
 
 /**
- * Bounds of `SCORES_SEGMENTS`. DynamoDB accepts up to 1,000,000 scan segments, but every
- * segment is a message the coordinator sends within its one-minute timeout and a worker
- * invocation; past 1,000 (100 batch calls) a value is a typo, not a plan.
+ * Bounds of a job's segments (`SCORES_SEGMENTS`, `OFFERS_SEGMENTS`, `--segments`). DynamoDB
+ * accepts up to 1,000,000 scan segments, but every segment is a message the coordinator
+ * sends within its one-minute timeout and a worker invocation; past 1,000 (100 batch
+ * calls) a value is a typo, not a plan.
  */
-export const SCORES_SEGMENT_BOUNDS = { min: 1, max: 1_000 } as const;
+export const SEGMENT_BOUNDS = { min: 1, max: 1_000 } as const;
 
 /** The promised revocation bound of a dealer API key, in seconds. */
 const API_KEY_CACHE_TTL_BOUNDS = { min: 0, max: 60 } as const;
@@ -70,7 +71,7 @@ function required(env: Env, key: string): string {
  * comparison — so anything but digits is refused.
  *
  * @example
- * integerSetting('--segments', '8', SCORES_SEGMENT_BOUNDS); // 8
+ * integerSetting('--segments', '8', SEGMENT_BOUNDS); // 8
  */
 export function integerSetting(name: string, raw: string | undefined, { min, max }: { min: number; max: number }): number {
   const text = raw?.trim() ?? '';
@@ -132,17 +133,33 @@ export function readConfig(env: Env): AppConfig {
 }
 
 /**
+ * A fanned-out job's coordinator settings: `<JOB>_QUEUE_URL` and `<JOB>_SEGMENTS`.
+ *
  * @example
- * const config = readScoresCoordinatorConfig(process.env); // SCORES_QUEUE_URL, SCORES_SEGMENTS
+ * const config = readSegmentCoordinatorConfig(process.env, 'OFFERS'); // OFFERS_QUEUE_URL, OFFERS_SEGMENTS
  */
-export function readScoresCoordinatorConfig(env: Env): ScoresCoordinatorConfig {
-  const queueUrl = required(env, 'SCORES_QUEUE_URL');
+export function readSegmentCoordinatorConfig(env: Env, job: 'SCORES' | 'OFFERS'): SegmentCoordinatorConfig {
+  const queueVariable = `${job}_QUEUE_URL`;
+  const segmentsVariable = `${job}_SEGMENTS`;
+  const queueUrl = required(env, queueVariable);
   let url: URL | undefined;
   try {
     url = new URL(queueUrl);
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new ConfigurationError(`SCORES_QUEUE_URL must be an SQS queue URL, not "${queueUrl}"`);
-  return { ...readProcess(env), queueUrl, totalSegments: integerSetting('SCORES_SEGMENTS', required(env, 'SCORES_SEGMENTS'), SCORES_SEGMENT_BOUNDS) };
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new ConfigurationError(`${queueVariable} must be an SQS queue URL, not "${queueUrl}"`);
+  return { ...readProcess(env), queueUrl, totalSegments: integerSetting(segmentsVariable, required(env, segmentsVariable), SEGMENT_BOUNDS) };
 }
+
+/**
+ * @example
+ * const config = readScoresCoordinatorConfig(process.env); // SCORES_QUEUE_URL, SCORES_SEGMENTS
+ */
+export const readScoresCoordinatorConfig = (env: Env): SegmentCoordinatorConfig => readSegmentCoordinatorConfig(env, 'SCORES');
+
+/**
+ * @example
+ * const config = readOffersCoordinatorConfig(process.env); // OFFERS_QUEUE_URL, OFFERS_SEGMENTS
+ */
+export const readOffersCoordinatorConfig = (env: Env): SegmentCoordinatorConfig => readSegmentCoordinatorConfig(env, 'OFFERS');

@@ -19,7 +19,9 @@ import { EVENT_SOURCE, OUTBOX_ENTITY } from '../../src/store/outbox.js';
 import { REMINDERS_JOB } from '../../src/reminder/reminders-job.js';
 import { JOBS_METRIC_NAMESPACE, POISON_RECORDS_METRIC } from '../../src/shared/metrics.js';
 import { INDEXES } from '../../src/store/table.js';
-import { SCORES_JOB, SEGMENT_RECEIVES_METRIC } from '../../src/value/scores-job.js';
+import { SEGMENT_RECEIVES_METRIC } from '../../src/handlers/segment-fan-out.js';
+import { OFFERS_JOB } from '../../src/offers/offers-job.js';
+import { SCORES_JOB } from '../../src/value/scores-job.js';
 import { alarmsTo, paddockFunction } from '../constructs/paddock-function.js';
 
 export interface JobsStackProps extends StackProps {
@@ -28,6 +30,10 @@ export interface JobsStackProps extends StackProps {
   scoresSegments?: number;
   /** Scores workers running at once. */
   scoresConcurrency?: number;
+  /** Parallel-scan segments of an offers run. */
+  offersSegments?: number;
+  /** Offers workers running at once. */
+  offersConcurrency?: number;
   /** The brand's time zone: schedules fire at local time, daylight saving included. */
   timeZone?: string;
 }
@@ -48,15 +54,23 @@ export const SCORES_TIMEOUT = Duration.minutes(15);
  * sums (one small item per dealer it touches).
  */
 export const SCORES_FAN_OUT = { segments: 256, workers: 16, maxReceives: 5 } as const;
+export const OFFERS_TIMEOUT = Duration.minutes(15);
+/**
+ * The offers run's fan-out: the scores run's segments of the same customer table, so a
+ * segment is ~3,900 customers at 1M. `npm run bench` (offers section) measures the
+ * decisions per second and prints the projection; a first night decides for every
+ * consented customer, later nights write only what changed.
+ */
+export const OFFERS_FAN_OUT = { segments: 256, workers: 16, maxReceives: 5 } as const;
 /** Lambda timeout of the hourly club run (expiry, level reviews, lapsed holds, the KPI roll-up). */
 export const CLUB_TIMEOUT = Duration.minutes(15);
 
 /**
- * Scheduled jobs and events out: the daily reminders job, the nightly scores run and the
- * hourly club run (EventBridge Scheduler, brand time zone, retries, dead-letter queue,
- * alarms; the scores run fanned out over an SQS queue, one worker per parallel-scan
- * segment) and the outbox
- * wiring — the table's stream through EventBridge Pipes onto Paddock's event bus.
+ * Scheduled jobs and events out: the daily reminders job, the nightly scores and offers
+ * runs and the hourly club run (EventBridge Scheduler, brand time zone, retries,
+ * dead-letter queue, alarms; the scores and offers runs each fanned out over an SQS
+ * queue, one worker per parallel-scan segment) and the outbox wiring — the table's
+ * stream through EventBridge Pipes onto Paddock's event bus.
  */
 export class JobsStack extends Stack {
   readonly bus: EventBus;
@@ -129,31 +143,78 @@ export class JobsStack extends Stack {
     // so only a day's first run finds them, and every other run reads empty index ranges.
     schedule('ClubSchedule', 'paddock-club', 'Hourly: points expiry and warnings, level reviews, lapsed event seat holds, club KPIs', 'cron(0 * * * ? *)', this.clubFunction, Duration.hours(1));
 
-    // The nightly scores run: a coordinator queues one message per parallel-scan segment; workers score a segment each.
-    const scoresQueue = new Queue(this, 'ScoresSegments', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      // Longer than a worker's timeout, so a running segment is not handed to a second worker.
-      visibilityTimeout: SCORES_TIMEOUT.plus(Duration.minutes(1)),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: SCORES_FAN_OUT.maxReceives },
+    const alarm = alarmsTo(this, this.alarmTopic);
+    /**
+     * A nightly job fanned out over parallel-scan segments (`src/handlers/segment-fan-out.ts`):
+     * a coordinator queues one message per segment of the run; workers take a segment each,
+     * a segment that runs out of time is redelivered and resumes from its checkpoint, and
+     * after `maxReceives` deliveries it lands in the DLQ. Alarms: worker and coordinator
+     * errors, a segment delivered a third time (two receives left before the DLQ), a backlog.
+     */
+    const fannedOut = (
+      id: 'Scores' | 'Offers',
+      job: string,
+      o: { fanOut: { segments: number; workers: number; maxReceives: number }; segments?: number; workers?: number; timeout: Duration; hour: number; scheduleName: string; description: string; actions: string[] },
+    ) => {
+      const queue = new Queue(this, `${id}Segments`, {
+        encryption: QueueEncryption.KMS,
+        encryptionMasterKey: key,
+        enforceSSL: true,
+        // Longer than a worker's timeout, so a running segment is not handed to a second worker.
+        visibilityTimeout: o.timeout.plus(Duration.minutes(1)),
+        deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: o.fanOut.maxReceives },
+      });
+      const variable = id.toUpperCase();
+      const coordinator = paddockFunction(this, `${id}Coordinator`, {
+        entry: `src/handlers/${job}-coordinator.ts`,
+        timeout: Duration.minutes(1),
+        environment: { [`${variable}_QUEUE_URL`]: queue.queueUrl, [`${variable}_SEGMENTS`]: String(o.segments ?? o.fanOut.segments) },
+      });
+      queue.grantSendMessages(coordinator);
+      coordinator.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
+      const worker = paddockFunction(this, `${id}Worker`, { entry: `src/handlers/${job}-worker.ts`, timeout: o.timeout, environment: { TABLE_NAME: table.tableName } });
+      worker.addToRolePolicy(new PolicyStatement({ actions: o.actions, resources: [table.tableArn, `${table.tableArn}/index/${INDEXES.byCollection.indexName}`] }));
+      worker.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: o.workers ?? o.fanOut.workers }));
+      daily(`${id}Schedule`, o.scheduleName, o.description, o.hour, coordinator);
+
+      alarm(`${id}WorkerErrors`, worker.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, `A ${job} worker failed (its segment is redelivered and resumes)`);
+      alarm(`${id}CoordinatorErrors`, coordinator.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, `The nightly ${job} run could not be started`);
+      // Before the DLQ: a segment delivered a third time has failed or run out of time twice; two receives are left to act.
+      alarm(
+        `${id}SegmentRedelivered`,
+        new Metric({ namespace: JOBS_METRIC_NAMESPACE, metricName: SEGMENT_RECEIVES_METRIC, dimensionsMap: { Job: job }, period: Duration.minutes(15), statistic: 'Maximum' }),
+        o.fanOut.maxReceives - 2,
+        `A ${job} segment was delivered ${o.fanOut.maxReceives - 2} times (the DLQ takes it after ${o.fanOut.maxReceives}): look at the worker's errors and durations, raise segments if it runs out of time`,
+      );
+      alarm(`${id}Backlog`, queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 3 * 3600, `${id} segments waiting over 3 hours: raise worker concurrency or segments`);
+      return { coordinator, worker };
+    };
+
+    // The nightly scores run: scans the customers, writes changed scores, KPI partial sums (BatchWrite) and roll-ups (ByCollection).
+    const scores = fannedOut('Scores', SCORES_JOB, {
+      fanOut: SCORES_FAN_OUT,
+      segments: props.scoresSegments,
+      workers: props.scoresConcurrency,
+      timeout: SCORES_TIMEOUT,
+      hour: 2,
+      scheduleName: 'paddock-customer-scores',
+      description: 'Nightly: recompute every customer’s value scores and the KPI roll-ups',
+      actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
     });
-    const scoresCoordinator = paddockFunction(this, 'ScoresCoordinator', {
-      entry: 'src/handlers/scores-coordinator.ts',
-      timeout: Duration.minutes(1),
-      environment: { SCORES_QUEUE_URL: scoresQueue.queueUrl, SCORES_SEGMENTS: String(props.scoresSegments ?? SCORES_FAN_OUT.segments) },
+    // The nightly offers run, an hour after the scores run: decisions rank on propensities and tiers from that
+    // night's scores (a segment the scores run has not reached yet ranks on the previous night's, never on none).
+    // It scans the customers, reads the catalogue (ByCollection) and a page's books and memberships (BatchGetItem),
+    // and writes decisions, books, events and statistics in one transaction per customer.
+    const offers = fannedOut('Offers', OFFERS_JOB, {
+      fanOut: OFFERS_FAN_OUT,
+      segments: props.offersSegments,
+      workers: props.offersConcurrency,
+      timeout: OFFERS_TIMEOUT,
+      hour: 3,
+      scheduleName: 'paddock-offers',
+      description: 'Nightly: decide every customer’s next best offers, close expired and withdrawn ones',
+      actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
     });
-    scoresQueue.grantSendMessages(scoresCoordinator);
-    scoresCoordinator.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
-    const scoresWorker = paddockFunction(this, 'ScoresWorker', { entry: 'src/handlers/scores-worker.ts', timeout: SCORES_TIMEOUT, environment: { TABLE_NAME: table.tableName } });
-    scoresWorker.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
-        resources: [table.tableArn, `${table.tableArn}/index/${INDEXES.byCollection.indexName}`],
-      }),
-    );
-    scoresWorker.addEventSource(new SqsEventSource(scoresQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.scoresConcurrency ?? SCORES_FAN_OUT.workers }));
-    daily('ScoresSchedule', 'paddock-customer-scores', 'Nightly: recompute every customer’s value scores and the KPI roll-ups', 2, scoresCoordinator);
 
     // Events out: new outbox items on the stream → enrichment (unmarshall) → the bus.
     const enrichment = paddockFunction(this, 'OutboxEnrichment', { entry: 'src/handlers/outbox-enrichment.ts', timeout: Duration.seconds(30), environment: {} });
@@ -184,25 +245,14 @@ export class JobsStack extends Stack {
       targetParameters: { eventBridgeEventBusParameters: { source: EVENT_SOURCE, detailType: '$.eventType' }, inputTemplate: '<$.detail>' },
     });
 
-    const alarm = alarmsTo(this, this.alarmTopic);
     alarm('RemindersJobErrors', this.remindersFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The reminders job failed (it is retried; see the DLQ if it keeps failing)');
     alarm('RemindersJobNearTimeout', this.remindersFunction.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }), REMINDERS_TIMEOUT.toMilliseconds() * 0.8, 'A reminders run took over 80 % of its timeout: shard the work before it stops fitting');
     alarm('ClubJobErrors', this.clubFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The club run failed (it is retried, and the next hourly run continues; see the DLQ if it keeps failing)');
     alarm('ClubJobNearTimeout', this.clubFunction.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }), CLUB_TIMEOUT.toMilliseconds() * 0.8, 'A club run took over 80 % of its timeout: run shards in parallel (the handler takes {"shards": [...]}) before it stops fitting');
     alarm('DeadLettersWaiting', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'A job invocation, schedule delivery or outbox batch failed for good');
-    alarm('ScoresWorkerErrors', scoresWorker.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'A scores worker failed (its segment is redelivered and resumes)');
-    alarm('ScoresCoordinatorErrors', scoresCoordinator.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 1, 'The nightly scores run could not be started');
-    // Before the DLQ: a segment delivered a third time has failed or run out of time twice; two receives are left to act.
-    alarm(
-      'ScoresSegmentRedelivered',
-      new Metric({ namespace: JOBS_METRIC_NAMESPACE, metricName: SEGMENT_RECEIVES_METRIC, dimensionsMap: { Job: SCORES_JOB }, period: Duration.minutes(15), statistic: 'Maximum' }),
-      SCORES_FAN_OUT.maxReceives - 2,
-      `A scores segment was delivered ${SCORES_FAN_OUT.maxReceives - 2} times (the DLQ takes it after ${SCORES_FAN_OUT.maxReceives}): look at the worker's errors and durations, raise segments if it runs out of time`,
-    );
-    alarm('ScoresBacklog', scoresQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }), 3 * 3600, 'Scores segments waiting over 3 hours: raise worker concurrency or segments');
     // Poison records: a customer or car a job skipped (the run completed for everyone else). The job logs the
     // count in the embedded metric format; the records are listed by `npm run job:failures -- --job <job> --run <runId>`.
-    for (const [id, job] of [['ScoresPoisonRecords', SCORES_JOB], ['RemindersPoisonRecords', REMINDERS_JOB], ['ClubPoisonRecords', CLUB_JOB], ['EventHoldsPoisonRecords', EVENT_HOLDS_JOB]] as const) {
+    for (const [id, job] of [['ScoresPoisonRecords', SCORES_JOB], ['OffersPoisonRecords', OFFERS_JOB], ['RemindersPoisonRecords', REMINDERS_JOB], ['ClubPoisonRecords', CLUB_JOB], ['EventHoldsPoisonRecords', EVENT_HOLDS_JOB]] as const) {
       const metric = new Metric({ namespace: JOBS_METRIC_NAMESPACE, metricName: POISON_RECORDS_METRIC, dimensionsMap: { Job: job }, period: Duration.hours(1), statistic: 'Sum' });
       alarm(id, metric, 1, `The ${job} job skipped records it could not process: list them with npm run job:failures -- --job ${job} --run <runId>, then repair the items`);
     }
@@ -219,10 +269,9 @@ export class JobsStack extends Stack {
       reason: 'Invoking the function’s own versions and aliases.',
     });
     Validations.of(this.remindersFunction).acknowledge(...kmsForDlq);
-    Validations.of(scoresCoordinator).acknowledge(...kmsForDlq);
-    Validations.of(scoresWorker).acknowledge(...kmsForDlq);
+    for (const f of [scores.coordinator, scores.worker, offers.coordinator, offers.worker]) Validations.of(f).acknowledge(...kmsForDlq);
     Validations.of(this.clubFunction).acknowledge(...kmsForDlq);
-    Validations.of(schedulerRole).acknowledge(...kmsForDlq, invokeVersions(this.remindersFunction), invokeVersions(scoresCoordinator), invokeVersions(this.clubFunction));
+    Validations.of(schedulerRole).acknowledge(...kmsForDlq, invokeVersions(this.remindersFunction), invokeVersions(scores.coordinator), invokeVersions(offers.coordinator), invokeVersions(this.clubFunction));
     Validations.of(pipeRole).acknowledge(...kmsForDlq, invokeVersions(enrichment), {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'dynamodb:ListStreams is an account-level action with no resource-level permissions; it reads no data.',

@@ -1,34 +1,11 @@
-import type { ScoresRun } from '../value/scores-job.js';
-import { InvalidJobInputError } from './job-invocation.js';
+import { SCORES_JOB, scoresRunFor, type ScoresRun } from '../value/scores-job.js';
+import { parseSegmentMessage as parseMessage, segmentMessages as messagesOf, type SegmentJob } from './segment-fan-out.js';
 
-/**
- * The contract between the scores coordinator and its workers: one SQS message body per
- * parallel-scan segment of a run. Written and read only here, so both sides agree.
- */
-interface ScoresSegmentMessage {
-  runId: string;
-  /** The run's scheduled time, ISO 8601. */
-  now: string;
-  totalSegments: number;
-  segment: number;
-}
+/** The scores job as the fan-out sees it: its name and the run of a scheduled time. */
+export const SCORES_FAN_OUT_JOB: SegmentJob<ScoresRun> = { name: SCORES_JOB, runFor: scoresRunFor };
 
-export function segmentMessages(run: ScoresRun): ScoresSegmentMessage[] {
-  return Array.from({ length: run.totalSegments }, (_, segment) => ({ runId: run.runId, now: run.now.toISOString(), totalSegments: run.totalSegments, segment }));
-}
+/** The messages the scores coordinator queues for a run: one per parallel-scan segment. */
+export const segmentMessages = (run: ScoresRun) => messagesOf(run);
 
-/** A body that is not a segment of a run is refused whole, so it ends in the dead-letter queue instead of scoring a wrong segment. */
-export function parseSegmentMessage(body: string): { run: ScoresRun; segment: number } {
-  let message: Partial<ScoresSegmentMessage>;
-  try {
-    message = JSON.parse(body) as Partial<ScoresSegmentMessage>;
-  } catch {
-    throw new InvalidJobInputError('A scores message is not JSON');
-  }
-  const now = new Date(String(message?.now));
-  const { runId, totalSegments, segment } = message ?? {};
-  if (typeof runId !== 'string' || Number.isNaN(now.getTime()) || !Number.isInteger(totalSegments) || !Number.isInteger(segment) || segment! < 0 || segment! >= totalSegments!) {
-    throw new InvalidJobInputError('A scores message is not a segment of a run');
-  }
-  return { run: { runId, now, totalSegments: totalSegments! }, segment: segment! };
-}
+/** A scores worker's reading of a message (anything else is refused whole and ends in the DLQ). */
+export const parseSegmentMessage = (body: string) => parseMessage(SCORES_FAN_OUT_JOB, body);

@@ -1,7 +1,7 @@
 import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
 import { createCore } from '../composition.js';
-import { integerSetting, readJobConfig, SCORES_SEGMENT_BOUNDS } from '../config.js';
+import { integerSetting, readJobConfig, SEGMENT_BOUNDS } from '../config.js';
 import { scheduledTime } from '../handlers/job-invocation.js';
 import { runScoresLocally, scoresRunFor } from '../value/scores-job.js';
 import { readLocalInfo } from './local-files.js';
@@ -16,7 +16,7 @@ async function main() {
   const local = readLocalInfo();
   const { repos, clock, logger } = createCore(readJobConfig({ TABLE_NAME: local.tableName, DYNAMODB_ENDPOINT: local.dynamodbEndpoint, LOG_LEVEL: 'warn' }), { profile: 'job', service: 'paddock-scores-job' });
   // The same bounds as the coordinator's SCORES_SEGMENTS: `--segments x` must not become NaN segments.
-  const run = scoresRunFor(scheduledTime(values.now, clock), integerSetting('--segments', values.segments, SCORES_SEGMENT_BOUNDS));
+  const run = scoresRunFor(scheduledTime(values.now, clock), integerSetting('--segments', values.segments, SEGMENT_BOUNDS));
   const started = performance.now();
   const stats = await runScoresLocally({ values: repos.values, logger }, run);
   const seconds = (performance.now() - started) / 1000;

@@ -58,8 +58,6 @@ export interface SegmentStats {
 }
 
 export const SCORES_JOB = 'scores';
-/** How many times SQS has delivered a segment's message (the worker logs it as a metric; the stack alarms before the DLQ). */
-export const SEGMENT_RECEIVES_METRIC = 'SegmentReceives';
 
 /** The run of a scheduled time: the same schedule always gives the same run. */
 export function scoresRunFor(now: Date, totalSegments: number): ScoresRun {

@@ -186,7 +186,11 @@ describe('CDK app', () => {
 
     it('alarms on job failures, a run nearing its timeout, dead letters, backlog and enrichment errors', () => {
       const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { MetricName: string; Threshold: number } }).Properties);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Duration', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'SegmentReceives']);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+        ...['ApproximateAgeOfOldestMessage', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Duration'],
+        ...['Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors'],
+        ...['PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'SegmentReceives', 'SegmentReceives'],
+      ]);
       expect(alarms.filter((a) => a.MetricName === 'Duration').map((a) => a.Threshold)).toEqual([900_000 * 0.8, 900_000 * 0.8]);
       jobs.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     });
@@ -208,8 +212,58 @@ describe('CDK app', () => {
       jobs.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3 * 3600 });
     });
 
+    describe('the nightly offers run', () => {
+      /** The resource of a type whose logical id starts with `prefix` (one expected). */
+      const only = (type: string, prefix: string) => {
+        const found = Object.entries(jobs.findResources(type)).filter(([id]) => id.startsWith(prefix));
+        expect(found, `${type} ${prefix}*`).toHaveLength(1);
+        return found[0]!;
+      };
+
+      it('is scheduled daily at 03:00 brand time, an hour after the scores run, with the scheduled time as input, retries and the DLQ', () => {
+        // Prepare
+        const target = new Capture();
+        // Assess
+        jobs.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'paddock-offers', ScheduleExpression: 'cron(0 3 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin', FlexibleTimeWindow: { Mode: 'OFF' }, Target: target });
+        jobs.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'paddock-customer-scores', ScheduleExpression: 'cron(0 2 * * ? *)' });
+        expect(JSON.parse(target.asObject().Input)).toEqual({ now: '<aws.scheduler.scheduled-time>' });
+        expect(target.asObject().RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+        expect(target.asObject().DeadLetterConfig.Arn).toBeDefined();
+        expect(JSON.stringify(target.asObject().Arn)).toContain('OffersCoordinator');
+      });
+
+      it('fans out over its own encrypted queue: the coordinator queues segments, one worker per message, redelivery, then the DLQ', () => {
+        const [queueId, queue] = only('AWS::SQS::Queue', 'OffersSegments');
+        expect(queue.Properties).toMatchObject({ VisibilityTimeout: 960, KmsMasterKeyId: expect.anything(), RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^DeadLetters/), 'Arn'] } } });
+        const [, coordinator] = only('AWS::Lambda::Function', 'OffersCoordinator');
+        expect(coordinator.Properties.Environment.Variables).toMatchObject({ OFFERS_SEGMENTS: '256', OFFERS_QUEUE_URL: { Ref: queueId } });
+        const [workerId, worker] = only('AWS::Lambda::Function', 'OffersWorker');
+        expect(worker.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 900 });
+        expect(Object.keys(worker.Properties.Environment.Variables)).toContain('TABLE_NAME');
+        jobs.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: workerId }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 16 }, EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+      });
+
+      it('lets the worker scan the table, read the catalogue (ByCollection) and batches, and write transactions: no other index, no deletes', () => {
+        const statements = Object.entries(jobs.findResources('AWS::IAM::Policy'))
+          .filter(([id]) => id.startsWith('OffersWorker'))
+          .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement)
+          .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+        expect(statements).toHaveLength(1);
+        expect([statements[0]!.Action].flat().sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+        const resources = JSON.stringify(statements[0]!.Resource);
+        expect(resources).toContain(`/index/${INDEXES.byCollection.indexName}`);
+        for (const other of [INDEXES.byParent, INDEXES.dueForReminder, INDEXES.byValue, INDEXES.bySchedule]) expect(resources).not.toContain(`/index/${other.indexName}`);
+      });
+
+      it('alarms on worker and coordinator errors, a segment delivered a third time, and a backlog', () => {
+        const alarms = Object.entries(jobs.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('Offers')).map(([, a]) => a.Properties);
+        expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'Errors', 'Errors', 'PoisonRecords', 'SegmentReceives']);
+        jobs.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Paddock/Jobs', MetricName: 'SegmentReceives', Dimensions: [{ Name: 'Job', Value: 'offers' }], Statistic: 'Maximum', Threshold: 3, AlarmActions: Match.anyValue() });
+      });
+    });
+
     it('alarms when a job skips a poison record, per job, from the metric the job logs', () => {
-      for (const job of ['scores', 'reminders', 'club', 'event-holds']) {
+      for (const job of ['scores', 'offers', 'reminders', 'club', 'event-holds']) {
         jobs.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'Paddock/Jobs',
           MetricName: 'PoisonRecords',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integerSetting, readConfig, readJobConfig, readScoresCoordinatorConfig, SCORES_SEGMENT_BOUNDS } from '../../src/config.js';
+import { integerSetting, readConfig, readJobConfig, readScoresCoordinatorConfig, SEGMENT_BOUNDS } from '../../src/config.js';
 import { ConfigurationError } from '../../src/shared/errors.js';
 
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/paddock-scores';
@@ -21,7 +21,7 @@ describe('Function: readScoresCoordinatorConfig', () => {
     ['2.5', 'a fraction'],
     ['0x10', 'hexadecimal'],
     ['1e3', 'an exponent'],
-    [String(SCORES_SEGMENT_BOUNDS.max + 1), 'above the bound'],
+    [String(SEGMENT_BOUNDS.max + 1), 'above the bound'],
   ])('fails the cold start on SCORES_SEGMENTS=%j (%s), naming the variable', (value) => {
     // Act
     const read = () => readScoresCoordinatorConfig(coordinatorEnv({ SCORES_SEGMENTS: value }));
@@ -32,7 +32,7 @@ describe('Function: readScoresCoordinatorConfig', () => {
 
   it('accepts the bounds themselves and surrounding spaces', () => {
     expect(readScoresCoordinatorConfig(coordinatorEnv({ SCORES_SEGMENTS: '1' })).totalSegments).toBe(1);
-    expect(readScoresCoordinatorConfig(coordinatorEnv({ SCORES_SEGMENTS: ` ${SCORES_SEGMENT_BOUNDS.max} ` })).totalSegments).toBe(SCORES_SEGMENT_BOUNDS.max);
+    expect(readScoresCoordinatorConfig(coordinatorEnv({ SCORES_SEGMENTS: ` ${SEGMENT_BOUNDS.max} ` })).totalSegments).toBe(SEGMENT_BOUNDS.max);
   });
 
   it.each([
@@ -80,7 +80,7 @@ describe('Function: readConfig (the API)', () => {
 
 describe('Function: integerSetting', () => {
   it('names the setting it refuses, so a CLI flag reads as a flag', () => {
-    expect(() => integerSetting('--segments', 'eight', SCORES_SEGMENT_BOUNDS)).toThrow('--segments must be a whole number from 1 to 1000, not "eight"');
-    expect(integerSetting('--segments', '8', SCORES_SEGMENT_BOUNDS)).toBe(8);
+    expect(() => integerSetting('--segments', 'eight', SEGMENT_BOUNDS)).toThrow('--segments must be a whole number from 1 to 1000, not "eight"');
+    expect(integerSetting('--segments', '8', SEGMENT_BOUNDS)).toBe(8);
   });
 });
