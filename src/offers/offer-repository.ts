@@ -288,8 +288,9 @@ export class OfferRepository {
       const fresh: OfferBookRecord = { customerId, entries: Object.fromEntries(plan.decide.map((d) => [d.id, bookEntryOf(d)])), decidedOn: today, version: 1 };
       return { Put: { TableName: this.table, Item: bookEntity.toItem(fresh), ConditionExpression: 'attribute_not_exists(PK)' } };
     }
-    const names: Record<string, string> = { '#entries': 'entries', '#version': 'version', '#decidedOn': 'decidedOn', '#status': 'status', '#closedAt': 'closedAt' };
-    const values: Record<string, unknown> = { ':read': book.version, ':next': book.version + 1, ':today': today, ':at': at };
+    // DynamoDB refuses names and values an expression does not use: the closing ones only when the plan closes something.
+    const names: Record<string, string> = { '#entries': 'entries', '#version': 'version', '#decidedOn': 'decidedOn', ...(plan.close.length ? { '#status': 'status', '#closedAt': 'closedAt' } : {}) };
+    const values: Record<string, unknown> = { ':read': book.version, ':next': book.version + 1, ':today': today, ...(plan.close.length ? { ':at': at } : {}) };
     const sets = ['#version = :next', '#decidedOn = :today'];
     const removes: string[] = [];
     plan.decide.forEach((d, i) => {
