@@ -57,15 +57,15 @@ export function parseSegmentMessage<R extends SegmentRun>(job: SegmentJob<R>, bo
   try {
     message = JSON.parse(body) as Partial<SegmentMessage>;
   } catch {
-    throw new InvalidJobInputError(`A ${job.name} message is not JSON`);
+    throw new InvalidJobInputError(`A message of the ${job.name} job is not JSON`);
   }
   const now = new Date(String(message?.now));
   const { runId, totalSegments, segment } = message ?? {};
   if (typeof runId !== 'string' || Number.isNaN(now.getTime()) || !Number.isInteger(totalSegments) || !Number.isInteger(segment) || segment! < 0 || segment! >= totalSegments!) {
-    throw new InvalidJobInputError(`A ${job.name} message is not a segment of a run`);
+    throw new InvalidJobInputError(`A message of the ${job.name} job is not a segment of a run`);
   }
   const run = job.runFor(now, totalSegments!);
-  if (run.runId !== runId) throw new InvalidJobInputError(`A ${job.name} message names run ${runId}, but its time makes run ${run.runId}`);
+  if (run.runId !== runId) throw new InvalidJobInputError(`A message of the ${job.name} job names run ${runId}, but its time makes run ${run.runId}`);
   return { run, segment: segment! };
 }
 

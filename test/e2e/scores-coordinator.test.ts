@@ -1,35 +1,10 @@
-import { SQSClient, type SendMessageBatchCommandInput, type SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readScoresCoordinatorConfig } from '../../src/config.js';
 import { parseSegmentMessage } from '../../src/handlers/scores-messages.js';
+import { recordingSqs } from '../support/sqs.js';
 
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/paddock-scores';
 const NOW = '2026-12-01T02:00:00.000Z';
-
-/**
- * A real SQS client whose sends stop before the network: a middleware at the first step
- * records each SendMessageBatch input and answers as SQS would (every entry accepted,
- * unless told to fail some). No AWS call, no credentials looked up.
- */
-function recordingSqs({ failEntries = 0 } = {}) {
-  const sqs = new SQSClient({ region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const batches: SendMessageBatchCommandInput[] = [];
-  sqs.middlewareStack.add(
-    () => async (args) => {
-      const input = args.input as SendMessageBatchCommandInput;
-      batches.push(input);
-      const entries = input.Entries ?? [];
-      const output: SendMessageBatchCommandOutput = {
-        $metadata: {},
-        Successful: entries.slice(failEntries).map((e) => ({ Id: e.Id!, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })),
-        Failed: entries.slice(0, failEntries).map((e) => ({ Id: e.Id!, SenderFault: false, Code: 'InternalError' })),
-      };
-      return { output, response: {} } as never;
-    },
-    { step: 'initialize', name: 'recordSends' },
-  );
-  return { sqs, batches };
-}
 
 /** The deployed entry point, configured only by environment as Lambda configures it. */
 describe('Module: src/handlers/scores-coordinator.ts', () => {

@@ -1,17 +1,11 @@
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { segmentMessages } from '../../src/handlers/scores-messages.js';
 import { scoresRunFor } from '../../src/value/scores-job.js';
 import { makePopulation, writePopulation } from '../support/population.js';
+import { sqsEvent } from '../support/sqs.js';
 import { createTestStore, type TestStore } from '../support/store.js';
 
 const POPULATION = 60;
-
-/** An SQS event as Lambda's event source mapping delivers it, one record per body. */
-function sqsEvent(bodies: string[]): SQSEvent {
-  const Records = bodies.map((body, i) => ({ messageId: `m-${i}`, receiptHandle: `r-${i}`, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-central-1:123456789012:paddock-scores', awsRegion: 'eu-central-1' }) as unknown as SQSRecord);
-  return { Records };
-}
 
 /** The scores worker's deployed entry point, configured by environment as Lambda does it, fed what the coordinator queues. */
 describe('Module: src/handlers/scores-worker.ts', () => {
