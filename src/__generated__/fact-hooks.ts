@@ -2,9 +2,10 @@
 import type { FactHooks } from '../store/fact-hooks.js';
 import clubFactHooks from '../club/fact-hooks.js';
 import customerFactHooks from '../customer/fact-hooks.js';
+import offersFactHooks from '../offers/fact-hooks.js';
 import reminderFactHooks from '../reminder/fact-hooks.js';
 import rewardsFactHooks from '../rewards/fact-hooks.js';
 import valueFactHooks from '../value/fact-hooks.js';
 
 /** Every domain's `fact-hooks.ts`, in folder order. */
-export const domainFactHooks: readonly FactHooks[] = [clubFactHooks, customerFactHooks, reminderFactHooks, rewardsFactHooks, valueFactHooks];
+export const domainFactHooks: readonly FactHooks[] = [clubFactHooks, customerFactHooks, offersFactHooks, reminderFactHooks, rewardsFactHooks, valueFactHooks];

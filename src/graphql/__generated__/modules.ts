@@ -6,6 +6,8 @@ import customerModule from '../../customer/module.js';
 import dealerModule from '../../dealer/module.js';
 import eventsModule from '../../events/module.js';
 import graphqlModule from '../module.js';
+import offerKpisModule from '../../offer-kpis/module.js';
+import offersModule from '../../offers/module.js';
 import reminderModule from '../../reminder/module.js';
 import rewardsModule from '../../rewards/module.js';
 import serviceModule from '../../service/module.js';
@@ -13,4 +15,4 @@ import valueModule from '../../value/module.js';
 import vehicleModule from '../../vehicle/module.js';
 
 /** Every domain's `module.ts`, in folder order. */
-export const domainModules: readonly DomainModule[] = [clubModule, clubKpisModule, customerModule, dealerModule, eventsModule, graphqlModule, reminderModule, rewardsModule, serviceModule, valueModule, vehicleModule];
+export const domainModules: readonly DomainModule[] = [clubModule, clubKpisModule, customerModule, dealerModule, eventsModule, graphqlModule, offerKpisModule, offersModule, reminderModule, rewardsModule, serviceModule, valueModule, vehicleModule];

@@ -6,6 +6,8 @@ import type { ClubKpisMapper as ClubKpisMapperModel, ClubRateMapper as ClubRateM
 import type { CustomerMapper as CustomerMapperModel, ConsentMapper as ConsentMapperModel } from '../../../schema/customer/schema.mappers.js';
 import type { DealerMapper as DealerMapperModel, DealerApiKeyMapper as DealerApiKeyMapperModel } from '../../../schema/dealer/schema.mappers.js';
 import type { ClubEventMapper as ClubEventMapperModel, EventRegistrationMapper as EventRegistrationMapperModel, ClubEventHostMapper as ClubEventHostMapperModel } from '../../../schema/events/schema.mappers.js';
+import type { OfferKpisMapper as OfferKpisMapperModel, OfferUpliftReportMapper as OfferUpliftReportMapperModel, OfferArmMapper as OfferArmMapperModel, OfferDrivenRateMapper as OfferDrivenRateMapperModel } from '../../../schema/offer-kpis/schema.mappers.js';
+import type { OfferMapper as OfferMapperModel, OfferResponseMapper as OfferResponseMapperModel, OfferConversionMapper as OfferConversionMapperModel, OfferDefinitionMapper as OfferDefinitionMapperModel, OfferEligibilityMapper as OfferEligibilityMapperModel, OfferInterestRuleMapper as OfferInterestRuleMapperModel, OfferConversionRuleMapper as OfferConversionRuleMapperModel } from '../../../schema/offers/schema.mappers.js';
 import type { MaintenanceReminderMapper as MaintenanceReminderMapperModel, ReminderItemMapper as ReminderItemMapperModel, ServiceBookingMapper as ServiceBookingMapperModel } from '../../../schema/reminder/schema.mappers.js';
 import type { RewardMapper as RewardMapperModel, VoucherMapper as VoucherMapperModel, VoucherTermsMapper as VoucherTermsMapperModel, VoucherDiscountTermsMapper as VoucherDiscountTermsMapperModel } from '../../../schema/rewards/schema.mappers.js';
 import type { ServiceVisitMapper as ServiceVisitMapperModel, PerformedServiceItemMapper as PerformedServiceItemMapperModel, MaintenanceItemMapper as MaintenanceItemMapperModel, ServicePredictionMapper as ServicePredictionMapperModel, ForecastDayMapper as ForecastDayMapperModel, ForecastWeekMapper as ForecastWeekMapperModel, ForecastItemCountMapper as ForecastItemCountMapperModel, ServiceForecastMapper as ServiceForecastMapperModel } from '../../../schema/service/schema.mappers.js';
@@ -886,6 +888,10 @@ export type Customer = Node & {
   interests: Array<Interest>;
   /** Family name. */
   lastName: Scalars['String']['output'];
+  /** The customer's current offers (open and still valid), best rank first. */
+  nextBestOffers: Array<Offer>;
+  /** Offers decided for the customer, newest first (the latest 100), optionally of one status; the customer, a linked dealer with `OFFERS_READ`, and the brand's staff. */
+  offers: Array<Offer>;
   /** Phone number in E.164 format. */
   phone?: Maybe<Scalars['String']['output']>;
   /** Preferred language as a BCP 47 tag, e.g. `de-DE`. */
@@ -923,6 +929,18 @@ export type CustomerConsentsAtArgs = {
 export type CustomerInteractionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A person's 360° profile: identity, contact, consents, vehicles and dealers. */
+export type CustomerNextBestOffersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A person's 360° profile: identity, contact, consents, vehicles and dealers. */
+export type CustomerOffersArgs = {
+  status?: InputMaybe<OfferStatus>;
 };
 
 
@@ -1025,6 +1043,8 @@ export type Dealer = Node & {
   id: Scalars['ID']['output'];
   /** Name, e.g. `Porsche Zentrum Stuttgart`. */
   name: Scalars['String']['output'];
+  /** Open offers this dealer is asked to follow up, highest expected value first; empty for callers who may not read the list (the brand's staff, or the dealer itself with `OFFERS_READ`). */
+  offerFollowUps: OfferConnection;
   /** Expected service demand over the next days (1–90) for the cars this dealer services; null when not visible to the caller. */
   serviceForecast?: Maybe<ServiceForecast>;
 };
@@ -1032,6 +1052,13 @@ export type Dealer = Node & {
 
 /** A partner dealer (Porsche Centre). */
 export type DealerCustomersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A partner dealer (Porsche Centre). */
+export type DealerOfferFollowUpsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1093,12 +1120,59 @@ export type DealerScope =
   | 'CUSTOMERS_READ'
   /** Create and change the dealer's linked customers (includes `CUSTOMERS_READ`). */
   | 'CUSTOMERS_WRITE'
+  /** Read the offers of the dealer's linked customers and the dealer's own follow-up list. */
+  | 'OFFERS_READ'
+  /** Report customers' responses to offers (SENT, OPENED, ACCEPTED, DECLINED) for linked customers (includes `OFFERS_READ`). */
+  | 'OFFERS_RESPOND'
   /** Record service visits and handle maintenance reminders for the dealer's vehicles (includes `VEHICLES_READ`). */
   | 'SERVICE_WRITE'
   /** Read the dealer's vehicles. */
   | 'VEHICLES_READ'
   /** Register cars, record readings and transfers for the dealer's vehicles (includes `VEHICLES_READ`; naming an owner also needs `CUSTOMERS_READ`). */
   | 'VEHICLES_WRITE';
+
+/** An offer of the catalogue: a new one (no `expectedVersion`), or a new version of an existing one. */
+export type DefineOfferInput = {
+  /** The consent it is delivered under. */
+  channel: ConsentChannel;
+  /** Stable code, 3–40 capitals, digits and underscores, e.g. `TAYCAN_TEST_DRIVE`. */
+  code: Scalars['String']['input'];
+  /** What counts as its success. */
+  conversion: OfferConversionRuleInput;
+  /** Days after a decline before it may be offered again, 0 to 365. */
+  cooldownDaysAfterDecline: Scalars['Int']['input'];
+  /** Whether the customer's dealer is asked to follow decisions up. */
+  dealerFollowUp: Scalars['Boolean']['input'];
+  /** What the customer gets. */
+  description: Scalars['String']['input'];
+  /** Whom it is for. */
+  eligibility: OfferEligibilityInput;
+  /** Omit to create the offer (`ALREADY_EXISTS` if the code is taken); give the version you read to replace it with a new version (`STALE_VERSION` if it changed since, `UNKNOWN_OFFER` if there is none). A new version is ACTIVE. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The control group's family; default the kind. */
+  family?: InputMaybe<Scalars['String']['input']>;
+  /** How often one customer may be offered it. */
+  frequencyCap: OfferFrequencyCapInput;
+  /** What it proposes. */
+  kind: OfferKind;
+  /** Name. */
+  name: Scalars['String']['input'];
+  /** First day it may be decided (`YYYY-MM-DD`). */
+  validFrom: Scalars['Date']['input'];
+  /** Last day it may be decided (`YYYY-MM-DD`). */
+  validUntil: Scalars['Date']['input'];
+  /** Value to the brand of one conversion, whole EUR. */
+  valueEur: Scalars['Int']['input'];
+};
+
+/** Result of `defineOffer`. */
+export type DefineOfferPayload = {
+  __typename?: 'DefineOfferPayload';
+  /** The offer at its new version. */
+  offer?: Maybe<OfferDefinition>;
+  /** What to fix when nothing was written. */
+  userErrors: Array<UserError>;
+};
 
 /** Dismisses a reminder. */
 export type DismissReminderInput = {
@@ -1657,6 +1731,8 @@ export type Mutation = {
   createReward: CreateRewardPayload;
   /** Declines a seat held for the member: it passes to the next member on the waitlist. */
   declineEventSeat: EventRegistrationPayload;
+  /** Creates an offer or writes a new version of it (admins). */
+  defineOffer: DefineOfferPayload;
   /** Dismisses a reminder (OPEN, ACKNOWLEDGED or BOOKED → DISMISSED) with a reason. */
   dismissReminder: ReminderPayload;
   /** Issues an API key to a dealer (admins). The secret is in the payload, once. */
@@ -1673,6 +1749,8 @@ export type Mutation = {
   recordInteractions: RecordInteractionsPayload;
   /** Records an odometer reading, possibly from the past; readings never go backwards. */
   recordOdometerReading: RecordOdometerReadingPayload;
+  /** Records a response to an offer: the customer, the brand, or a linked dealer with `OFFERS_RESPOND`. Idempotent per channel event. */
+  recordOfferResponse: RecordOfferResponsePayload;
   /** Records a lifestyle merchandise order. */
   recordOrder: RecordFactPayload;
   /** Records a workshop visit (admins; dealers with `SERVICE_WRITE` for their cars). Restarts the intervals of the items performed and completes the reminder they answer. */
@@ -1692,6 +1770,8 @@ export type Mutation = {
   registerVehicle: RegisterVehiclePayload;
   /** Adds units to a reward's stock (admins). */
   restockReward: RestockRewardPayload;
+  /** Retires an offer as a new version (admins): no new decisions; open ones are withdrawn at the next run (`UNKNOWN_OFFER` for a code not in the catalogue). */
+  retireOffer: RetireOfferPayload;
   /** Reverses what a refunded or cancelled document earned, once (admins); points already spent may take the balance below zero down to the level's cap, the rest is debt. */
   reversePoints: ClubLedgerPayload;
   /** Revokes an API key (admins). It stops working within the API-key cache period (30 s by default, at most 60 s). */
@@ -1800,6 +1880,12 @@ export type MutationDeclineEventSeatArgs = {
 
 
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationDefineOfferArgs = {
+  input: DefineOfferInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationDismissReminderArgs = {
   input: DismissReminderInput;
 };
@@ -1848,6 +1934,12 @@ export type MutationRecordOdometerReadingArgs = {
 
 
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRecordOfferResponseArgs = {
+  input: RecordOfferResponseInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationRecordOrderArgs = {
   input: RecordOrderInput;
 };
@@ -1880,6 +1972,12 @@ export type MutationRegisterVehicleArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationRestockRewardArgs = {
   input: RestockRewardInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRetireOfferArgs = {
+  input: RetireOfferInput;
 };
 
 
@@ -1963,6 +2061,450 @@ export type OdometerReadingEdge = {
   cursor: Scalars['String']['output'];
   /** The reading. */
   node: OdometerReading;
+};
+
+/** An offer chosen for one customer by the nightly decisions (a decision), with its reasons and what became of it. */
+export type Offer = Node & {
+  __typename?: 'Offer';
+  /** A matching fact dated up to then converts it. */
+  attributionUntil: Scalars['DateTime']['output'];
+  /** The consented channel it is delivered through. */
+  channel: ConsentChannel;
+  /** The catalogue code of the offer, e.g. `TAYCAN_TEST_DRIVE`. */
+  code: Scalars['String']['output'];
+  /** The fact that converted it; null until one did. */
+  conversion?: Maybe<OfferConversion>;
+  /** The customer it was made for; null when the caller may not see the profile. */
+  customer?: Maybe<Customer>;
+  /** When it was decided. */
+  decidedAt: Scalars['DateTime']['output'];
+  /** Propensity × the offer's value to the brand. */
+  expectedValue: Money;
+  /** The dealer asked to follow it up (a call, a test-drive slot); null when none, or not visible to the caller. */
+  followUpDealer?: Maybe<Dealer>;
+  /** Whether the decision is in the control group (recorded, never delivered); null for callers other than the brand's admins and analysts. */
+  holdout?: Maybe<Scalars['Boolean']['output']>;
+  /** The decision's global ID. */
+  id: Scalars['ID']['output'];
+  /** What it proposes. */
+  kind: OfferKind;
+  /** The offer's name when decided. */
+  name: Scalars['String']['output'];
+  /** The estimated probability that the customer converts (0–1). */
+  propensity: Scalars['Float']['output'];
+  /** Its position among the offers ranked for the customer that night (1 = best). */
+  rank: Scalars['Int']['output'];
+  /** Why it was chosen. */
+  reasons: Array<OfferReason>;
+  /** Responses reported, oldest first (at most 8). */
+  responses: Array<OfferResponse>;
+  /** Where it is in its life. */
+  status: OfferStatus;
+  /** When the status last changed. */
+  statusAt: Scalars['DateTime']['output'];
+  /** Open for responses until then (then EXPIRED). */
+  validUntil: Scalars['DateTime']['output'];
+  /** The offer's value to the brand of one conversion. */
+  value: Money;
+  /** The catalogue version it was decided from. */
+  version: Scalars['Int']['output'];
+};
+
+/** One arm of an offer's experiment over the decisions of the months reported: treatment (delivered) or control (the holdout: decided and recorded, never delivered). */
+export type OfferArm = {
+  __typename?: 'OfferArm';
+  /** Those converted by a matching fact within their attribution window, so far (intent-to-treat: whatever the customer answered). */
+  converted: Scalars['Int']['output'];
+  /** What the converting facts were worth: car price, finance principal, order total (an interaction or a used car's transfer counts 0). */
+  convertedValue: Money;
+  /** Decisions made in the months reported. */
+  decided: Scalars['Int']['output'];
+  /** converted ÷ decided, four decimals; null without decisions. */
+  rate?: Maybe<Scalars['Float']['output']>;
+};
+
+/** A page of offers. */
+export type OfferConnection = {
+  __typename?: 'OfferConnection';
+  /** The offers on this page with their cursors. */
+  edges: Array<OfferEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** The fact that converted a decision (attributed automatically, once). */
+export type OfferConversion = {
+  __typename?: 'OfferConversion';
+  /** When the fact happened. */
+  at: Scalars['DateTime']['output'];
+  /** The fact's id: a VIN, a contract's, an interaction's or an order's id. */
+  factId: Scalars['String']['output'];
+  /** What kind of fact. */
+  kind: OfferConversionKind;
+  /** The fact's amount (car price, principal, order total; zero for an interaction). */
+  value: Money;
+};
+
+/** The fact that counts as an offer's success. */
+export type OfferConversionKind =
+  /** A loan or lease signed by the customer. */
+  | 'FINANCE_CONTRACT'
+  /** An interaction of the customer, e.g. a test drive. */
+  | 'INTERACTION'
+  /** A lifestyle order. */
+  | 'ORDER'
+  /** A car registered to the customer. */
+  | 'VEHICLE_REGISTERED';
+
+/** The fact that counts as an offer's success, and its attribution window. */
+export type OfferConversionRule = {
+  __typename?: 'OfferConversionRule';
+  /** A fact counts up to this many days after the decision. */
+  attributionDays: Scalars['Int']['output'];
+  /** A finance contract is of one of these kinds; null: any. */
+  financeKinds?: Maybe<Array<FinanceKind>>;
+  /** An interaction is of this type, e.g. `TEST_DRIVE`. */
+  interactionType?: Maybe<Scalars['String']['output']>;
+  /** What kind of fact. */
+  kind: OfferConversionKind;
+  /** A registered car's or an interaction's model line is one of these; null: any. */
+  modelLines?: Maybe<Array<ModelLine>>;
+  /** An order has a line whose SKU starts with this, e.g. `WAP-OIL`. */
+  skuPrefix?: Maybe<Scalars['String']['output']>;
+  /** A registered car's variant contains this text (case-insensitive), e.g. `Turbo`. */
+  variantContains?: Maybe<Scalars['String']['output']>;
+};
+
+/** The conversion rule, as input. */
+export type OfferConversionRuleInput = {
+  /** Days after the decision a fact counts, 1 to 365. */
+  attributionDays: Scalars['Int']['input'];
+  /** Kinds of finance contract; omit for any. */
+  financeKinds?: InputMaybe<Array<FinanceKind>>;
+  /** The interaction type (INTERACTION), e.g. `TEST_DRIVE`. */
+  interactionType?: InputMaybe<Scalars['String']['input']>;
+  /** What kind of fact counts. */
+  kind: OfferConversionKind;
+  /** Model lines of the car or interaction, e.g. `CAYENNE`; omit for any. */
+  modelLines?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The SKU prefix of an order line (ORDER), e.g. `WAP-OIL`. */
+  skuPrefix?: InputMaybe<Scalars['String']['input']>;
+  /** Text the registered car's variant contains, e.g. `Turbo`. */
+  variantContains?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** An offer of the catalogue, at its current version (the brand's staff only). */
+export type OfferDefinition = Node & {
+  __typename?: 'OfferDefinition';
+  /** The consent it is delivered under: no consent on this channel, no offer. */
+  channel: ConsentChannel;
+  /** Stable code, e.g. `TAYCAN_TEST_DRIVE`. */
+  code: Scalars['String']['output'];
+  /** What counts as its success. */
+  conversion: OfferConversionRule;
+  /** Days after a decline before it may be offered to that customer again. */
+  cooldownDaysAfterDecline: Scalars['Int']['output'];
+  /** When this version was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who made this version, e.g. `admin:jane`. */
+  createdBy: Scalars['String']['output'];
+  /** Whether the customer's dealer is asked to follow decisions up (they then show on the dealer's follow-up list). */
+  dealerFollowUp: Scalars['Boolean']['output'];
+  /** What the customer gets. */
+  description: Scalars['String']['output'];
+  /** Whom it is for. */
+  eligibility: OfferEligibility;
+  /** The control group's family (control groups are drawn per family). */
+  family: Scalars['String']['output'];
+  /** How often one customer may be offered it. */
+  frequencyCap: OfferFrequencyCap;
+  /** The offer's global ID (it names the offer, whatever its version). */
+  id: Scalars['ID']['output'];
+  /** What it proposes. */
+  kind: OfferKind;
+  /** Name, e.g. `Taycan test drive`. */
+  name: Scalars['String']['output'];
+  /** Whether it is decided for customers. */
+  status: OfferDefinitionStatus;
+  /** First day it may be decided. */
+  validFrom: Scalars['Date']['output'];
+  /** Last day it may be decided. */
+  validUntil: Scalars['Date']['output'];
+  /** Value to the brand of one conversion (ranking and incremental value). */
+  value: Money;
+  /** 1, 2, …: every change is a new version; decisions name the version they were made from. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of catalogue offers. */
+export type OfferDefinitionConnection = {
+  __typename?: 'OfferDefinitionConnection';
+  /** The offers on this page with their cursors. */
+  edges: Array<OfferDefinitionEdge>;
+  /** Where this page ends. */
+  pageInfo: PageInfo;
+};
+
+/** A catalogue offer in a connection. */
+export type OfferDefinitionEdge = {
+  __typename?: 'OfferDefinitionEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The offer. */
+  node: OfferDefinition;
+};
+
+/** Whether an offer of the catalogue is decided for customers. */
+export type OfferDefinitionStatus =
+  /** In the catalogue: the nightly decisions consider it. */
+  | 'ACTIVE'
+  /** Taken out: no new decisions; open ones are withdrawn at the next run; its versions stay readable. */
+  | 'RETIRED';
+
+/** A value KPI of the 12 months to the report's last month, with the share offers drove. */
+export type OfferDrivenRate = {
+  __typename?: 'OfferDrivenRate';
+  /** offerDrivenPart ÷ whole. */
+  offerDriven?: Maybe<Scalars['Float']['output']>;
+  /** Of them, those that converted a delivered offer of the kind (an UPGRADE offer by a first registration; a finance offer by a contract) in the same 12 months, at most `part`. */
+  offerDrivenPart: Scalars['Int']['output'];
+  /** (part − offerDrivenPart) ÷ whole. */
+  organic?: Maybe<Scalars['Float']['output']>;
+  /** What is counted: upgrades, or financed purchases. */
+  part: Scalars['Int']['output'];
+  /** The value-KPI month (`YYYY-MM`) it rests on: the report's `to`. */
+  period: Scalars['String']['output'];
+  /** part ÷ whole, three decimals; null when the whole is 0. */
+  value?: Maybe<Scalars['Float']['output']>;
+  /** What it is a share of: repeat purchases (upgrade conversion) or purchases (finance penetration) in the 12 months. */
+  whole: Scalars['Int']['output'];
+};
+
+/** An offer in a connection. */
+export type OfferEdge = {
+  __typename?: 'OfferEdge';
+  /** Cursor of this edge. */
+  cursor: Scalars['String']['output'];
+  /** The offer. */
+  node: Offer;
+};
+
+/** Whom an offer is for: every rule present must hold; an absent (null) rule does not constrain. */
+export type OfferEligibility = {
+  __typename?: 'OfferEligibility';
+  /** true: for active club members only; false: for non-members only. */
+  clubMember?: Maybe<Scalars['Boolean']['output']>;
+  /** A finance contract ends between now and this many months ahead. */
+  financeEndingWithinMonths?: Maybe<Scalars['Int']['output']>;
+  /** The ending contract is of one of these kinds. */
+  financeKinds?: Maybe<Array<FinanceKind>>;
+  /** Every interest rule must hold. */
+  interests?: Maybe<Array<OfferInterestRule>>;
+  /** The highest price the customer has paid for a car is at most this. */
+  maxSpent?: Maybe<Money>;
+  /** The customer's lifetime value is at least this. */
+  minClv?: Maybe<Money>;
+  /** The highest price the customer has paid for a car is at least this. */
+  minSpent?: Maybe<Money>;
+  /** Owns no car of these lines now. */
+  notOwnsModelLines?: Maybe<Array<ModelLine>>;
+  /** Owns a car of one of these lines now. */
+  ownsModelLines?: Maybe<Array<ModelLine>>;
+  /** Owns a car with one of these powertrains now. */
+  ownsPowertrains?: Maybe<Array<Powertrain>>;
+  /** One of the customer's segments is one of these. */
+  segments?: Maybe<Array<Segment>>;
+  /** The customer's value tier is one of these. */
+  tiers?: Maybe<Array<Tier>>;
+};
+
+/** Eligibility rules, as input: omit a rule to leave it out. Model lines are strings so that an unknown one is a `UNKNOWN_MODEL_LINE` user error. */
+export type OfferEligibilityInput = {
+  /** true: members only; false: non-members only. */
+  clubMember?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A finance contract ends within this many months. */
+  financeEndingWithinMonths?: InputMaybe<Scalars['Int']['input']>;
+  /** Kinds of that contract. */
+  financeKinds?: InputMaybe<Array<FinanceKind>>;
+  /** Interest rules, all of which must hold. */
+  interests?: InputMaybe<Array<OfferInterestRuleInput>>;
+  /** Budget band: the highest price paid for a car, at most this, whole EUR. */
+  maxSpentEur?: InputMaybe<Scalars['Int']['input']>;
+  /** The customer's lifetime value at least this, whole EUR. */
+  minClvEur?: InputMaybe<Scalars['Int']['input']>;
+  /** Budget band: the highest price paid for a car, at least this, whole EUR. */
+  minSpentEur?: InputMaybe<Scalars['Int']['input']>;
+  /** Model lines the customer must own none of. */
+  notOwnsModelLines?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Model lines the customer must own one of. */
+  ownsModelLines?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Powertrains the customer must own one of. */
+  ownsPowertrains?: InputMaybe<Array<Powertrain>>;
+  /** Segments. */
+  segments?: InputMaybe<Array<Segment>>;
+  /** Value tiers. */
+  tiers?: InputMaybe<Array<Tier>>;
+};
+
+/** At most `max` decisions of an offer per customer in any `periodDays`. */
+export type OfferFrequencyCap = {
+  __typename?: 'OfferFrequencyCap';
+  /** Decisions allowed in the period. */
+  max: Scalars['Int']['output'];
+  /** The period, in days. */
+  periodDays: Scalars['Int']['output'];
+};
+
+/** A frequency cap, as input. */
+export type OfferFrequencyCapInput = {
+  /** Decisions allowed in the period, at least 1. */
+  max: Scalars['Int']['input'];
+  /** The period in days, 1 to 365. */
+  periodDays: Scalars['Int']['input'];
+};
+
+/** An interest the customer must have shown: interactions whose interest key matches, at least `minCount` within `withinDays`. */
+export type OfferInterestRule = {
+  __typename?: 'OfferInterestRule';
+  /** Text the interest's variant or topic must contain (case-insensitive), e.g. `turbo`; null: any. */
+  detail?: Maybe<Scalars['String']['output']>;
+  /** Interactions needed. */
+  minCount: Scalars['Int']['output'];
+  /** The model line of the interest; null: any line. */
+  modelLine?: Maybe<ModelLine>;
+  /** Days back they are counted. */
+  withinDays: Scalars['Int']['output'];
+};
+
+/** An interest rule, as input. */
+export type OfferInterestRuleInput = {
+  /** Text the interest's variant or topic must contain, e.g. `turbo`; omit for any. */
+  detail?: InputMaybe<Scalars['String']['input']>;
+  /** Interactions needed, at least 1. */
+  minCount: Scalars['Int']['input'];
+  /** A model line, e.g. `TAYCAN` (`UNKNOWN_MODEL_LINE` otherwise); omit for any line. */
+  modelLine?: InputMaybe<Scalars['String']['input']>;
+  /** Days back they are counted, 1 to 365. */
+  withinDays: Scalars['Int']['input'];
+};
+
+/** What an offer proposes. */
+export type OfferKind =
+  /** An invitation to the owners' club. */
+  | 'CLUB_INVITATION'
+  /** Financing a new car. */
+  | 'FINANCE_NEW'
+  /** Renewing a loan or lease that ends soon. */
+  | 'FINANCE_RENEWAL'
+  /** A product, e.g. approved engine oil. */
+  | 'PRODUCT'
+  /** A service package. */
+  | 'SERVICE_PACKAGE'
+  /** A trial of a subscription. */
+  | 'SUBSCRIPTION_TRIAL'
+  /** A test drive of a model the customer does not own. */
+  | 'TEST_DRIVE'
+  /** A track or driving experience. */
+  | 'TRACK_EXPERIENCE'
+  /** A move to a higher model or variant. */
+  | 'UPGRADE';
+
+/** The personalised offers' KPIs for the brand or one dealer (the decisions' responsible dealer). */
+export type OfferKpis = {
+  __typename?: 'OfferKpis';
+  /** The dealer, for a dealer report. */
+  dealer?: Maybe<Dealer>;
+  /** Finance penetration (financed ÷ all purchases, 12 months to `to`), offer-driven and organic; null before a scores run covered `to`. */
+  financePenetration?: Maybe<OfferDrivenRate>;
+  /** First month of the decisions reported (`YYYY-MM`). */
+  from: Scalars['String']['output'];
+  /** Σ of the offers' incremental value (offers whose uplift is unknown add nothing). */
+  incrementalValue: Money;
+  /** Every offer decided in those months, by code. */
+  offers: Array<OfferUpliftReport>;
+  /** BRAND or DEALER. */
+  scope: KpiScope;
+  /** Last month of the decisions reported (`YYYY-MM`). */
+  to: Scalars['String']['output'];
+  /** Upgrade conversion (upgrades ÷ repeat purchases, 12 months to `to`), offer-driven and organic; null before a scores run covered `to`. */
+  upgradeConversion?: Maybe<OfferDrivenRate>;
+};
+
+/** Why an offer was chosen: one rule that held, the consent, or its rank. */
+export type OfferReason = {
+  __typename?: 'OfferReason';
+  /** What it means for this customer, for a human. */
+  detail: Scalars['String']['output'];
+  /** The factor, e.g. `tier`, `interests`, `consent`, `rank`. */
+  factor: Scalars['String']['output'];
+};
+
+/** A response reported for a decision. */
+export type OfferResponse = {
+  __typename?: 'OfferResponse';
+  /** When it happened. */
+  at: Scalars['DateTime']['output'];
+  /** The channel that reported it, e.g. `EMAIL`, `APP`, `DEALER`. */
+  channel: Scalars['String']['output'];
+  /** The channel's own id of the event (responses are idempotent per channel event). */
+  channelEventId: Scalars['String']['output'];
+  /** The status reported. */
+  status: OfferResponseStatus;
+};
+
+/** A status a channel or a dealer reports; responses move forward only (steps may be skipped). */
+export type OfferResponseStatus =
+  /** Accepted (final). */
+  | 'ACCEPTED'
+  /** Declined (final). */
+  | 'DECLINED'
+  /** Opened or seen. */
+  | 'OPENED'
+  /** Delivered. */
+  | 'SENT';
+
+/** Where a decision (an offer made to one customer) is in its life. */
+export type OfferStatus =
+  /** Accepted by the customer (final). */
+  | 'ACCEPTED'
+  /** Chosen by the nightly run, not yet reported as delivered. */
+  | 'DECIDED'
+  /** Declined by the customer (final); the offer's cool-down starts. */
+  | 'DECLINED'
+  /** Past its `validUntil` without a final answer (set by the nightly run). */
+  | 'EXPIRED'
+  /** Opened or seen by the customer. */
+  | 'OPENED'
+  /** Delivered by a channel. */
+  | 'SENT'
+  /** Taken back before an answer: consent withdrawn, offer retired or no longer eligible (set by the nightly run). */
+  | 'WITHDRAWN';
+
+/** An offer's measured effect: conversion in treatment vs control, the uplift with its 95 % confidence interval, and what it added. */
+export type OfferUpliftReport = {
+  __typename?: 'OfferUpliftReport';
+  /** The offer's code. */
+  code: Scalars['String']['output'];
+  /** Holdout decisions (the control group). */
+  control: OfferArm;
+  /** Conversions the offer added: uplift × treatment decisions. */
+  incrementalConversions?: Maybe<Scalars['Float']['output']>;
+  /** incrementalConversions × the offer's value to the brand. */
+  incrementalValue?: Maybe<Money>;
+  /** The offer's current name. */
+  name: Scalars['String']['output'];
+  /** Whether the interval excludes 0. */
+  significant: Scalars['Boolean']['output'];
+  /** Delivered decisions. */
+  treatment: OfferArm;
+  /** Treatment rate − control rate; null when an arm has no decisions. */
+  uplift?: Maybe<Scalars['Float']['output']>;
+  /** Upper bound of the uplift's 95 % confidence interval. */
+  upliftHigh?: Maybe<Scalars['Float']['output']>;
+  /** Lower bound of the uplift's 95 % confidence interval (Newcombe's hybrid score interval). */
+  upliftLow?: Maybe<Scalars['Float']['output']>;
+  /** What one conversion is worth to the brand (the catalogue's value, used for the incremental value). */
+  valueToBrand: Money;
 };
 
 /** How a merchandise order was placed. */
@@ -2058,6 +2600,12 @@ export type Query = {
   node?: Maybe<Node>;
   /** Objects by global IDs, in the same order; null where absent or not visible. At most 100 IDs. */
   nodes: Array<Maybe<Node>>;
+  /** The offer catalogue by code (the brand's admins and analysts); retired offers only when asked for. */
+  offerCatalogue: OfferDefinitionConnection;
+  /** A dealer's follow-up list, highest expected value first (the brand's staff, or the dealer itself with `OFFERS_READ`); empty for anyone else. */
+  offerFollowUps: OfferConnection;
+  /** Offer KPIs over the decisions of the months `from`..`to` (`YYYY-MM`, at most 24 months) for the brand or one dealer: the brand's staff read any; a dealer key with OFFERS_READ only its own; anyone else gets null. */
+  offerKpis?: Maybe<OfferKpis>;
   /** The rewards catalogue, oldest first: active rewards for everyone signed in; admins also see retired ones. */
   rewards: RewardConnection;
   /** A vehicle by VIN, or null when unknown or not visible to the caller. */
@@ -2124,6 +2672,30 @@ export type QueryNodeArgs = {
 /** Paddock's read API. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+/** Paddock's read API. */
+export type QueryOfferCatalogueArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Paddock's read API. */
+export type QueryOfferFollowUpsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  dealerId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Paddock's read API. */
+export type QueryOfferKpisArgs = {
+  dealerId?: InputMaybe<Scalars['ID']['input']>;
+  from: Scalars['String']['input'];
+  to: Scalars['String']['input'];
 };
 
 
@@ -2215,6 +2787,31 @@ export type RecordOdometerReadingPayload = {
   userErrors: Array<UserError>;
   /** The vehicle with the reading recorded. */
   vehicle?: Maybe<Vehicle>;
+};
+
+/** A customer's response to an offer, reported by a channel, a dealer or the customer's app. */
+export type RecordOfferResponseInput = {
+  /** When it happened (not in the future, not before the decision). */
+  at: Scalars['DateTime']['input'];
+  /** The reporting channel, 1–40 letters, digits, `_` or `-`, e.g. `EMAIL`, `APP`, `DEALER` (stored in capitals). */
+  channel: Scalars['String']['input'];
+  /** The channel's id of this event, 1–200 characters: a re-sent event is answered like the first time, nothing is written twice. */
+  channelEventId: Scalars['String']['input'];
+  /** The offer's (decision's) global ID. */
+  offerId: Scalars['ID']['input'];
+  /** The status reached. */
+  status: OfferResponseStatus;
+};
+
+/** Result of `recordOfferResponse`. */
+export type RecordOfferResponsePayload = {
+  __typename?: 'RecordOfferResponsePayload';
+  /** Whether this channel event had been reported before (nothing was written this time). */
+  duplicate: Scalars['Boolean']['output'];
+  /** The offer after the response. */
+  offer?: Maybe<Offer>;
+  /** What to fix when nothing was written. */
+  userErrors: Array<UserError>;
 };
 
 /** A lifestyle merchandise order. */
@@ -2407,6 +3004,23 @@ export type RestockRewardPayload = {
   /** The reward with its new stock. */
   reward?: Maybe<Reward>;
   /** What to fix when nothing was added (`INVALID` for a reward without a stock limit). */
+  userErrors: Array<UserError>;
+};
+
+/** Retiring an offer. */
+export type RetireOfferInput = {
+  /** The offer's code. */
+  code: Scalars['String']['input'];
+  /** The version you read (`STALE_VERSION` if it changed since). */
+  expectedVersion: Scalars['Int']['input'];
+};
+
+/** Result of `retireOffer`. */
+export type RetireOfferPayload = {
+  __typename?: 'RetireOfferPayload';
+  /** The offer at its new, retired version. */
+  offer?: Maybe<OfferDefinition>;
+  /** What to fix when nothing was written. */
   userErrors: Array<UserError>;
 };
 
@@ -2935,6 +3549,8 @@ export type UserErrorCode =
   | 'NOT_REGISTERED'
   /** The odometer reading is lower than an earlier reading (or higher than a later one). */
   | 'ODOMETER_DECREASE'
+  /** A response that does not move the offer forward (ACCEPTED after DECLINED, OPENED after ACCEPTED); the message names the offer's current status. */
+  | 'OUT_OF_ORDER'
   /** A number outside the allowed range. */
   | 'OUT_OF_RANGE'
   /** The reward has fewer units left than asked for; the message says how many. */
@@ -2955,6 +3571,10 @@ export type UserErrorCode =
   | 'TOO_MANY'
   /** More companions than the event allows per member. */
   | 'TOO_MANY_COMPANIONS'
+  /** A model line that is not one of the brand's (`NINE_ELEVEN`, `SEVEN_EIGHTEEN`, `TAYCAN`, `PANAMERA`, `MACAN`, `CAYENNE`). */
+  | 'UNKNOWN_MODEL_LINE'
+  /** No offer with this code in the catalogue. */
+  | 'UNKNOWN_OFFER'
   /** A service item code that is not in the brand's catalogue. */
   | 'UNKNOWN_SERVICE_ITEM'
   /** The VIN's check digit (position 9) does not match its other characters. */
@@ -3269,6 +3889,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( DealerApiKeyMapperModel )
     | ( EventRegistrationMapperModel )
     | ( MaintenanceReminderMapperModel )
+    | ( OfferMapperModel )
+    | ( OfferDefinitionMapperModel )
     | ( RewardMapperModel )
     | ( ServiceVisitMapperModel )
     | ( VehicleMapperModel )
@@ -3350,6 +3972,8 @@ export type ResolversTypes = {
   DealerEdge: ResolverTypeWrapper<Omit<DealerEdge, 'node'> & { node: ResolversTypes['Dealer'] }>;
   DealerScope: DealerScope;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DefineOfferInput: DefineOfferInput;
+  DefineOfferPayload: ResolverTypeWrapper<Omit<DefineOfferPayload, 'offer'> & { offer?: Maybe<ResolversTypes['OfferDefinition']> }>;
   DismissReminderInput: DismissReminderInput;
   DueBasis: DueBasis;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
@@ -3401,6 +4025,32 @@ export type ResolversTypes = {
   OdometerReading: ResolverTypeWrapper<OdometerReadingMapperModel>;
   OdometerReadingConnection: ResolverTypeWrapper<Omit<OdometerReadingConnection, 'edges'> & { edges: Array<ResolversTypes['OdometerReadingEdge']> }>;
   OdometerReadingEdge: ResolverTypeWrapper<Omit<OdometerReadingEdge, 'node'> & { node: ResolversTypes['OdometerReading'] }>;
+  Offer: ResolverTypeWrapper<OfferMapperModel>;
+  OfferArm: ResolverTypeWrapper<OfferArmMapperModel>;
+  OfferConnection: ResolverTypeWrapper<Omit<OfferConnection, 'edges'> & { edges: Array<ResolversTypes['OfferEdge']> }>;
+  OfferConversion: ResolverTypeWrapper<OfferConversionMapperModel>;
+  OfferConversionKind: OfferConversionKind;
+  OfferConversionRule: ResolverTypeWrapper<OfferConversionRuleMapperModel>;
+  OfferConversionRuleInput: OfferConversionRuleInput;
+  OfferDefinition: ResolverTypeWrapper<OfferDefinitionMapperModel>;
+  OfferDefinitionConnection: ResolverTypeWrapper<Omit<OfferDefinitionConnection, 'edges'> & { edges: Array<ResolversTypes['OfferDefinitionEdge']> }>;
+  OfferDefinitionEdge: ResolverTypeWrapper<Omit<OfferDefinitionEdge, 'node'> & { node: ResolversTypes['OfferDefinition'] }>;
+  OfferDefinitionStatus: OfferDefinitionStatus;
+  OfferDrivenRate: ResolverTypeWrapper<OfferDrivenRateMapperModel>;
+  OfferEdge: ResolverTypeWrapper<Omit<OfferEdge, 'node'> & { node: ResolversTypes['Offer'] }>;
+  OfferEligibility: ResolverTypeWrapper<OfferEligibilityMapperModel>;
+  OfferEligibilityInput: OfferEligibilityInput;
+  OfferFrequencyCap: ResolverTypeWrapper<OfferFrequencyCap>;
+  OfferFrequencyCapInput: OfferFrequencyCapInput;
+  OfferInterestRule: ResolverTypeWrapper<OfferInterestRuleMapperModel>;
+  OfferInterestRuleInput: OfferInterestRuleInput;
+  OfferKind: OfferKind;
+  OfferKpis: ResolverTypeWrapper<OfferKpisMapperModel>;
+  OfferReason: ResolverTypeWrapper<OfferReason>;
+  OfferResponse: ResolverTypeWrapper<OfferResponseMapperModel>;
+  OfferResponseStatus: OfferResponseStatus;
+  OfferStatus: OfferStatus;
+  OfferUpliftReport: ResolverTypeWrapper<OfferUpliftReportMapperModel>;
   OrderChannel: OrderChannel;
   OrderLineInput: OrderLineInput;
   Ownership: ResolverTypeWrapper<OwnershipMapperModel>;
@@ -3415,6 +4065,8 @@ export type ResolversTypes = {
   RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsPayload>;
   RecordOdometerReadingInput: RecordOdometerReadingInput;
   RecordOdometerReadingPayload: ResolverTypeWrapper<Omit<RecordOdometerReadingPayload, 'vehicle'> & { vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
+  RecordOfferResponseInput: RecordOfferResponseInput;
+  RecordOfferResponsePayload: ResolverTypeWrapper<Omit<RecordOfferResponsePayload, 'offer'> & { offer?: Maybe<ResolversTypes['Offer']> }>;
   RecordOrderInput: RecordOrderInput;
   RecordServiceVisitInput: RecordServiceVisitInput;
   RecordServiceVisitPayload: ResolverTypeWrapper<Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversTypes['ServiceVisit']>, vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
@@ -3429,6 +4081,8 @@ export type ResolversTypes = {
   ReminderStatus: ReminderStatus;
   RestockRewardInput: RestockRewardInput;
   RestockRewardPayload: ResolverTypeWrapper<Omit<RestockRewardPayload, 'reward'> & { reward?: Maybe<ResolversTypes['Reward']> }>;
+  RetireOfferInput: RetireOfferInput;
+  RetireOfferPayload: ResolverTypeWrapper<Omit<RetireOfferPayload, 'offer'> & { offer?: Maybe<ResolversTypes['OfferDefinition']> }>;
   ReversePointsInput: ReversePointsInput;
   RevokeDealerApiKeyInput: RevokeDealerApiKeyInput;
   RevokeDealerApiKeyPayload: ResolverTypeWrapper<Omit<RevokeDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['DealerApiKey']> }>;
@@ -3545,6 +4199,8 @@ export type ResolversParentTypes = {
   DealerConnection: Omit<DealerConnection, 'edges'> & { edges: Array<ResolversParentTypes['DealerEdge']> };
   DealerEdge: Omit<DealerEdge, 'node'> & { node: ResolversParentTypes['Dealer'] };
   Decimal: Scalars['Decimal']['output'];
+  DefineOfferInput: DefineOfferInput;
+  DefineOfferPayload: Omit<DefineOfferPayload, 'offer'> & { offer?: Maybe<ResolversParentTypes['OfferDefinition']> };
   DismissReminderInput: DismissReminderInput;
   EmailAddress: Scalars['EmailAddress']['output'];
   EmailChangeRequest: EmailChangeRequest;
@@ -3587,6 +4243,27 @@ export type ResolversParentTypes = {
   OdometerReading: OdometerReadingMapperModel;
   OdometerReadingConnection: Omit<OdometerReadingConnection, 'edges'> & { edges: Array<ResolversParentTypes['OdometerReadingEdge']> };
   OdometerReadingEdge: Omit<OdometerReadingEdge, 'node'> & { node: ResolversParentTypes['OdometerReading'] };
+  Offer: OfferMapperModel;
+  OfferArm: OfferArmMapperModel;
+  OfferConnection: Omit<OfferConnection, 'edges'> & { edges: Array<ResolversParentTypes['OfferEdge']> };
+  OfferConversion: OfferConversionMapperModel;
+  OfferConversionRule: OfferConversionRuleMapperModel;
+  OfferConversionRuleInput: OfferConversionRuleInput;
+  OfferDefinition: OfferDefinitionMapperModel;
+  OfferDefinitionConnection: Omit<OfferDefinitionConnection, 'edges'> & { edges: Array<ResolversParentTypes['OfferDefinitionEdge']> };
+  OfferDefinitionEdge: Omit<OfferDefinitionEdge, 'node'> & { node: ResolversParentTypes['OfferDefinition'] };
+  OfferDrivenRate: OfferDrivenRateMapperModel;
+  OfferEdge: Omit<OfferEdge, 'node'> & { node: ResolversParentTypes['Offer'] };
+  OfferEligibility: OfferEligibilityMapperModel;
+  OfferEligibilityInput: OfferEligibilityInput;
+  OfferFrequencyCap: OfferFrequencyCap;
+  OfferFrequencyCapInput: OfferFrequencyCapInput;
+  OfferInterestRule: OfferInterestRuleMapperModel;
+  OfferInterestRuleInput: OfferInterestRuleInput;
+  OfferKpis: OfferKpisMapperModel;
+  OfferReason: OfferReason;
+  OfferResponse: OfferResponseMapperModel;
+  OfferUpliftReport: OfferUpliftReportMapperModel;
   OrderLineInput: OrderLineInput;
   Ownership: OwnershipMapperModel;
   PageInfo: PageInfo;
@@ -3599,6 +4276,8 @@ export type ResolversParentTypes = {
   RecordInteractionsPayload: RecordInteractionsPayload;
   RecordOdometerReadingInput: RecordOdometerReadingInput;
   RecordOdometerReadingPayload: Omit<RecordOdometerReadingPayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
+  RecordOfferResponseInput: RecordOfferResponseInput;
+  RecordOfferResponsePayload: Omit<RecordOfferResponsePayload, 'offer'> & { offer?: Maybe<ResolversParentTypes['Offer']> };
   RecordOrderInput: RecordOrderInput;
   RecordServiceVisitInput: RecordServiceVisitInput;
   RecordServiceVisitPayload: Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversParentTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversParentTypes['ServiceVisit']>, vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
@@ -3612,6 +4291,8 @@ export type ResolversParentTypes = {
   ReminderPayload: Omit<ReminderPayload, 'reminder'> & { reminder?: Maybe<ResolversParentTypes['MaintenanceReminder']> };
   RestockRewardInput: RestockRewardInput;
   RestockRewardPayload: Omit<RestockRewardPayload, 'reward'> & { reward?: Maybe<ResolversParentTypes['Reward']> };
+  RetireOfferInput: RetireOfferInput;
+  RetireOfferPayload: Omit<RetireOfferPayload, 'offer'> & { offer?: Maybe<ResolversParentTypes['OfferDefinition']> };
   ReversePointsInput: ReversePointsInput;
   RevokeDealerApiKeyInput: RevokeDealerApiKeyInput;
   RevokeDealerApiKeyPayload: Omit<RevokeDealerApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['DealerApiKey']> };
@@ -3918,6 +4599,8 @@ export type CustomerResolvers<ContextType = GraphQLContext, ParentType extends R
   interactions?: Resolver<ResolversTypes['InteractionConnection'], ParentType, ContextType, RequireFields<CustomerInteractionsArgs, 'first'>>;
   interests?: Resolver<Array<ResolversTypes['Interest']>, ParentType, ContextType>;
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextBestOffers?: Resolver<Array<ResolversTypes['Offer']>, ParentType, ContextType, RequireFields<CustomerNextBestOffersArgs, 'first'>>;
+  offers?: Resolver<Array<ResolversTypes['Offer']>, ParentType, ContextType, Partial<CustomerOffersArgs>>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   preferredLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reminders?: Resolver<ResolversTypes['MaintenanceReminderConnection'], ParentType, ContextType, RequireFields<CustomerRemindersArgs, 'first'>>;
@@ -3970,6 +4653,7 @@ export type DealerResolvers<ContextType = GraphQLContext, ParentType extends Res
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<DealerCustomersArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  offerFollowUps?: Resolver<ResolversTypes['OfferConnection'], ParentType, ContextType, RequireFields<DealerOfferFollowUpsArgs, 'first'>>;
   serviceForecast?: Resolver<Maybe<ResolversTypes['ServiceForecast']>, ParentType, ContextType, RequireFields<DealerServiceForecastArgs, 'days'>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -4000,6 +4684,11 @@ export type DealerEdgeResolvers<ContextType = GraphQLContext, ParentType extends
 export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Decimal'], any> {
   name: 'Decimal';
 }
+
+export type DefineOfferPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DefineOfferPayload'] = ResolversParentTypes['DefineOfferPayload']> = {
+  offer?: Resolver<Maybe<ResolversTypes['OfferDefinition']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
 
 export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmailAddress'], any> {
   name: 'EmailAddress';
@@ -4204,6 +4893,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createDealer?: Resolver<ResolversTypes['CreateDealerPayload'], ParentType, ContextType, RequireFields<MutationCreateDealerArgs, 'input'>>;
   createReward?: Resolver<ResolversTypes['CreateRewardPayload'], ParentType, ContextType, RequireFields<MutationCreateRewardArgs, 'input'>>;
   declineEventSeat?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationDeclineEventSeatArgs, 'input'>>;
+  defineOffer?: Resolver<ResolversTypes['DefineOfferPayload'], ParentType, ContextType, RequireFields<MutationDefineOfferArgs, 'input'>>;
   dismissReminder?: Resolver<ResolversTypes['ReminderPayload'], ParentType, ContextType, RequireFields<MutationDismissReminderArgs, 'input'>>;
   issueDealerApiKey?: Resolver<ResolversTypes['IssueDealerApiKeyPayload'], ParentType, ContextType, RequireFields<MutationIssueDealerApiKeyArgs, 'input'>>;
   joinClub?: Resolver<ResolversTypes['JoinClubPayload'], ParentType, ContextType, RequireFields<MutationJoinClubArgs, 'input'>>;
@@ -4212,12 +4902,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   recordFinanceContract?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationRecordFinanceContractArgs, 'input'>>;
   recordInteractions?: Resolver<ResolversTypes['RecordInteractionsPayload'], ParentType, ContextType, RequireFields<MutationRecordInteractionsArgs, 'input'>>;
   recordOdometerReading?: Resolver<ResolversTypes['RecordOdometerReadingPayload'], ParentType, ContextType, RequireFields<MutationRecordOdometerReadingArgs, 'input'>>;
+  recordOfferResponse?: Resolver<ResolversTypes['RecordOfferResponsePayload'], ParentType, ContextType, RequireFields<MutationRecordOfferResponseArgs, 'input'>>;
   recordOrder?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationRecordOrderArgs, 'input'>>;
   recordServiceVisit?: Resolver<ResolversTypes['RecordServiceVisitPayload'], ParentType, ContextType, RequireFields<MutationRecordServiceVisitArgs, 'input'>>;
   redeemReward?: Resolver<ResolversTypes['RedeemRewardPayload'], ParentType, ContextType, RequireFields<MutationRedeemRewardArgs, 'input'>>;
   registerForEvent?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationRegisterForEventArgs, 'input'>>;
   registerVehicle?: Resolver<ResolversTypes['RegisterVehiclePayload'], ParentType, ContextType, RequireFields<MutationRegisterVehicleArgs, 'input'>>;
   restockReward?: Resolver<ResolversTypes['RestockRewardPayload'], ParentType, ContextType, RequireFields<MutationRestockRewardArgs, 'input'>>;
+  retireOffer?: Resolver<ResolversTypes['RetireOfferPayload'], ParentType, ContextType, RequireFields<MutationRetireOfferArgs, 'input'>>;
   reversePoints?: Resolver<ResolversTypes['ClubLedgerPayload'], ParentType, ContextType, RequireFields<MutationReversePointsArgs, 'input'>>;
   revokeDealerApiKey?: Resolver<ResolversTypes['RevokeDealerApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeDealerApiKeyArgs, 'input'>>;
   setConsents?: Resolver<ResolversTypes['SetConsentsPayload'], ParentType, ContextType, RequireFields<MutationSetConsentsArgs, 'input'>>;
@@ -4229,7 +4921,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'ClubEvent' | 'Customer' | 'Dealer' | 'DealerApiKey' | 'EventRegistration' | 'MaintenanceReminder' | 'Reward' | 'ServiceVisit' | 'Vehicle', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ClubEvent' | 'Customer' | 'Dealer' | 'DealerApiKey' | 'EventRegistration' | 'MaintenanceReminder' | 'Offer' | 'OfferDefinition' | 'Reward' | 'ServiceVisit' | 'Vehicle', ParentType, ContextType>;
 };
 
 export type OdometerReadingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OdometerReading'] = ResolversParentTypes['OdometerReading']> = {
@@ -4246,6 +4938,172 @@ export type OdometerReadingConnectionResolvers<ContextType = GraphQLContext, Par
 export type OdometerReadingEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OdometerReadingEdge'] = ResolversParentTypes['OdometerReadingEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['OdometerReading'], ParentType, ContextType>;
+};
+
+export type OfferResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Offer'] = ResolversParentTypes['Offer']> = {
+  attributionUntil?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['ConsentChannel'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  conversion?: Resolver<Maybe<ResolversTypes['OfferConversion']>, ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  decidedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expectedValue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  followUpDealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+  holdout?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OfferKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  propensity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['OfferReason']>, ParentType, ContextType>;
+  responses?: Resolver<Array<ResolversTypes['OfferResponse']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OfferStatus'], ParentType, ContextType>;
+  statusAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  validUntil?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type OfferArmResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferArm'] = ResolversParentTypes['OfferArm']> = {
+  converted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  convertedValue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  decided?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type OfferConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferConnection'] = ResolversParentTypes['OfferConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['OfferEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type OfferConversionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferConversion'] = ResolversParentTypes['OfferConversion']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  factId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OfferConversionKind'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type OfferConversionRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferConversionRule'] = ResolversParentTypes['OfferConversionRule']> = {
+  attributionDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  financeKinds?: Resolver<Maybe<Array<ResolversTypes['FinanceKind']>>, ParentType, ContextType>;
+  interactionType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OfferConversionKind'], ParentType, ContextType>;
+  modelLines?: Resolver<Maybe<Array<ResolversTypes['ModelLine']>>, ParentType, ContextType>;
+  skuPrefix?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  variantContains?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type OfferDefinitionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferDefinition'] = ResolversParentTypes['OfferDefinition']> = {
+  channel?: Resolver<ResolversTypes['ConsentChannel'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  conversion?: Resolver<ResolversTypes['OfferConversionRule'], ParentType, ContextType>;
+  cooldownDaysAfterDecline?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dealerFollowUp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eligibility?: Resolver<ResolversTypes['OfferEligibility'], ParentType, ContextType>;
+  family?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  frequencyCap?: Resolver<ResolversTypes['OfferFrequencyCap'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OfferKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OfferDefinitionStatus'], ParentType, ContextType>;
+  validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  validUntil?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type OfferDefinitionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferDefinitionConnection'] = ResolversParentTypes['OfferDefinitionConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['OfferDefinitionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type OfferDefinitionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferDefinitionEdge'] = ResolversParentTypes['OfferDefinitionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['OfferDefinition'], ParentType, ContextType>;
+};
+
+export type OfferDrivenRateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferDrivenRate'] = ResolversParentTypes['OfferDrivenRate']> = {
+  offerDriven?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  offerDrivenPart?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  organic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  part?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  whole?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OfferEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferEdge'] = ResolversParentTypes['OfferEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Offer'], ParentType, ContextType>;
+};
+
+export type OfferEligibilityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferEligibility'] = ResolversParentTypes['OfferEligibility']> = {
+  clubMember?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  financeEndingWithinMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  financeKinds?: Resolver<Maybe<Array<ResolversTypes['FinanceKind']>>, ParentType, ContextType>;
+  interests?: Resolver<Maybe<Array<ResolversTypes['OfferInterestRule']>>, ParentType, ContextType>;
+  maxSpent?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  minClv?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  minSpent?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  notOwnsModelLines?: Resolver<Maybe<Array<ResolversTypes['ModelLine']>>, ParentType, ContextType>;
+  ownsModelLines?: Resolver<Maybe<Array<ResolversTypes['ModelLine']>>, ParentType, ContextType>;
+  ownsPowertrains?: Resolver<Maybe<Array<ResolversTypes['Powertrain']>>, ParentType, ContextType>;
+  segments?: Resolver<Maybe<Array<ResolversTypes['Segment']>>, ParentType, ContextType>;
+  tiers?: Resolver<Maybe<Array<ResolversTypes['Tier']>>, ParentType, ContextType>;
+};
+
+export type OfferFrequencyCapResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferFrequencyCap'] = ResolversParentTypes['OfferFrequencyCap']> = {
+  max?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  periodDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OfferInterestRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferInterestRule'] = ResolversParentTypes['OfferInterestRule']> = {
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  minCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  modelLine?: Resolver<Maybe<ResolversTypes['ModelLine']>, ParentType, ContextType>;
+  withinDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OfferKpisResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferKpis'] = ResolversParentTypes['OfferKpis']> = {
+  dealer?: Resolver<Maybe<ResolversTypes['Dealer']>, ParentType, ContextType>;
+  financePenetration?: Resolver<Maybe<ResolversTypes['OfferDrivenRate']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  incrementalValue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  offers?: Resolver<Array<ResolversTypes['OfferUpliftReport']>, ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['KpiScope'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  upgradeConversion?: Resolver<Maybe<ResolversTypes['OfferDrivenRate']>, ParentType, ContextType>;
+};
+
+export type OfferReasonResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferReason'] = ResolversParentTypes['OfferReason']> = {
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  factor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OfferResponseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferResponse'] = ResolversParentTypes['OfferResponse']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  channelEventId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OfferResponseStatus'], ParentType, ContextType>;
+};
+
+export type OfferUpliftReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OfferUpliftReport'] = ResolversParentTypes['OfferUpliftReport']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  control?: Resolver<ResolversTypes['OfferArm'], ParentType, ContextType>;
+  incrementalConversions?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  incrementalValue?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  significant?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  treatment?: Resolver<ResolversTypes['OfferArm'], ParentType, ContextType>;
+  uplift?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  upliftHigh?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  upliftLow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  valueToBrand?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 };
 
 export type OwnershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Ownership'] = ResolversParentTypes['Ownership']> = {
@@ -4280,6 +5138,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
+  offerCatalogue?: Resolver<ResolversTypes['OfferDefinitionConnection'], ParentType, ContextType, RequireFields<QueryOfferCatalogueArgs, 'first' | 'includeRetired'>>;
+  offerFollowUps?: Resolver<ResolversTypes['OfferConnection'], ParentType, ContextType, RequireFields<QueryOfferFollowUpsArgs, 'dealerId' | 'first'>>;
+  offerKpis?: Resolver<Maybe<ResolversTypes['OfferKpis']>, ParentType, ContextType, RequireFields<QueryOfferKpisArgs, 'from' | 'to'>>;
   rewards?: Resolver<ResolversTypes['RewardConnection'], ParentType, ContextType, RequireFields<QueryRewardsArgs, 'first'>>;
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType, RequireFields<QueryVehicleArgs, 'vin'>>;
 };
@@ -4305,6 +5166,12 @@ export type RecordInteractionsPayloadResolvers<ContextType = GraphQLContext, Par
 export type RecordOdometerReadingPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordOdometerReadingPayload'] = ResolversParentTypes['RecordOdometerReadingPayload']> = {
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
+};
+
+export type RecordOfferResponsePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordOfferResponsePayload'] = ResolversParentTypes['RecordOfferResponsePayload']> = {
+  duplicate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  offer?: Resolver<Maybe<ResolversTypes['Offer']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type RecordServiceVisitPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordServiceVisitPayload'] = ResolversParentTypes['RecordServiceVisitPayload']> = {
@@ -4346,6 +5213,11 @@ export type ReminderPayloadResolvers<ContextType = GraphQLContext, ParentType ex
 
 export type RestockRewardPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RestockRewardPayload'] = ResolversParentTypes['RestockRewardPayload']> = {
   reward?: Resolver<Maybe<ResolversTypes['Reward']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type RetireOfferPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetireOfferPayload'] = ResolversParentTypes['RetireOfferPayload']> = {
+  offer?: Resolver<Maybe<ResolversTypes['OfferDefinition']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
@@ -4606,6 +5478,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DealerConnection?: DealerConnectionResolvers<ContextType>;
   DealerEdge?: DealerEdgeResolvers<ContextType>;
   Decimal?: GraphQLScalarType;
+  DefineOfferPayload?: DefineOfferPayloadResolvers<ContextType>;
   EmailAddress?: GraphQLScalarType;
   EmailChangeRequest?: EmailChangeRequestResolvers<ContextType>;
   EventRegistration?: EventRegistrationResolvers<ContextType>;
@@ -4637,6 +5510,23 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OdometerReading?: OdometerReadingResolvers<ContextType>;
   OdometerReadingConnection?: OdometerReadingConnectionResolvers<ContextType>;
   OdometerReadingEdge?: OdometerReadingEdgeResolvers<ContextType>;
+  Offer?: OfferResolvers<ContextType>;
+  OfferArm?: OfferArmResolvers<ContextType>;
+  OfferConnection?: OfferConnectionResolvers<ContextType>;
+  OfferConversion?: OfferConversionResolvers<ContextType>;
+  OfferConversionRule?: OfferConversionRuleResolvers<ContextType>;
+  OfferDefinition?: OfferDefinitionResolvers<ContextType>;
+  OfferDefinitionConnection?: OfferDefinitionConnectionResolvers<ContextType>;
+  OfferDefinitionEdge?: OfferDefinitionEdgeResolvers<ContextType>;
+  OfferDrivenRate?: OfferDrivenRateResolvers<ContextType>;
+  OfferEdge?: OfferEdgeResolvers<ContextType>;
+  OfferEligibility?: OfferEligibilityResolvers<ContextType>;
+  OfferFrequencyCap?: OfferFrequencyCapResolvers<ContextType>;
+  OfferInterestRule?: OfferInterestRuleResolvers<ContextType>;
+  OfferKpis?: OfferKpisResolvers<ContextType>;
+  OfferReason?: OfferReasonResolvers<ContextType>;
+  OfferResponse?: OfferResponseResolvers<ContextType>;
+  OfferUpliftReport?: OfferUpliftReportResolvers<ContextType>;
   Ownership?: OwnershipResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PerformedServiceItem?: PerformedServiceItemResolvers<ContextType>;
@@ -4645,6 +5535,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RecordFactPayload?: RecordFactPayloadResolvers<ContextType>;
   RecordInteractionsPayload?: RecordInteractionsPayloadResolvers<ContextType>;
   RecordOdometerReadingPayload?: RecordOdometerReadingPayloadResolvers<ContextType>;
+  RecordOfferResponsePayload?: RecordOfferResponsePayloadResolvers<ContextType>;
   RecordServiceVisitPayload?: RecordServiceVisitPayloadResolvers<ContextType>;
   RedeemRewardPayload?: RedeemRewardPayloadResolvers<ContextType>;
   RegisterVehiclePayload?: RegisterVehiclePayloadResolvers<ContextType>;
@@ -4652,6 +5543,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReminderItem?: ReminderItemResolvers<ContextType>;
   ReminderPayload?: ReminderPayloadResolvers<ContextType>;
   RestockRewardPayload?: RestockRewardPayloadResolvers<ContextType>;
+  RetireOfferPayload?: RetireOfferPayloadResolvers<ContextType>;
   RevokeDealerApiKeyPayload?: RevokeDealerApiKeyPayloadResolvers<ContextType>;
   Reward?: RewardResolvers<ContextType>;
   RewardConnection?: RewardConnectionResolvers<ContextType>;
