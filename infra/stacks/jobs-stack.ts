@@ -57,9 +57,12 @@ export const SCORES_FAN_OUT = { segments: 256, workers: 16, maxReceives: 5 } as 
 export const OFFERS_TIMEOUT = Duration.minutes(15);
 /**
  * The offers run's fan-out: the scores run's segments of the same customer table, so a
- * segment is ~3,900 customers at 1M. `npm run bench` (offers section) measures the
- * decisions per second and prints the projection; a first night decides for every
- * consented customer, later nights write only what changed.
+ * segment is ~3,900 customers at 1M. Measured by `npm run bench -- --only offers` (which
+ * prints the projection): a first night (every decision new, ~1.9 a customer) at 37 ms per
+ * customer per worker on a busy 2-core machine, so a segment takes ~2.4 min — under a
+ * fifth of one invocation — and 16 workers decide 1M customers in ~40 min at ~3,300 WCU/s
+ * (one transaction per customer: decisions, events, book, statistics). Nights with nothing
+ * to change read and plan at ~2 ms per customer and write nothing.
  */
 export const OFFERS_FAN_OUT = { segments: 256, workers: 16, maxReceives: 5 } as const;
 /** Lambda timeout of the hourly club run (expiry, level reviews, lapsed holds, the KPI roll-up). */

@@ -19,6 +19,9 @@
  *    connection type — requests vs naive, bytes read, CPU per request.
  * 9. Interactions (`interactions.ts`): requests and write units per event of `recordInteractions`
  *    at batch sizes 1, 10 and 100.
+ * 10. The offers job over the scores bench's population (`offers.ts`): decisions per second, read
+ *    units per customer against "each customer's data read once", write units per decision, and a
+ *    first night at 1M customers projected onto the fan-out.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync } from 'node:child_process';
@@ -58,6 +61,7 @@ import { batchPutItems } from '../../src/store/batch.js';
 import { writeContributions } from '../../src/store/fact-hooks.js';
 import { connections } from './connections.js';
 import { interactionsBench } from './interactions.js';
+import { offersBench } from './offers.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -295,7 +299,7 @@ function hostileDocuments() {
 }
 
 /** `npm run bench -- --only bundle,cold-start` runs just those sections. */
-const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions'] as const;
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers'] as const;
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -314,6 +318,7 @@ async function main() {
   if (only.has('club')) await clubBench();
   if (only.has('connections')) (print(), await connections(print));
   if (only.has('interactions')) (print(), await interactionsBench(print));
+  if (only.has('offers')) (print(), await offersBench({ withTable, print }));
 }
 
 main().catch((error) => {
