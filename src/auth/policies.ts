@@ -424,6 +424,15 @@ export const offerPolicy = {
     if (p.kind === 'admin' || p.kind === 'analyst') return true;
     return p.kind === 'dealer' && p.dealerId === dealerId && hasScope(p, 'offers:read');
   },
+  /**
+   * Whose namespace of channel event ids a response is idempotent in: a dealer's or the
+   * brand's (`sourceTenantOf`), and each customer's own — sharing the brand's would let a
+   * customer's app spend the brand's event ids (every later brand report with that id
+   * would be refused as a mismatch).
+   */
+  responseTenant(p: Principal): string {
+    return p.kind === 'customer' ? `CUSTOMER:${p.customerId}` : sourceTenantOf(p);
+  },
   /** Offer KPIs (uplift, offer-driven conversions): the brand's staff for the brand or any dealer, a key with `offers:read` for its own dealer. */
   canReadKpis(p: Principal, dealerId: string | undefined): boolean {
     if (p.kind === 'admin' || p.kind === 'analyst') return true;

@@ -1,5 +1,6 @@
 import type { ConsentChannel } from '../customer/customer.js';
 import { customerKeys } from '../customer/customer.js';
+import { dealerKeys } from '../dealer/dealer.js';
 import { isUlid, nodeKey } from '../shared/ids.js';
 import { defineEntity, field, type IndexKeys } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
@@ -13,12 +14,12 @@ import { OFFER_KINDS, OFFER_STATUSES, type ConversionKind, type ConversionRule, 
  * | item | PK | SK | index |
  * |---|---|---|---|
  * | offer, current version | `OFFER#<code>` | `CURRENT` | `ByCollection` `OFFERS` / code (the catalogue) |
- * | offer, every version | `OFFER#<code>` | `VERSION#<000001>` | — |
+ * | offer, every version | `OFFER#<code>` | `OFFERVERSION#<000001>` | — |
  * | decision | `CUST#<id>` | `OFFERDEC#<decisionId>` (ULID: time order) | `ByParent` `OFFERFOLLOWUP#<dealerId>` / `<rank key>` while a dealer must follow it up |
  * | offer book | `CUST#<id>` | `OFFERBOOK` | — |
  * | response receipt | `OFFERRESPONSE#<tenant>#<channel>#<event id>` | `OFFERRESPONSE` | — |
  * | statistics | `OFFERSTATS#<scope>` | `<YYYY-MM>#<code>#<shard>` | — |
- * | job checkpoint | `OFFERSRUN#<runId>` | `SEGMENT#<n>` / `COUNT` | — |
+ * | job checkpoint | `OFFERSRUN#<runId>` | `OFFERSEG#<n>` / `COUNT` | — |
  *
  * The **offer book** is the customer's offer state in one small item — every decision
  * still inside a cap period, cool-down or attribution window, with its status — so the
@@ -32,6 +33,8 @@ const OFFER = 'OFFER';
 const DECISION = 'OFFERDEC';
 const FOLLOW_UP = 'OFFERFOLLOWUP';
 const STATS = 'OFFERSTATS';
+const VERSION = 'OFFERVERSION';
+const RUN = 'OFFERSRUN';
 
 /** Decision statuses. DECIDED → SENT → OPENED → ACCEPTED | DECLINED (forward only, steps may be skipped); EXPIRED and WITHDRAWN are set by the job. */
 export const DECISION_STATUSES = ['DECIDED', 'SENT', 'OPENED', 'ACCEPTED', 'DECLINED', 'EXPIRED', 'WITHDRAWN'] as const;
@@ -46,12 +49,11 @@ export const STATUS_STEP: Record<DecisionStatus, number> = { DECIDED: 0, SENT: 1
 
 /** The brand as a statistics scope; a dealer's is `DEALER#<id>` (the decision's follow-up dealer). */
 export const BRAND_STATS_SCOPE = 'BRAND';
-export const dealerStatsScope = (dealerId: string) => joinKey('DEALER', dealerId);
+export const dealerStatsScope = (dealerId: string) => dealerKeys.kpiScope(dealerId);
 
 export const offerKeys = {
   current: (code: string): Key => ({ PK: joinKey(OFFER, code), SK: 'CURRENT' }),
-  version: (code: string, version: number): Key => ({ PK: joinKey(OFFER, code), SK: joinKey('VERSION', String(version).padStart(6, '0')) }),
-  versionPrefix: 'VERSION#',
+  version: (code: string, version: number): Key => ({ PK: joinKey(OFFER, code), SK: joinKey(VERSION, String(version).padStart(6, '0')) }),
   /** `ByCollection` partition of the catalogue (current versions, by code). */
   collection: 'OFFERS',
   decision: (customerId: string, decisionId: string): Key => ({ PK: customerKeys.partition(customerId), SK: joinKey(DECISION, decisionId) }),
@@ -63,8 +65,8 @@ export const offerKeys = {
   followUpPartition: (dealerId: string) => joinKey(FOLLOW_UP, dealerId),
   stats: (scope: string, month: string, offerCode: string, shard: number): Key => ({ PK: joinKey(STATS, scope), SK: joinKey(month, offerCode, String(shard).padStart(2, '0')) }),
   statsPartition: (scope: string) => joinKey(STATS, scope),
-  runSegment: (runId: string, segment: number): Key => ({ PK: joinKey('OFFERSRUN', runId), SK: joinKey('SEGMENT', String(segment).padStart(4, '0')) }),
-  runCount: (runId: string): Key => ({ PK: joinKey('OFFERSRUN', runId), SK: 'COUNT' }),
+  runSegment: (runId: string, segment: number): Key => ({ PK: joinKey(RUN, runId), SK: joinKey('OFFERSEG', String(segment).padStart(4, '0')) }),
+  runCount: (runId: string): Key => ({ PK: joinKey(RUN, runId), SK: 'COUNT' }),
 };
 
 /** Which statistics shard a customer's decisions count in (stable: FNV-1a of the id). */

@@ -1,5 +1,5 @@
 import { loadPage } from '../auth/loaders.js';
-import { offerPolicy, sourceTenantOf, type CustomerFacts } from '../auth/policies.js';
+import { callerCustomerId, offerPolicy, type CustomerFacts } from '../auth/policies.js';
 import type { Principal } from '../auth/principal.js';
 import type { CustomerRecord } from '../customer/customer.js';
 import { ForbiddenError, InvalidInputError } from '../shared/errors.js';
@@ -41,7 +41,8 @@ function showsHoldout(p: Principal, d: OfferDecisionRecord): boolean {
 async function offerOwner(ctx: ServiceContext, customerId: string, may: (p: Principal, f: CustomerFacts) => boolean): Promise<CustomerRecord | null> {
   if (!isUlid(customerId)) return null;
   // A customer token never loads anyone else: refuse before touching the table.
-  if (ctx.principal.kind === 'customer' && ctx.principal.customerId !== customerId) return null;
+  const self = callerCustomerId(ctx.principal);
+  if (self !== undefined && self !== customerId) return null;
   const customer = await ctx.loaders.customer.load(customerId);
   return customer && may(ctx.principal, ctx.access.customerFacts(customer)) ? customer : null;
 }
@@ -101,15 +102,6 @@ export interface ResponseResult {
 
 const refused = (...userErrors: UserError[]): ResponseResult => ({ offer: null, duplicate: false, userErrors });
 
-/**
- * Whose namespace of channel event ids a response is idempotent in. A customer's app
- * reports for that customer alone: sharing the brand's namespace would let a customer
- * spend the brand's event ids (every later brand report with that id would be refused
- * as a mismatch), so each customer has its own.
- */
-function responseTenantOf(p: Principal): string {
-  return p.kind === 'customer' ? `CUSTOMER:${p.customerId}` : sourceTenantOf(p);
-}
 
 export interface RecordOfferResponseInput {
   offerId: string;
@@ -145,7 +137,7 @@ export async function recordOfferResponse(ctx: ServiceContext, input: RecordOffe
   const customer = key ? await offerOwner(ctx, customerId, offerPolicy.canRespond) : null;
   if (!customer) return refused(notFound('offerId', 'offer'));
 
-  const outcome = await ctx.repos.offers.respond({ customerId, decisionId, status: input.status, channel, channelEventId: input.channelEventId.trim(), at: at.date.toISOString(), tenant: responseTenantOf(ctx.principal) });
+  const outcome = await ctx.repos.offers.respond({ customerId, decisionId, status: input.status, channel, channelEventId: input.channelEventId.trim(), at: at.date.toISOString(), tenant: offerPolicy.responseTenant(ctx.principal) });
   switch (outcome.kind) {
     case 'RECORDED':
       ctx.logger.info('offer response recorded', { customerId, decisionId, status: input.status, channel });
