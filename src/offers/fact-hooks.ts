@@ -1,4 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import DataLoader from 'dataloader';
+import { batchGetItems, itemMapKey } from '../store/batch.js';
 import type { Contribution, FactHooks, HookContext } from '../store/fact-hooks.js';
 import { outboxItem } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
@@ -16,10 +17,11 @@ import { OFFER_RULES } from './offer-rules.js';
  * statistics and an `OfferConverted` event — so a conversion is never counted without its
  * fact being stored, nor a stored fact left unattributed.
  *
- * Each hook reads the customer's offer book (one consistent GetItem; a customer without a
- * book costs that read and adds nothing), asks the pure matcher which decisions the fact
- * converts (intent-to-treat: any status, treatment or holdout, fact dated within
- * [decidedAt, attributionUntil], not converted yet) and contributes:
+ * Each hook reads the customer's offer book (consistent, batched with the other hooks of
+ * the same tick — see `readBook`; a customer without a book costs that read and adds
+ * nothing), asks the pure matcher which decisions the fact converts (intent-to-treat: any
+ * status, treatment or holdout, fact dated within [decidedAt, attributionUntil], not
+ * converted yet) and contributes:
  *
  * - per decision, an Update `SET conversion` under `attribute_not_exists(conversion)`;
  * - one Update of the book: each entry's `convertedAt`, under `version = <as read>`, and
@@ -70,10 +72,36 @@ function dayFactAt(day: string, now: Date): string {
   return end < nowIso ? end : nowIso;
 }
 
-async function readBook(store: Store, customerId: string): Promise<OfferBookRecord | null> {
-  // Consistent: a stale book would only fail the version condition and cost a retry.
-  const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: offerKeys.book(customerId), ConsistentRead: true }));
-  return Item ? bookEntity.fromItem(Item) : null;
+/**
+ * Books asked for in the same tick share one consistent BatchGetItem: `recordInteractions`
+ * asks the hooks of a batch's events together, so a hundred events of ten customers read
+ * ten books in one request instead of a hundred GetItems. Nothing is cached between
+ * ticks: every attempt of a fact reads afresh (a stale book would only lose its version
+ * condition and cost a retry). A book that does not parse fails its own customer's facts
+ * alone, as a GetItem would.
+ */
+const bookReaders = new WeakMap<Store, DataLoader<string, OfferBookRecord | null>>();
+
+function readBook(store: Store, customerId: string): Promise<OfferBookRecord | null> {
+  let reader = bookReaders.get(store);
+  if (!reader) {
+    reader = new DataLoader(
+      async (ids: readonly string[]) => {
+        const found = await batchGetItems(store.doc, store.tableName, ids.map(offerKeys.book), { consistentRead: true });
+        return ids.map((id) => {
+          const item = found.get(itemMapKey(offerKeys.book(id)));
+          try {
+            return item ? bookEntity.fromItem(item) : null;
+          } catch (error) {
+            return error as Error;
+          }
+        });
+      },
+      { cache: false, maxBatchSize: 100 },
+    );
+    bookReaders.set(store, reader);
+  }
+  return reader.load(customerId);
 }
 
 const scopesOf = (entry: BookEntry) => [BRAND_STATS_SCOPE, ...(entry.dealerId ? [dealerStatsScope(entry.dealerId)] : [])];

@@ -452,7 +452,10 @@ export class FactRepository {
   private async compose(customerId: string, candidates: readonly Pending[], maps: InterestMaps | undefined): Promise<Composed> {
     let composed: Composed | undefined;
     const keys = new Set<string>();
-    for (const pending of candidates) {
+    // Every candidate's hooks at once: hooks that read (the offers' books) then share one
+    // batched read across the batch's events and customers, instead of one read per event.
+    const hooksOf = await Promise.all(candidates.map(async (pending) => (await pending.write.hooks?.()) ?? []));
+    for (const [index, pending] of candidates.entries()) {
       const { interaction } = pending.write;
       const key = interestKey(interaction);
       if (composed && key && !keys.has(key) && keys.size >= MAX_INTEREST_KEYS_PER_WRITE) break;
@@ -460,7 +463,7 @@ export class FactRepository {
         pending,
         dedup: { item: { Put: { TableName: this.store.tableName, Item: sourceEventItem(interaction), ConditionExpression: 'attribute_not_exists(PK)' } } },
         stored: { item: { Put: { TableName: this.store.tableName, Item: interactionEntity.toItem(interaction) } } },
-        hooks: (await pending.write.hooks?.()) ?? [],
+        hooks: hooksOf[index]!,
       };
       const events = [...(composed?.events ?? []), event];
       const profile: Contribution = { item: this.profileUpdate(customerId, events.map((e) => e.pending.write.interaction), maps) };
