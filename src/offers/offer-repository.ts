@@ -333,15 +333,18 @@ export class OfferRepository {
   async respond(r: ResponseReport): Promise<ResponseOutcome> {
     const receiptKey = offerKeys.responseReceipt(r.tenant, r.channel, r.channelEventId);
     for (let attempt = 1; attempt <= MAX_RESPONSE_ATTEMPTS; attempt++) {
-      const [receiptRead, decision, book] = await Promise.all([
-        this.store.doc.send(new GetCommand({ TableName: this.table, Key: receiptKey, ConsistentRead: true })),
-        this.getDecision(r.customerId, r.decisionId, true),
-        this.getBook(r.customerId, true),
-      ]);
+      // The receipt after the decision: a concurrent re-send's transaction writes both, so a
+      // decision that already shows its status comes with a receipt this read will see —
+      // read together, the re-send could look like an ACCEPTED after ACCEPTED (OUT_OF_ORDER).
+      const [decision, book] = await Promise.all([this.getDecision(r.customerId, r.decisionId, true), this.getBook(r.customerId, true)]);
+      const receiptRead = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: receiptKey, ConsistentRead: true }));
       if (receiptRead.Item) {
         const receipt = responseReceiptEntity.fromItem(receiptRead.Item);
         const same = receipt.customerId === r.customerId && receipt.decisionId === r.decisionId && receipt.status === r.status;
-        return same && decision ? { kind: 'DUPLICATE', decision } : { kind: 'RECEIPT_MISMATCH' };
+        if (!same) return { kind: 'RECEIPT_MISMATCH' };
+        // The decision as the receipt's transaction left it (the one read above may predate it).
+        const current = await this.getDecision(r.customerId, r.decisionId, true);
+        return current ? { kind: 'DUPLICATE', decision: current } : { kind: 'RECEIPT_MISMATCH' };
       }
       if (!decision || decision.holdout) return { kind: 'NOT_FOUND' };
       if (r.at < decision.decidedAt) return { kind: 'BEFORE_DECISION' };
