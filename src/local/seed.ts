@@ -17,6 +17,7 @@ import { ulid } from 'ulid';
 import { DEMO_DEALERS, DEMO_NAMES, DEMO_VARIANTS, MODEL_YEAR_CODE, type DemoVariant } from './demo-brand.js';
 import { createRepositories } from '../composition.js';
 import { seedClub, type ClubSeedResult } from './seed-club.js';
+import { seedOffers, type OffersSeedResult } from './seed-offers.js';
 import { prng, type Prng } from '../shared/prng.js';
 
 
@@ -37,6 +38,8 @@ export interface SeedResult {
   items: number;
   /** The owners' club, written through its services after the brand (see `seed-club.ts`). */
   club: ClubSeedResult;
+  /** Personalised offers: catalogue, two job runs and the facts that converted them (see `seed-offers.ts`). */
+  offers: OffersSeedResult;
 }
 
 function pickVariant(rand: Prng): DemoVariant {
@@ -83,7 +86,7 @@ function odometerSeries(rand: Prng, purchasedAt: number, now: number): { km: num
  * replayed through the real planner and, for some, a previous owner. All invariants the repositories keep (VIN sets, counts, links,
  * email claims) hold, because the items come from the same entity functions.
  */
-export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items' | 'club'>; items: Item[] } {
+export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items' | 'club' | 'offers'>; items: Item[] } {
   const rand = prng(seed);
   const nowMs = now.getTime();
   const stamp = (t: number) => new Date(t).toISOString();
@@ -233,11 +236,16 @@ export async function hasDealers(store: Store): Promise<boolean> {
 /**
  * The demo brand: its customers, cars and history written in batches (they were built in
  * memory with every invariant), then its owners' club through the club's, rewards' and
- * events' own services on top of them.
+ * events' own services on top of them, and its personalised offers through the offers'
+ * repository, job and the fact services.
  */
 export async function seedDemoBrand(store: Store, options: SeedOptions = {}): Promise<SeedResult> {
   const { result, items } = buildDemoBrand(options);
   await batchPutItems(store.doc, store.tableName, items);
-  const club = await seedClub(store, createRepositories(store), { ...result, items, now: options.now ?? new Date(), rand: prng((options.seed ?? 911) + 1) });
-  return { ...result, items: items.length, club };
+  const repos = createRepositories(store);
+  const now = options.now ?? new Date();
+  // Offers before the club: their facts (orders, contracts, cars) are history the club's seed then finds, so its own figures stay its own.
+  const offers = await seedOffers(store, repos, { customers: result.customers, now, rand: prng((options.seed ?? 911) + 2) });
+  const club = await seedClub(store, repos, { ...result, items, now, rand: prng((options.seed ?? 911) + 1) });
+  return { ...result, items: items.length, club, offers };
 }

@@ -6,7 +6,7 @@ import { balanceOf, levelFor } from '../../src/club/ledger.js';
 import { checkLedger } from '../../src/club/ledger-consistency.js';
 import { CLUB_LEVELS } from '../../src/club/rules.js';
 import { addDays } from '../../src/service/calendar.js';
-import { ownEngine, type TestStore } from '../support/store.js';
+import { itemsOfType, ownEngine, type TestStore } from '../support/store.js';
 
 const SEED_BOUND_MS = 600_000;
 
@@ -44,7 +44,8 @@ describe('Function: seedDemoBrand', () => {
       expect(owner.dealerIds).toContain(vehicle.sellingDealerId);
     }
     const total = [...customers.values()].reduce((sum, c) => sum + Object.values(c.vehicleCounts).reduce((a, b) => a + b, 0), 0);
-    expect(total).toBe(300);
+    // The demo's 300 cars, and those its customers bought after an offer (registered through the service).
+    expect(total).toBe(300 + seeded.offers.carsBought);
     const firstDealer = seeded.dealers[0]!;
     const linked = seeded.customers.filter((c) => c.dealerIds.includes(firstDealer.id)).length;
     const page = await store.repos.customers.customerIdsOfDealer(firstDealer.id, 100);
@@ -137,6 +138,23 @@ describe('Function: seedDemoBrand', () => {
       expect(rollup.members.byLevel).toEqual(seeded.club.byLevel);
       expect(rollup.events).toMatchObject({ events: seeded.club.events.past });
     });
+  });
+
+  it('has personalised offers with figures worth reading: decisions in treatment and holdout, conversions attributed to both, a positive uplift', async () => {
+    expect(seeded.offers.offers).toBeGreaterThanOrEqual(8);
+    expect(seeded.offers.decided).toBeGreaterThan(100);
+    expect(seeded.offers.holdout).toBeGreaterThan(0);
+    expect(seeded.offers.facts).toBeGreaterThan(20);
+    const stats = (await itemsOfType(store, 'OfferStats')).filter((s) => s.scope === 'BRAND');
+    const sum = (k: string) => stats.reduce((n, s) => n + (s[k] ?? 0), 0);
+    // Conversions were recorded as real facts and attributed by the hooks, in both arms.
+    expect(sum('convertedT')).toBeGreaterThan(0);
+    expect(sum('convertedC')).toBeGreaterThan(0);
+    expect(sum('convertedT') / sum('decidedT')).toBeGreaterThan(sum('convertedC') / sum('decidedC'));
+    // Tonight's run closed the first night's decisions and decided again.
+    const decisions = await itemsOfType(store, 'OfferDecision');
+    expect(decisions.some((d) => d.status === 'EXPIRED')).toBe(true);
+    expect(decisions.some((d) => d.decidedOn === now.toISOString().slice(0, 10))).toBe(true);
   });
 
   it('gives every car an odometer history that only goes up and ends before now', async () => {
