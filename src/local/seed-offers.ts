@@ -83,8 +83,6 @@ export async function seedOffers(store: Store, repos: Repositories, input: { cus
   const logger = createLogger({ service: 'paddock-seed' }, { level: 'error' });
   /** An admin's request at `at`; the fact hooks see `at` as the time the fact is written. */
   const ctxAt = (at: Date): ServiceContext => createContext({ principal: SEED_ADMIN, repos, facts: createFactHooks(store, undefined, () => at), clock: () => at, logger, requestId: 'seed-offers' });
-  const t0 = Date.now();
-  const lap = (what: string) => process.env.H4_TIMING && console.log(what, Date.now() - t0);
   const day = (daysBack: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysBack, 3));
   const SEED_NIGHTS = OFFERS_SEED_NIGHTS_BACK.map(day);
   const back = SEED_NIGHTS[0]!;
@@ -95,7 +93,6 @@ export async function seedOffers(store: Store, repos: Repositories, input: { cus
     if (saved !== 'SAVED') throw new InvariantError(`Seeding the offers: ${offer.code} was ${saved}`);
   }
 
-  lap('catalogue');
   // --- Two past nights a month apart (scores, then offers), each followed by what customers did before the next:
   // two cohorts, so the holdout (5 %) holds enough decisions for the uplift to mean something.
   const customers = [...input.customers].sort((a, b) => a.id.localeCompare(b.id));
@@ -105,8 +102,8 @@ export async function seedOffers(store: Store, repos: Repositories, input: { cus
   let serial = 0;
   let carsBought = 0;
   for (const [index, night] of SEED_NIGHTS.entries()) {
-    await runScoresLocally({ values: repos.values, logger }, scoresRunFor(night, 4));
-    await runOffersLocally({ offers: repos.offers, values: repos.values, logger }, offersRunFor(night, 4));
+    await runScoresLocally({ values: repos.values, logger }, scoresRunFor(night, SEGMENTS), SEGMENTS);
+    await runOffersLocally({ offers: repos.offers, values: repos.values, logger }, offersRunFor(night, SEGMENTS), SEGMENTS);
     // What customers did: drawn in a fixed order (customers by id, their decisions by date and code), before the next night.
     const nextNight = SEED_NIGHTS[index + 1] ?? now;
     const books = new Map<string, Record<string, BookEntry>>();
@@ -177,11 +174,9 @@ export async function seedOffers(store: Store, repos: Repositories, input: { cus
     }
   }
 
-  lap('facts');
   // --- Tonight: scores (this month's value KPIs), then offers (expired decisions closed, the next ones made).
   await runScoresLocally({ values: repos.values, logger }, scoresRunFor(now, SEGMENTS), SEGMENTS);
   await runOffersLocally({ offers: repos.offers, values: repos.values, logger }, offersRunFor(now, SEGMENTS), SEGMENTS);
 
-  lap('tonight');
   return { offers: DEFAULT_CATALOGUE.length, decided, holdout, facts: plans.reduce((sum, p) => sum + p.length, 0), carsBought };
 }
