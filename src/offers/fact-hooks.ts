@@ -3,6 +3,7 @@ import { batchGetItems, itemMapKey } from '../store/batch.js';
 import type { Contribution, FactHooks, HookContext } from '../store/fact-hooks.js';
 import { outboxItem } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
+import { INDEXES } from '../store/table.js';
 import { toEurMinor } from '../value/scoring.js';
 import { matchingEntries, type ConvertingFact } from './attribution.js';
 import type { OfferKind } from './catalogue.js';
@@ -157,9 +158,10 @@ export async function conversionContributions(store: Store, fact: ConvertingFact
           Update: {
             TableName: table,
             Key: offerKeys.decision(fact.customerId, decisionId),
-            UpdateExpression: 'SET #conversion = :conversion',
+            // A converted customer has done what the offer asked: it leaves the dealer's follow-up list (nobody calls to sell a car already bought).
+            UpdateExpression: 'SET #conversion = :conversion REMOVE #gsiPk, #gsiSk',
             ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#conversion)',
-            ExpressionAttributeNames: { '#conversion': 'conversion' },
+            ExpressionAttributeNames: { '#conversion': 'conversion', '#gsiPk': INDEXES.byParent.partitionKey, '#gsiSk': INDEXES.byParent.sortKey },
             ExpressionAttributeValues: { ':conversion': conversion },
           },
         },

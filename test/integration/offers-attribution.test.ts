@@ -141,6 +141,10 @@ describe('Offer conversion attribution (DynamoDB Local)', () => {
       [dealerStatsScope(dealer.id), '2026-11', drive!.offerCode, 1, 0, 0],
     ]);
     expect(await events(customerId)).toEqual([{ decisionId: drive!.id, customerId, offerCode: drive!.offerCode, holdout: false, conversionKind: 'INTERACTION', factId: interactionId, at: '2026-11-10T10:00:00.000Z' }]);
+    // The converted decision leaves the dealer's follow-up list; the other stays on it.
+    const followUps = (await store.repos.offers.followUps(dealer.id, 100)).items.map((d) => d.id);
+    expect(followUps).toContain(oil!.id);
+    expect(followUps).not.toContain(drive!.id);
   });
 
   it('attributes once when the fact is sent again, and a second matching fact converts nothing more', async () => {
