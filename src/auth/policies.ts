@@ -94,21 +94,29 @@ function canReadCustomerOwned(p: Principal, f: CustomerFacts, scope: DealerScope
   }
 }
 
+/**
+ * Acting for a customer (changing the profile, answering an offer): the brand's admins, the
+ * customer themself, a dealer key with `scope` for its linked customers; never analysts.
+ */
+function canActForCustomer(p: Principal, f: CustomerFacts, scope: DealerScope): boolean {
+  switch (p.kind) {
+    case 'admin':
+      return true;
+    case 'analyst':
+      return false;
+    case 'customer':
+      return p.customerId === f.customerId;
+    case 'dealer':
+      return hasScope(p, scope) && f.linkedToCallerDealer;
+  }
+}
+
 export const customerPolicy = {
   canRead(p: Principal, f: CustomerFacts): boolean {
     return canReadCustomerOwned(p, f, 'customers:read');
   },
   canWrite(p: Principal, f: CustomerFacts): boolean {
-    switch (p.kind) {
-      case 'admin':
-        return true;
-      case 'analyst':
-        return false;
-      case 'customer':
-        return p.customerId === f.customerId;
-      case 'dealer':
-        return hasScope(p, 'customers:write') && f.linkedToCallerDealer;
-    }
+    return canActForCustomer(p, f, 'customers:write');
   },
   /** New profiles come from the CRM console or a dealer's DMS, never from a customer token. */
   canCreate(p: Principal): boolean {
@@ -392,16 +400,7 @@ export const offerPolicy = {
   },
   /** Reporting SENT / OPENED / ACCEPTED / DECLINED: the customer (their app), the brand, a linked dealer with `offers:respond`; never analysts. */
   canRespond(p: Principal, f: CustomerFacts): boolean {
-    switch (p.kind) {
-      case 'admin':
-        return true;
-      case 'analyst':
-        return false;
-      case 'customer':
-        return p.customerId === f.customerId;
-      case 'dealer':
-        return hasScope(p, 'offers:respond') && f.linkedToCallerDealer;
-    }
+    return canActForCustomer(p, f, 'offers:respond');
   },
   /** Whether the caller's role may report responses at all (checked before any read). */
   canRespondAny(p: Principal): boolean {

@@ -1,17 +1,13 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { OfferDefinition } from '../offers/catalogue.js';
-import { offerEntity, offerKeys, statsEntity, type OfferStatsRecord } from '../offers/offer-records.js';
+import { offerKeys, statsEntity, type OfferStatsRecord } from '../offers/offer-records.js';
 import type { Store } from '../store/store.js';
-import { INDEXES } from '../store/table.js';
-
-const COLLECTION = INDEXES.byCollection;
 
 /**
  * What the offers' KPIs read, by the offers' own keys (as the club's KPIs read the club's
  * and the events' items): the statistics items of one scope (the brand, or one dealer) for
  * a range of months — one Query on the scope's partition, whose sort keys start with the
- * month (`<YYYY-MM>#<code>#<shard>`), paginated — and the catalogue's current versions
- * (names and values), one Query of its `ByCollection` partition.
+ * month (`<YYYY-MM>#<code>#<shard>`), paginated. The catalogue (names, values) comes from
+ * the offers' own repository (`allOffers`).
  */
 export class OfferKpiRepository {
   constructor(private readonly store: Store) {}
@@ -34,26 +30,5 @@ export class OfferKpiRepository {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return records;
-  }
-
-  /** The current version of every offer (the catalogue is curated: tens of items, one or two pages). */
-  async catalogue(): Promise<OfferDefinition[]> {
-    const offers: OfferDefinition[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.store.doc.send(
-        new QueryCommand({
-          TableName: this.store.tableName,
-          IndexName: COLLECTION.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': COLLECTION.partitionKey },
-          ExpressionAttributeValues: { ':pk': offerKeys.collection },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      offers.push(...(page.Items ?? []).map((item) => offerEntity.fromItem(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return offers;
   }
 }

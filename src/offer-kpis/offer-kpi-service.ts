@@ -30,7 +30,7 @@ export async function offerKpiReport(ctx: ServiceContext, args: { from: string; 
   const first = args.from < twelveMonthsTo(args.to) ? args.from : twelveMonthsTo(args.to);
   const [stats, catalogue, rollup] = await Promise.all([
     ctx.repos.offerKpis.statsOf(statsScope, first, args.to),
-    ctx.repos.offerKpis.catalogue(),
+    ctx.repos.offers.allOffers(),
     ctx.repos.values.kpiRollup(args.to, dealerId ? dealerScope(dealerId) : BRAND_SCOPE),
   ]);
   return offerKpiView({
