@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobConfig } from './config.js';
 import { domainFactHooks } from './__generated__/fact-hooks.js';
 import { domainRepositories } from './__generated__/repositories.js';
+import { FleetRatesRepository } from './fleet-rates/fleet-rates-repository.js';
 import { withServicePlan } from './service/vehicle-plan.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -37,6 +38,8 @@ export interface Ports {}
 export const PORTS: Ports = {
   // The vehicle domain stores the plan the service domain computes (`vehicle/vehicle.ts`, `VehiclePlanner`).
   planService: withServicePlan,
+  // …with the fleet's learned rates as the prior of cars with little history of their own.
+  planContext: (store) => new FleetRatesRepository(store).planContext,
 };
 
 /** A domain's repositories over the store: the default export of `src/<domain>/repositories.ts`. */

@@ -5,6 +5,7 @@ import clubKpisRepositories from '../club-kpis/repositories.js';
 import customerRepositories from '../customer/repositories.js';
 import dealerRepositories from '../dealer/repositories.js';
 import eventsRepositories from '../events/repositories.js';
+import fleetRatesRepositories from '../fleet-rates/repositories.js';
 import offerKpisRepositories from '../offer-kpis/repositories.js';
 import offersRepositories from '../offers/repositories.js';
 import reminderRepositories from '../reminder/repositories.js';
@@ -14,4 +15,4 @@ import valueRepositories from '../value/repositories.js';
 import vehicleRepositories from '../vehicle/repositories.js';
 
 /** Every domain's `repositories.ts`, in folder order. */
-export const domainRepositories: readonly RepositoryFactory[] = [clubRepositories, clubKpisRepositories, customerRepositories, dealerRepositories, eventsRepositories, offerKpisRepositories, offersRepositories, reminderRepositories, rewardsRepositories, serviceRepositories, valueRepositories, vehicleRepositories];
+export const domainRepositories: readonly RepositoryFactory[] = [clubRepositories, clubKpisRepositories, customerRepositories, dealerRepositories, eventsRepositories, fleetRatesRepositories, offerKpisRepositories, offersRepositories, reminderRepositories, rewardsRepositories, serviceRepositories, valueRepositories, vehicleRepositories];

@@ -190,7 +190,7 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
       registeredAt: stamp(purchasedAt + DAY),
     };
     const history = simulateServiceHistory(rand, base, readings, isoDate(nowMs), (at) => ulid(at, () => rand.next()));
-    const vehicle = withServicePlan({ ...base, lastServiced: history.lastServiced }, readings);
+    const vehicle = withServicePlan({ ...base, lastServiced: history.lastServiced }, readings, { fleet: null });
     vehicles.push(vehicle);
     for (const visit of history.visits) items.push(serviceVisitEntity.toItem(visit));
     allVisits.push(...history.visits);

@@ -164,16 +164,3 @@ export function serviceItemName(code: string): string {
 export function scheduleFor(modelLine: ModelLine, powertrain: Powertrain): MaintenanceItem[] {
   return MAINTENANCE_ITEMS.filter((item) => item.powertrains.includes(powertrain) && (!item.modelLines || item.modelLines.includes(modelLine)));
 }
-
-/**
- * What a car of this line and powertrain drives in a year when it has no history yet:
- * sports cars less, SUVs and EVs more (plausible fleet medians).
- */
-export const FLEET_DEFAULT_KM_PER_YEAR: Record<ModelLine, number> = {
-  NINE_ELEVEN: 8_000,
-  SEVEN_EIGHTEEN: 7_000,
-  TAYCAN: 15_000,
-  PANAMERA: 16_000,
-  MACAN: 15_000,
-  CAYENNE: 17_000,
-};

@@ -1,6 +1,10 @@
 import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
-import { addDays, addMonths, daysBetween, msToDay, toDay } from './calendar.js';
-import { FLEET_DEFAULT_KM_PER_YEAR, scheduleFor } from './maintenance-catalogue.js';
+import type { FleetRates } from '../fleet-rates/fleet-rates.js';
+import { cohortFor } from '../fleet-rates/fleet-rates.js';
+import type { BatteryHealth } from '../vehicle/vehicle.js';
+import { addDays, addMonths, dayToMs, daysBetween, msToDay, toDay } from './calendar.js';
+import { scheduleFor } from './maintenance-catalogue.js';
+import { dayReaching, daysFromLastReading, estimateRate, normalCdf, projectionSigma, rateToReachBy, Z, type RateModel } from './mileage-model.js';
 
 /**
  * Maintenance prediction: pure functions, no I/O.
@@ -8,11 +12,11 @@ import { FLEET_DEFAULT_KM_PER_YEAR, scheduleFor } from './maintenance-catalogue.
  * For each scheduled item the next due date is the earlier of
  * - the calendar due date (last performed + interval months), and
  * - the day the odometer reaches the distance due (last performed km + interval km),
- *   projected from the car's own mileage rate.
- * The rate is a Theil–Sen estimate (median of the slopes between readings at least
- * `MIN_PAIR_DAYS` apart): robust to irregular and sparse readings and to outliers (up to
- * ~29 % bad points), unlike a first-to-last average. With too little history the fleet
- * default for the model line is used, with low confidence.
+ *   projected from the car's rate model (`mileage-model.ts`): a log-normal rate whose
+ *   spread grows with the projection, so the due date is a distribution, not a point.
+ * Each item carries its window (p10 / p50 / p90 dates), the model's probability that the
+ * true date lies in it (`confidence`), and the early quantile the reminder aims at
+ * (`earlyDue`, {@link REMINDER_QUANTILE}): lateness is rare by construction.
  */
 export interface ReadingPoint {
   km: number;
@@ -27,21 +31,41 @@ export interface LastService {
 
 export type DueBasis = 'CALENDAR' | 'MILEAGE';
 
+/** Where the true due date lies: p10, p50 and p90 dates. */
+export interface DueWindow {
+  earliest: string;
+  likely: string;
+  latest: string;
+}
+
 export interface ItemPrediction {
   code: string;
+  /** The likely (median) due date: what lists and the dealer's index sort by. */
   dueDate: string;
   /** The odometer at which the item is due; absent for time-only items. */
   dueOdometerKm?: number;
   basis: DueBasis;
-  /** 0–1: how sure the due date is (1 = a known date or a distance already reached). */
+  /** The model's probability that the true due date lies in `dueWindow` (1 for a fixed date or a distance already reached). */
   confidence: number;
+  /** Absent only on plans stored before due windows (read through {@link dueWindowOf}). */
+  dueWindow?: DueWindow;
+  /** The {@link REMINDER_QUANTILE} date: the reminder goes out {@link REMINDER_LEAD_DAYS} before it. */
+  earlyDue?: string;
 }
 
 export interface MileageEstimate {
+  /** Median annual rate. */
   kmPerYear: number;
-  source: 'HISTORY' | 'FLEET_DEFAULT';
-  /** 0.2 (fleet default) to 1 (a year or more of consistent readings). */
+  /** HISTORY: the car's own readings (combined with its cohort); COHORT: the fleet's learned rate; FLEET_DEFAULT: the table. */
+  source: 'HISTORY' | 'COHORT' | 'FLEET_DEFAULT';
+  /** 0–1: the car's own share of the estimate. */
   quality: number;
+  /** σ of ln(rate) of the estimate. */
+  logSigma?: number;
+  /** The cohort that served as the prior. */
+  cohort?: string;
+  /** 12 monthly factors (January first) when a year of readings shows a seasonal pattern. */
+  seasonal?: number[];
 }
 
 export interface VehicleServiceInput {
@@ -50,53 +74,40 @@ export interface VehicleServiceInput {
   purchaseDate: string;
   readings: readonly ReadingPoint[];
   lastServiced: Readonly<Record<string, LastService>>;
+  /** The fleet's learned rates (the prior); null or absent: the table default. */
+  fleet?: FleetRates | null;
+  /** Where the car lives, for its cohort. */
+  country?: string;
+  battery?: BatteryHealth;
 }
 
 export interface ServicePlan {
   rate: MileageEstimate;
-  /** Every scheduled item, soonest first. */
+  /** Every scheduled item, soonest (likely date) first. */
   items: ItemPrediction[];
+  /** The earliest reminder anchor among the items. */
+  earlyDue?: string;
 }
 
-const MIN_PAIR_DAYS = 30;
-const HISTORY_WINDOW_DAYS = 3 * 365;
-const MAX_READINGS = 60;
-const MAX_KM_PER_YEAR = 150_000;
-const FLEET_DEFAULT_QUALITY = 0.2;
+/**
+ * The due-date quantile the reminder aims at: 14 days before the 5 % quantile. A reminder
+ * late by a day costs a missed service (and the brand's promise); early by a week costs
+ * little. At 5 %, and with the 14 days of driving the lead adds, fewer than 1 car in 40
+ * is reminded after its true due date on the simulated fleet, while cars with fresh
+ * readings (narrow windows) still land within ±3 days.
+ */
+export const REMINDER_QUANTILE = 0.05;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/**
- * @example
- * estimateMileageRate([{ km: 0, readAt: '2025-01-01T00:00:00Z' }, { km: 12000, readAt: '2026-01-01T00:00:00Z' }], 8000)
- * // { kmPerYear: 12000, source: 'HISTORY', quality: … }
- */
-export function estimateMileageRate(readings: readonly ReadingPoint[], fleetDefault: number): MileageEstimate {
-  const sorted = [...readings].sort((a, b) => a.readAt.localeCompare(b.readAt));
-  const latest = sorted.at(-1);
-  if (!latest) return { kmPerYear: fleetDefault, source: 'FLEET_DEFAULT', quality: FLEET_DEFAULT_QUALITY };
-  const horizon = Date.parse(latest.readAt) - HISTORY_WINDOW_DAYS * 86_400_000;
-  const recent = sorted.filter((r) => Date.parse(r.readAt) >= horizon).slice(-MAX_READINGS);
-  const slopes: number[] = [];
-  for (let i = 0; i < recent.length; i++) {
-    for (let j = i + 1; j < recent.length; j++) {
-      const days = (Date.parse(recent[j]!.readAt) - Date.parse(recent[i]!.readAt)) / 86_400_000;
-      if (days >= MIN_PAIR_DAYS) slopes.push(((recent[j]!.km - recent[i]!.km) / days) * 365);
-    }
-  }
-  if (slopes.length === 0) return { kmPerYear: fleetDefault, source: 'FLEET_DEFAULT', quality: FLEET_DEFAULT_QUALITY };
-  const rate = Math.min(MAX_KM_PER_YEAR, Math.max(0, median(slopes)));
-  const spanDays = (Date.parse(recent.at(-1)!.readAt) - Date.parse(recent[0]!.readAt)) / 86_400_000;
-  // Dispersion of the slopes relative to the rate (median absolute deviation).
-  const mad = median(slopes.map((s) => Math.abs(s - rate)));
-  const spread = rate > 0 ? mad / rate : mad > 0 ? 1 : 0;
-  const quality = 0.2 + 0.8 * Math.min(1, spanDays / 365) * Math.min(1, slopes.length / 6) * (1 / (1 + spread));
-  return { kmPerYear: Math.round(rate), source: 'HISTORY', quality: round2(quality) };
+/** The window of an item, also for plans stored before windows existed (a point). */
+export function dueWindowOf(item: ItemPrediction): DueWindow {
+  return item.dueWindow ?? { earliest: item.dueDate, likely: item.dueDate, latest: item.dueDate };
+}
+
+/** The date the item's reminder aims at. */
+export function reminderAnchor(item: ItemPrediction): string {
+  return item.earlyDue ?? item.dueDate;
 }
 
 /** The day the odometer passed `km`, interpolated between the readings around it. */
@@ -110,6 +121,63 @@ function dayOdometerPassed(sorted: readonly ReadingPoint[], km: number): string 
   return msToDay(t0 + ((km - before.km) / (after.km - before.km)) * (t1 - t0));
 }
 
+const earlier = (a: string | null, b: string) => (a !== null && a < b ? a : b);
+const fixed = (code: string, date: string, basis: DueBasis, dueOdometerKm?: number): ItemPrediction => ({
+  code,
+  dueDate: date,
+  ...(dueOdometerKm !== undefined ? { dueOdometerKm } : {}),
+  basis,
+  confidence: 1,
+  dueWindow: { earliest: date, likely: date, latest: date },
+  earlyDue: date,
+});
+
+/**
+ * A distance item's due date as a distribution: the day the remaining distance is driven
+ * at the rate's quantiles, capped by the calendar date (the item is due at the earlier of
+ * the two, so each quantile of the due date is the earlier of the calendar and that
+ * quantile of the distance date).
+ */
+function distanceItem(code: string, model: RateModel, remainingKm: number, dueKm: number, calendarDue: string): ItemPrediction {
+  const median = dayReaching(model, remainingKm, model.kmPerYear);
+  const sigma = projectionSigma(model, median === null ? 3_650 : daysFromLastReading(model, median));
+  // A faster rate makes the date earlier: the early date quantile uses the high rate quantile.
+  const at = (z: number) => dayReaching(model, remainingKm, model.kmPerYear * Math.exp(z * sigma));
+  const p05 = at(Z.p05);
+  const p10 = at(Z.p10);
+  const p90 = at(-Z.p10);
+  const window: DueWindow = { earliest: earlier(p10, calendarDue), likely: earlier(median, calendarDue), latest: earlier(p90, calendarDue) };
+  // P(true date in window) under the model: the due date is min(calendar, distance date).
+  let confidence: number;
+  if (window.earliest === calendarDue) {
+    // The calendar comes first unless the car drives faster than it would need to by then.
+    const needed = rateToReachBy(model, remainingKm, calendarDue);
+    confidence = needed === Infinity ? 1 : normalCdf(Math.log(needed / model.kmPerYear) / sigma);
+  } else {
+    confidence = window.latest === calendarDue ? 0.9 : 0.8;
+  }
+  return {
+    code,
+    dueDate: window.likely,
+    dueOdometerKm: dueKm,
+    basis: median !== null && median < calendarDue ? 'MILEAGE' : 'CALENDAR',
+    confidence: round2(confidence),
+    dueWindow: window,
+    earlyDue: earlier(p05, calendarDue),
+  };
+}
+
+/** A battery losing health faster than its cohort's fastest tenth (or below 80 %) is checked within a month. */
+export const BATTERY_CHECK_WITHIN_DAYS = 30;
+const BATTERY_CHECK_BELOW_PCT = 80;
+
+function batteryCheckDue(input: VehicleServiceInput, cohortP10: number | undefined): string | null {
+  const health = input.battery;
+  if (!health) return null;
+  const fast = health.trendPctPerYear !== null && cohortP10 !== undefined && health.trendPctPerYear < cohortP10;
+  return fast || health.stateOfHealthPct < BATTERY_CHECK_BELOW_PCT ? addDays(toDay(health.lastReadAt), BATTERY_CHECK_WITHIN_DAYS) : null;
+}
+
 /**
  * Predicts every scheduled item of a car.
  *
@@ -119,40 +187,65 @@ function dayOdometerPassed(sorted: readonly ReadingPoint[], km: number): string 
  */
 export function planService(input: VehicleServiceInput): ServicePlan {
   const sorted = [...input.readings].sort((a, b) => a.readAt.localeCompare(b.readAt));
-  const rate = estimateMileageRate(sorted, FLEET_DEFAULT_KM_PER_YEAR[input.modelLine]);
-  const latest = sorted.at(-1) ?? { km: 0, readAt: `${input.purchaseDate}T00:00:00.000Z` };
+  const cohort = cohortFor(input.fleet, input.modelLine, input.powertrain, input.country);
+  const model = estimateRate(sorted, cohort);
+  if (sorted.length === 0) model.from = { km: 0, day: input.purchaseDate };
   const firstKm = sorted[0]?.km ?? 0;
+  const batteryDue = batteryCheckDue(input, cohort.sohTrend?.p10);
 
   const items = scheduleFor(input.modelLine, input.powertrain).map((item): ItemPrediction => {
     const last = input.lastServiced[item.code] ?? { date: input.purchaseDate, km: firstKm };
-    const calendarDue = addMonths(last.date, item.intervalMonths);
-    if (item.intervalKm === undefined) return { code: item.code, dueDate: calendarDue, basis: 'CALENDAR', confidence: 1 };
-
+    let calendarDue = addMonths(last.date, item.intervalMonths);
+    if (item.code === 'HV_BATTERY_CHECK' && batteryDue && batteryDue < calendarDue && batteryDue > last.date) calendarDue = batteryDue;
+    if (item.intervalKm === undefined) return fixed(item.code, calendarDue, 'CALENDAR');
     const dueKm = last.km + item.intervalKm;
-    let mileageDue: string | null;
-    let reached = false;
-    if (latest.km >= dueKm) {
-      mileageDue = dayOdometerPassed(sorted, dueKm);
-      reached = true;
-    } else if (rate.kmPerYear > 0) {
-      const days = ((dueKm - latest.km) / rate.kmPerYear) * 365;
-      // Beyond ten years the projection is meaningless; the calendar will come first anyway.
-      mileageDue = days > 3_650 ? null : addDays(toDay(latest.readAt), Math.ceil(days));
-    } else {
-      mileageDue = null; // an idle car never reaches the distance
-    }
-
-    if (mileageDue !== null && mileageDue < calendarDue) {
-      return { code: item.code, dueDate: mileageDue, dueOdometerKm: dueKm, basis: 'MILEAGE', confidence: reached ? 1 : rate.quality };
-    }
-    // Calendar-bound: the date is certain, unless a wrong rate would have made the distance come first.
-    const marginDays = mileageDue === null ? Infinity : daysBetween(calendarDue, mileageDue);
-    const confidence = rate.quality + (1 - rate.quality) * Math.min(1, marginDays / 180);
-    return { code: item.code, dueDate: calendarDue, dueOdometerKm: dueKm, basis: 'CALENDAR', confidence: round2(confidence) };
+    if (model.from.km >= dueKm) return fixed(item.code, earlier(dayOdometerPassed(sorted, dueKm), calendarDue), 'MILEAGE', dueKm);
+    return distanceItem(item.code, model, dueKm - model.from.km, dueKm, calendarDue);
   });
   items.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.code.localeCompare(b.code));
-  return { rate, items };
+  const rate: MileageEstimate = {
+    kmPerYear: model.kmPerYear,
+    source: model.source,
+    quality: model.quality,
+    logSigma: round2(model.logSigma),
+    cohort: model.cohort,
+    ...(model.seasonal ? { seasonal: model.seasonal } : {}),
+  };
+  const anchors = items.map(reminderAnchor).sort();
+  return { rate, items, ...(anchors[0] ? { earlyDue: anchors[0] } : {}) };
 }
+
+/**
+ * The probability that an item falls due on each day of [from, to]: from the due date's
+ * log-normal (fitted through its window's quantiles), or all of it on a fixed date.
+ * Mass before `from` or after `to` is left out (a forecast sums what falls in its range).
+ */
+export function dueDayProbabilities(item: ItemPrediction, from: string, to: string): Map<string, number> {
+  const window = dueWindowOf(item);
+  const out = new Map<string, number>();
+  if (window.earliest === window.latest) {
+    if (window.likely >= from && window.likely <= to) out.set(window.likely, 1);
+    return out;
+  }
+  // Log-normal in "days from the earliest minus a margin": fitted so p10/p50/p90 match.
+  const origin = dayToMs(window.earliest) - 30 * 86_400_000;
+  const t = (day: string) => (dayToMs(day) - origin) / 86_400_000;
+  const mu = Math.log(t(window.likely));
+  const sigma = Math.max(0.01, (Math.log(t(window.latest)) - Math.log(t(window.earliest))) / (2 * Z.p10));
+  const cdf = (days: number) => (days <= 0 ? 0 : normalCdf((Math.log(days) - mu) / sigma));
+  const upper = window.latest === item.dueDate && item.basis === 'CALENDAR' ? window.latest : null;
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    if (upper !== null && day > upper) break;
+    let p = cdf(t(day) + 1) - cdf(t(day));
+    // A calendar cap takes all the mass beyond it on its own day.
+    if (upper !== null && day === upper) p = 1 - cdf(t(day));
+    if (p > 1e-6) out.set(day, p);
+  }
+  return out;
+}
+
+/** Days between two dates of a window: how wide it is. */
+export const windowWidthDays = (window: DueWindow) => daysBetween(window.earliest, window.latest);
 
 /** Days before an item's due date that the owner hears about it (the brand's promise). */
 export const REMINDER_LEAD_DAYS = 14;
@@ -163,6 +256,6 @@ export const REMINDER_LEAD_DAYS = 14;
  */
 export function itemsDueBy(items: readonly ItemPrediction[], visitDay: string): ItemPrediction[] {
   const horizon = addDays(visitDay, REMINDER_LEAD_DAYS);
-  return items.filter((item) => item.dueDate <= horizon);
+  return items.filter((item) => reminderAnchor(item) <= horizon);
 }
 

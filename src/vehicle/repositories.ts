@@ -1,7 +1,8 @@
 import type { RepositoryFactory } from '../composition.js';
 import { OdometerRepository } from './odometer-repository.js';
 import { VehicleRepository } from './vehicle-repository.js';
-import type { VehiclePlanner } from './vehicle.js';
+import type { Store } from '../store/store.js';
+import type { PlanContextLoader, VehiclePlanner } from './vehicle.js';
 
 declare module '../composition.js' {
   interface Repositories {
@@ -11,13 +12,15 @@ declare module '../composition.js' {
   interface Ports {
     /** The service plan stored on every car, recomputed on registration and readings. */
     planService: VehiclePlanner;
+    /** What the planner needs besides the car: the fleet's learned rates (see `fleet-rates/`). */
+    planContext: (store: Store) => PlanContextLoader;
   }
 }
 
 /** The vehicle domain's repositories (collected for `composition.ts` by `npm run codegen`; GraphQL-free, so jobs load no GraphQL). */
-const repositories: RepositoryFactory = (store, { planService }) => {
+const repositories: RepositoryFactory = (store, { planService, planContext }) => {
   // Readings are written only in their vehicle's transaction, so the vehicle repository writes through this one.
   const odometer = new OdometerRepository(store);
-  return { vehicles: new VehicleRepository(store, odometer, planService), odometer };
+  return { vehicles: new VehicleRepository(store, odometer, planService, planContext(store)), odometer };
 };
 export default repositories;

@@ -7,7 +7,10 @@ import { dealerKeys } from '../dealer/dealer.js';
 import { explainFailures, writeContributions, type Contribution, type Refusal } from '../store/fact-hooks.js';
 import { INDEXES } from '../store/table.js';
 import type { OdometerRepository } from './odometer-repository.js';
-import { vehicleEntity, vehicleKeys, type OdometerReading, type VehicleRecord, type VehiclePlanner } from './vehicle.js';
+import { vehicleEntity, vehicleKeys, type OdometerReading, type PlanContextLoader, type VehicleRecord, type VehiclePlanner } from './vehicle.js';
+
+/** Other domains' contributions to a reading's transaction when it changes the plan (`VehiclePlanChanged`), asked on every attempt. */
+export type PlanChangeContributions = (before: VehicleRecord, after: VehicleRecord) => Promise<Contribution[]>;
 
 export type ReadingOutcome =
   | { kind: 'RECORDED'; vehicle: VehicleRecord }
@@ -36,11 +39,13 @@ export class VehicleRepository {
     private readonly readings: OdometerRepository,
     /** The service domain's planner, passed in by the composition root (see `VehiclePlanner`). */
     private readonly planService: VehiclePlanner,
+    /** The fleet's learned rates and the time, which the planner needs besides the car (cached by the loader). */
+    private readonly planContext: PlanContextLoader,
   ) {}
 
   /** The car with its service plan recomputed from `readings` (a registration plans from its first reading). */
-  planned(vehicle: VehicleRecord, readings: readonly Pick<OdometerReading, 'km' | 'readAt'>[]): VehicleRecord {
-    return this.planService(vehicle, readings);
+  async planned(vehicle: VehicleRecord, readings: readonly Pick<OdometerReading, 'km' | 'readAt'>[]): Promise<VehicleRecord> {
+    return this.planService(vehicle, readings, await this.planContext());
   }
 
   getMany(vins: readonly string[]): Promise<Map<string, VehicleRecord>> {
@@ -117,8 +122,9 @@ export class VehicleRepository {
    * service visit) change the car and add its own items and other domains' contributions
    * to the same transaction. All of it is written under the vehicle's version: a
    * concurrent write makes us read again, re-check and compose again, never overwrite.
+   * `planChanged` adds other domains' reactions to the new plan (`VehiclePlanChanged`).
    */
-  async recordReading(reading: OdometerReading, compose?: (vehicle: VehicleRecord) => Promise<ReadingStep>): Promise<ReadingOutcome> {
+  async recordReading(reading: OdometerReading, compose?: (vehicle: VehicleRecord) => Promise<ReadingStep>, planChanged?: PlanChangeContributions): Promise<ReadingOutcome> {
     for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
       const vehicle = await this.get(reading.vin);
       if (!vehicle) return { kind: 'NOT_FOUND' };
@@ -129,9 +135,10 @@ export class VehicleRepository {
       const isLatest = reading.readAt >= vehicle.odometerReadAt;
       const step = compose ? await compose(vehicle) : { vehicle, contributions: [] };
       let next: VehicleRecord = { ...step.vehicle, version: vehicle.version + 1, ...(isLatest ? { odometerKm: reading.km, odometerReadAt: reading.readAt } : {}) };
-      next = this.planned(next, [...(await this.readings.recent(reading.vin)), reading]);
+      next = await this.planned(next, [...(await this.readings.recent(reading.vin)), reading]);
       const own: Contribution[] = [{ item: this.versioned(next, vehicle.version) }, { item: this.readings.put(reading) }];
-      const result = await writeContributions(this.store, [...own, ...step.contributions]);
+      const reactions = planChanged ? await planChanged(vehicle, next) : [];
+      const result = await writeContributions(this.store, [...own, ...step.contributions, ...reactions]);
       if (result.ok) return { kind: 'RECORDED', vehicle: next };
       // A contribution that explains its failed condition (a full list) is final; anything else is a conflict: read again.
       const refusal = await explainFailures(result.failed.filter((c) => !own.includes(c)));

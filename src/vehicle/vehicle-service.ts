@@ -172,7 +172,7 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
     registeredAt: at,
   };
   const firstReading = { vin, km: input.odometerKm, readAt: vehicle.odometerReadAt, source: 'registration', recordedAt: at };
-  const planned = ctx.repos.vehicles.planned(vehicle, [firstReading]);
+  const planned = await ctx.repos.vehicles.planned(vehicle, [firstReading]);
   const outcome = await writeRegistration(ctx, planned, firstReading);
   // A dealer gets one answer whether or not it may see the registered car (see canLearnExistence).
   if (outcome.kind === 'VIN_TAKEN' && canLearnExistence(p)) return failed(userError('vin', 'ALREADY_EXISTS', 'A vehicle with this VIN is already registered.'));
@@ -195,13 +195,12 @@ export async function recordOdometerReading(ctx: ServiceContext, input: { vin: s
   if (errors.length || !readAt.date) return failed(...errors);
   if (!(await writableVehicle(ctx, vin))) return failed(notFound('vin', 'vehicle'));
 
-  const outcome = await ctx.repos.vehicles.recordReading({
-    vin,
-    km: input.km,
-    readAt: readAt.date.toISOString(),
-    source: ctx.principal.kind,
-    recordedAt: now.toISOString(),
-  });
+  const recordedAt = now.toISOString();
+  const outcome = await ctx.repos.vehicles.recordReading(
+    { vin, km: input.km, readAt: readAt.date.toISOString(), source: ctx.principal.kind, recordedAt },
+    undefined,
+    (before, after) => ctx.facts.contributions('VehiclePlanChanged', { before, after, at: recordedAt }),
+  );
   if (outcome.kind === 'RECORDED') return { vehicle: refresh(ctx, outcome.vehicle), userErrors: [] };
   return failed(readingProblem(outcome, 'vin', 'km'));
 }

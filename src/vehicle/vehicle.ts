@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { Money } from '../shared/money.js';
 import type { ItemPrediction, LastService, MileageEstimate } from '../service/prediction.js';
+import type { PlanContext } from '../fleet-rates/fleet-rates.js';
 import { dealerKeys } from '../dealer/dealer.js';
 import { defineEntity, field, readItem, type IndexKeys } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
@@ -33,7 +34,11 @@ export interface VehicleRecord {
   /** Per scheduled item code, when it was last performed (from service visits). */
   lastServiced: Record<string, LastService>;
   /** The predicted plan, recomputed on every reading and visit (see `withServicePlan`). */
-  servicePlan?: { rate: MileageEstimate; items: ItemPrediction[] };
+  servicePlan?: StoredServicePlan;
+  /** EVs and hybrids: the battery's state of health from telemetry (see `battery-health.ts`). */
+  batteryHealth?: BatteryHealth;
+  /** The cycle in which the owner was last asked to confirm the mileage (once per cycle). */
+  readingRequestedCycle?: number;
   /**
    * Service cycles: a reminder is sent once per cycle (`remindedCycle` catches up with
    * `reminderCycle`), and a visit performing the reminded items starts the next cycle.
@@ -57,7 +62,28 @@ export const MAX_OWNERSHIPS = 100;
  * the rule is the service domain's (`service/vehicle-plan.ts`): the composition root passes
  * it in, so the vehicle domain imports nothing of the service domain.
  */
-export type VehiclePlanner = (vehicle: VehicleRecord, readings: readonly Pick<OdometerReading, 'km' | 'readAt'>[]) => VehicleRecord;
+export type VehiclePlanner = (vehicle: VehicleRecord, readings: readonly Pick<OdometerReading, 'km' | 'readAt'>[], context: PlanContext) => VehicleRecord;
+
+/** Where the planner's context comes from: the fleet's learned rates (cached) and the time. */
+export type PlanContextLoader = () => Promise<PlanContext>;
+
+export interface StoredServicePlan {
+  rate: MileageEstimate;
+  /** Every scheduled item, soonest (by likely date) first. */
+  items: ItemPrediction[];
+  /** The earliest reminder anchor of its items (absent on plans stored before due windows): what `DueForReminder` sorts by. */
+  earlyDue?: string;
+}
+
+/** A battery's state of health, summarised on the car from its readings. */
+export interface BatteryHealth {
+  /** The latest reading, 0–100 % of the original capacity. */
+  stateOfHealthPct: number;
+  /** %/year (negative = losing), a Theil–Sen slope; null until readings span 30 days. */
+  trendPctPerYear: number | null;
+  lastReadAt: string;
+  readings: number;
+}
 
 export interface OdometerReading {
   vin: string;
@@ -112,11 +138,13 @@ export function reminderShard(vin: string): number {
 function dueIndexKeys(v: VehicleRecord): IndexKeys {
   const due = v.servicePlan?.items[0]?.dueDate;
   if (!due) return {};
+  // Reminders go out ahead of the early quantile of the due date, not the likely date.
+  const remindAnchor = v.servicePlan?.earlyDue ?? due;
   return {
     // A dealer's serviced cars by due date: the service forecast.
     byParent: { pk: dealerKeys.parent(v.servicingDealerId), sk: vehicleKeys.dueAtDealer(due, v.vin) },
     // Sparse: present only while the current cycle awaits its reminder.
-    ...(v.remindedCycle < v.reminderCycle ? { dueForReminder: { pk: vehicleKeys.reminderShard(reminderShard(v.vin)), sk: vehicleKeys.reminderDue(due, v.vin) } } : {}),
+    ...(v.remindedCycle < v.reminderCycle ? { dueForReminder: { pk: vehicleKeys.reminderShard(reminderShard(v.vin)), sk: vehicleKeys.reminderDue(remindAnchor, v.vin) } } : {}),
   };
 }
 
@@ -144,7 +172,9 @@ export const vehicleEntity = defineEntity<VehicleRecord>({
     odometerKm: field.number,
     odometerReadAt: field.string,
     lastServiced: field.withDefault(field.map<VehicleRecord['lastServiced']>(), () => ({})),
-    servicePlan: field.optional(field.map<NonNullable<VehicleRecord['servicePlan']>>()),
+    servicePlan: field.optional(field.map<StoredServicePlan>()),
+    batteryHealth: field.optional(field.map<BatteryHealth>()),
+    readingRequestedCycle: field.optional(field.number),
     // Cars registered before reminder cycles existed are in their first, un-reminded cycle.
     reminderCycle: field.withDefault(field.number, () => 1),
     remindedCycle: field.withDefault(field.number, () => 0),
@@ -212,9 +242,22 @@ export interface VehicleTransferred {
   after: VehicleRecord;
 }
 
+/**
+ * The fact new readings are: the car before and after its plan was recomputed from them
+ * (a workshop reading, telemetry). Other domains react in the same transaction — the
+ * reminder domain brings an open reminder forward when the due date moved earlier.
+ */
+export interface VehiclePlanChanged {
+  before: VehicleRecord;
+  after: VehicleRecord;
+  /** When it was written. */
+  at: string;
+}
+
 declare module '../store/fact-hooks.js' {
   interface FactPayloads {
     VehicleRegistered: VehicleRegistered;
     VehicleTransferred: VehicleTransferred;
+    VehiclePlanChanged: VehiclePlanChanged;
   }
 }

@@ -1659,7 +1659,9 @@ export type MileageEstimate = {
 
 /** Where a car's mileage rate comes from. */
 export type MileageSource =
-  /** The fleet default of its model line (too little history). */
+  /** The fleet's learned rate for its cohort (model line, powertrain, country): too little history of its own. */
+  | 'COHORT'
+  /** The brand's table for its model line: too little history, and too few cars of its kind for a cohort. */
   | 'FLEET_DEFAULT'
   /** The car's own odometer history. */
   | 'HISTORY';
