@@ -10,10 +10,12 @@ import { addDays, dayToMs, daysBetween, toDay } from './calendar.js';
  *    towards 1 where few days of a month were observed. Time is then measured in
  *    "seasonal years" τ (a day of a factor-1.4 month counts 1.4 days), in which the
  *    odometer grows linearly if the pattern holds. Without a pattern, τ is calendar time.
- * 2. **Rate.** A recency-weighted Theil–Sen estimate: the weighted median of the slopes
- *    (km per seasonal year) between readings at least {@link MIN_PAIR_DAYS} apart, each
- *    weighted by 0.5^(age / {@link HALF_LIFE_DAYS}) — robust to outliers and sparse
- *    readings, and following a drift in habits.
+ * 2. **Rate.** A recency-weighted, trimmed mean of the rates (km per seasonal year) over
+ *    consecutive intervals of at least {@link MIN_PAIR_DAYS}, each weighted by its length ×
+ *    0.5^(age of its middle / {@link HALF_LIFE_DAYS}); intervals going backwards or more than 4× the
+ *    weighted median are dropped (a typo, a reading on the wrong car). The previous
+ *    estimator, Theil–Sen over all pairs, is as robust but cannot follow a change of habits:
+ *    long pairs spanning old habits outnumber the recent ones quadratically.
  * 3. **Prior.** The car's cohort (model line × powertrain × country, learned by the fleet
  *    rates job) is a log-normal prior; the car's own rate is combined with it by
  *    precision (log space), so one reading gives the cohort's distribution and years of
@@ -50,6 +52,8 @@ export interface Reading {
 const DAY_MS = 86_400_000;
 /** Slopes over shorter spans are mostly noise (a weekend trip). */
 export const MIN_PAIR_DAYS = 30;
+/** An interval this many times the car's median rate is a data error, not driving. */
+const OUTLIER_RATIO = 4;
 /** A slope a year older weighs a quarter as much: habits drift. */
 export const HALF_LIFE_DAYS = 180;
 const HISTORY_WINDOW_DAYS = 3 * 365;
@@ -101,14 +105,18 @@ const monthOf = (ms: number) => new Date(ms).getUTCMonth();
 
 /**
  * The car's monthly pattern from its own readings: each interval's daily rate spread over
- * its days, averaged per calendar month, relative to the overall rate, shrunk towards 1.
+ * its days, per calendar month and year, relative to the overall rate. A month's factor is
+ * the median over the years it was observed in, and needs two years: a pattern must
+ * repeat (a change of habits last spring is not a season). Shrunk towards 1 by the days
+ * observed, normalised to mean 1.
  */
 export function seasonalFactors(points: readonly Reading[]): number[] | undefined {
   if (points.length < 6) return undefined;
   const spanDays = (msOf(points.at(-1)!) - msOf(points[0]!)) / DAY_MS;
   if (spanDays < 365) return undefined;
-  const km = new Array<number>(12).fill(0);
-  const days = new Array<number>(12).fill(0);
+  const cells = new Map<string, { km: number; days: number }>(); // `year-month`
+  let totalKm = 0;
+  let totalDays = 0;
   for (let i = 1; i < points.length; i++) {
     const t0 = msOf(points[i - 1]!);
     const t1 = msOf(points[i]!);
@@ -118,19 +126,24 @@ export function seasonalFactors(points: readonly Reading[]): number[] | undefine
     const perDay = (points[i]!.km - points[i - 1]!.km) / intervalDays;
     for (let t = t0; t < t1; t += DAY_MS) {
       const share = Math.min(1, (t1 - t) / DAY_MS);
-      km[monthOf(t)]! += perDay * share;
-      days[monthOf(t)]! += share;
+      const date = new Date(t);
+      const key = `${date.getUTCFullYear()}-${date.getUTCMonth()}`;
+      const cell = cells.get(key) ?? { km: 0, days: 0 };
+      cell.km += perDay * share;
+      cell.days += share;
+      cells.set(key, cell);
+      totalKm += perDay * share;
+      totalDays += share;
     }
   }
-  const totalDays = days.reduce((a, b) => a + b, 0);
-  if (totalDays < 300) return undefined;
-  const overall = km.reduce((a, b) => a + b, 0) / totalDays;
-  if (overall <= 0) return undefined;
-  const raw = km.map((k, m) => {
-    const observed = days[m]!;
-    const factor = observed > 0 ? k / observed / overall : 1;
-    const weight = observed / (observed + SEASON_SHRINK_DAYS);
-    return 1 + (factor - 1) * weight;
+  if (totalDays < 300 || totalKm <= 0) return undefined;
+  const overall = totalKm / totalDays;
+  const raw = Array.from({ length: 12 }, (_, month) => {
+    const years = [...cells.entries()].filter(([key, cell]) => Number(key.split('-')[1]) === month && cell.days >= 15).map(([, cell]) => cell);
+    if (years.length < 2) return 1;
+    const factor = median(years.map((cell) => cell.km / cell.days / overall));
+    const observed = years.reduce((sum, cell) => sum + cell.days, 0);
+    return 1 + (factor - 1) * (observed / (observed + SEASON_SHRINK_DAYS));
   });
   const mean = raw.reduce((a, b) => a + b, 0) / 12;
   const factors = raw.map((f) => Math.max(0.05, f / mean));
@@ -144,6 +157,35 @@ export function seasonalYears(fromMs: number, toMs: number, seasonal: readonly n
   let sum = 0;
   for (let t = fromMs; t < toMs; t += DAY_MS) sum += seasonal[monthOf(t)]! * Math.min(1, (toMs - t) / DAY_MS);
   return sum / 365;
+}
+
+interface Interval {
+  /** km per seasonal year over the interval. */
+  value: number;
+  /** Its days × 0.5^(age of its middle / half-life): long and recent intervals count most. */
+  weight: number;
+  /** Days from its middle to the last reading. */
+  ageDays: number;
+}
+
+/**
+ * Consecutive intervals of at least {@link MIN_PAIR_DAYS}, newest first (shorter gaps are
+ * merged: a weekend trip is not a rate), each with its rate and recency weight.
+ */
+function monthlyIntervals(points: readonly Reading[], seasonal: readonly number[] | undefined, latestMs: number): Interval[] {
+  const intervals: Interval[] = [];
+  let end = points.length - 1;
+  for (let i = points.length - 2; i >= 0; i--) {
+    const t0 = msOf(points[i]!);
+    const t1 = msOf(points[end]!);
+    const days = (t1 - t0) / DAY_MS;
+    if (days < MIN_PAIR_DAYS) continue;
+    const years = seasonalYears(t0, t1, seasonal);
+    const ageDays = (latestMs - (t0 + t1) / 2) / DAY_MS;
+    if (years > 0) intervals.push({ value: (points[end]!.km - points[i]!.km) / years, weight: days * 0.5 ** (ageDays / HALF_LIFE_DAYS), ageDays });
+    end = i;
+  }
+  return intervals;
 }
 
 /**
@@ -170,41 +212,26 @@ export function estimateRate(readings: readonly Reading[], cohort: CohortRate): 
 
   const seasonal = seasonalFactors(points);
   const latestMs = msOf(latest);
-  const slopes: { value: number; weight: number; days: number }[] = [];
-  for (let i = 0; i < points.length; i++) {
-    for (let j = i + 1; j < points.length; j++) {
-      const t0 = msOf(points[i]!);
-      const t1 = msOf(points[j]!);
-      const days = (t1 - t0) / DAY_MS;
-      if (days < MIN_PAIR_DAYS) continue;
-      const years = seasonalYears(t0, t1, seasonal);
-      if (years <= 0) continue;
-      const age = (latestMs - t1) / DAY_MS;
-      slopes.push({ value: (points[j]!.km - points[i]!.km) / years, weight: 0.5 ** (age / HALF_LIFE_DAYS), days });
-    }
-  }
-  if (slopes.length === 0) return priorOnly;
+  const intervals = monthlyIntervals(points, seasonal, msOf(latest));
+  if (intervals.length === 0) return priorOnly;
 
-  const rate = Math.min(MAX_KM_PER_YEAR, Math.max(0, weightedMedian(slopes)));
+  // Robust: an interval going backwards, or more than 4× the weighted median (a typo, a
+  // reading on the wrong car), is left out; a change of habits (2–3×) and idle months stay in.
+  const reference = weightedMedian(intervals);
+  const kept = reference > 0 ? intervals.filter((i) => i.value >= 0 && i.value <= OUTLIER_RATIO * reference) : intervals;
+  const weightSum = kept.reduce((sum, i) => sum + i.weight, 0);
+  const rate = Math.min(MAX_KM_PER_YEAR, Math.max(0, kept.reduce((sum, i) => sum + i.weight * i.value, 0) / weightSum));
   // A car that has not moved: no log-normal to speak of. Its rate is 0 until it moves.
   if (rate <= 0) return { ...priorOnly, kmPerYear: 0, source: 'HISTORY', quality: 1, logSigma: 0, seasonal };
 
-  // Month-to-month variability from consecutive intervals of about a month or more.
-  const shortLogs: number[] = [];
-  for (let i = 1; i < points.length; i++) {
-    const t0 = msOf(points[i - 1]!);
-    const t1 = msOf(points[i]!);
-    if ((t1 - t0) / DAY_MS < 25) continue;
-    const perYear = (points[i]!.km - points[i - 1]!.km) / seasonalYears(t0, t1, seasonal);
-    if (perYear > 0) shortLogs.push(Math.log(perYear / rate));
-  }
-  const shortSigma = shortLogs.length >= 4 ? Math.max(0.05, 1.4826 * median(shortLogs.map(Math.abs))) : DEFAULT_SHORT_SIGMA;
-
-  const spanDays = (latestMs - msOf(points[0]!)) / DAY_MS;
-  const weightSum = slopes.reduce((sum, s) => sum + s.weight, 0);
-  const dataAgeDays = Math.min(spanDays, slopes.reduce((sum, s) => sum + s.weight * (s.days / 2), 0) / weightSum);
-  // The own estimate's variance: month-to-month noise averaged over the span it rests on.
-  const ownVariance = shortSigma ** 2 * Math.min(1, 30 / Math.max(spanDays, 30)) + 0.02 ** 2;
+  // Month-to-month variability: the spread of the intervals' log rates around the rate.
+  const logs = kept.filter((i) => i.value > 0).map((i) => Math.log(i.value / rate));
+  const shortSigma = logs.length >= 4 ? Math.max(0.05, 1.4826 * median(logs.map(Math.abs))) : DEFAULT_SHORT_SIGMA;
+  // Kish's effective number of intervals: recency weights leave fewer independent samples than intervals.
+  const effective = weightSum ** 2 / kept.reduce((sum, i) => sum + i.weight ** 2, 0);
+  const dataAgeDays = kept.reduce((sum, i) => sum + i.weight * i.ageDays, 0) / weightSum;
+  // The own estimate's variance: month-to-month noise averaged over the effective intervals.
+  const ownVariance = shortSigma ** 2 / effective + 0.02 ** 2;
   const ownPrecision = 1 / ownVariance;
   const priorPrecision = 1 / prior.variance;
   const mu = (Math.log(rate) * ownPrecision + prior.mu * priorPrecision) / (ownPrecision + priorPrecision);
