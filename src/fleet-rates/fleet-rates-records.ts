@@ -6,5 +6,5 @@ const FLEETRATES = 'FLEETRATES';
 
 export const fleetRatesKeys = {
   current: (): Key => ({ PK: FLEETRATES, SK: 'CURRENT' }),
-  version: (version: number): Key => ({ PK: FLEETRATES, SK: joinKey('V', String(version).padStart(6, '0')) }),
+  version: (version: number): Key => ({ PK: FLEETRATES, SK: joinKey('VERSION', String(version).padStart(6, '0')) }),
 };

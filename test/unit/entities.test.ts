@@ -231,6 +231,8 @@ describe('Key formats live in their entity definitions', () => {
     EVENTWAIT: 'events/event-records.ts',
     EVENTDUE: 'events/event-records.ts',
     REWARD: 'rewards/reward-records.ts',
+    FLEETRATES: 'fleet-rates/fleet-rates-records.ts',
+    VERSION: 'fleet-rates/fleet-rates-records.ts',
     REWARDCODE: 'rewards/reward-records.ts',
     REWARDS: 'rewards/reward-records.ts',
     VOUCHER: 'rewards/reward-records.ts',
