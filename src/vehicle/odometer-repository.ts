@@ -6,8 +6,12 @@ import type { TransactItem } from '../store/transactions.js';
 import { newId } from '../shared/ids.js';
 import { odometerFromItem, odometerToItem, vehicleKeys, type OdometerReading } from './vehicle.js';
 
-/** Readings the mileage estimate looks at (newest first); see `estimateMileageRate`. */
-const PLAN_READINGS = 60;
+/**
+ * Readings the mileage estimate looks at (newest first; see `service/mileage-model.ts`,
+ * which thins them to about 60 points): a year and more of weekly telemetry, so a
+ * connected car's seasons can be learned. ≈ 60 KB, 15 read units, per recomputed plan.
+ */
+const PLAN_READINGS = 400;
 
 /** Odometer readings, in their vehicle's partition. Written only inside a vehicle's transaction (`put`). */
 export class OdometerRepository {
