@@ -60,6 +60,8 @@ const HISTORY_WINDOW_DAYS = 3 * 365;
 /** Points kept for Theil–Sen after thinning (pairs grow with the square). */
 const MAX_POINTS = 60;
 const MAX_KM_PER_YEAR = 150_000;
+/** σ of ln(rate) a season adds to a projection shorter than a year when the car's pattern is unknown (calibrated on the simulated fleet). */
+export const UNKNOWN_SEASON_SIGMA = 0.25;
 /** σ_short when a car has too few slopes to measure its own (calibrated on the simulated fleet). */
 const DEFAULT_SHORT_SIGMA = 0.3;
 /** Drift of habits: σ of ln(rate) grows by this per √year of distance from the data (calibrated on the simulated fleet). */
@@ -253,7 +255,10 @@ export function projectionSigma(model: RateModel, horizonDays: number): number {
   const h = Math.max(1, horizonDays);
   const drift = DRIFT_PER_SQRT_YEAR ** 2 * ((h + model.dataAgeDays) / 365);
   const short = model.source === 'HISTORY' ? model.shortSigma ** 2 * Math.min(1, 30 / h) : 0;
-  return Math.sqrt(model.logSigma ** 2 + short + drift);
+  // Without learned factors the seasons are a risk of their own: a summer's rate projected
+  // into winter. It fades as the projection approaches a year (a year holds every season).
+  const season = model.seasonal ? 0 : UNKNOWN_SEASON_SIGMA ** 2 * Math.max(0, 1 - h / 365);
+  return Math.sqrt(model.logSigma ** 2 + short + drift + season);
 }
 
 /** The longest projection worth making: beyond ten years the calendar comes first anyway. */
@@ -290,7 +295,7 @@ export function rateToReachBy(model: RateModel, km: number, day: string): number
 export const daysFromLastReading = (model: RateModel, day: string) => daysBetween(model.from.day, day);
 
 /** Standard normal quantiles used for the due window and the reminder. */
-export const Z = { p05: 1.6449, p10: 1.2816 } as const;
+export const Z = { lateRisk: 2.3263, p10: 1.2816 } as const; // lateRisk: the 1 % quantile (REMINDER_LATE_RISK)
 
 /** Φ, the standard normal CDF (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7). */
 export function normalCdf(x: number): number {

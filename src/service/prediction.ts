@@ -16,7 +16,7 @@ import { dayReaching, daysFromLastReading, estimateRate, normalCdf, projectionSi
  *   spread grows with the projection, so the due date is a distribution, not a point.
  * Each item carries its window (p10 / p50 / p90 dates), the model's probability that the
  * true date lies in it (`confidence`), and the early quantile the reminder aims at
- * (`earlyDue`, {@link REMINDER_QUANTILE}): lateness is rare by construction.
+ * (`earlyDue`, see `reminderAnchorDate`): lateness is rare by construction.
  */
 export interface ReadingPoint {
   km: number;
@@ -49,7 +49,7 @@ export interface ItemPrediction {
   confidence: number;
   /** Absent only on plans stored before due windows (read through {@link dueWindowOf}). */
   dueWindow?: DueWindow;
-  /** The {@link REMINDER_QUANTILE} date: the reminder goes out {@link REMINDER_LEAD_DAYS} before it. */
+  /** The date the reminder aims at, ≤ the likely date: it goes out {@link REMINDER_LEAD_DAYS} before (see `reminderAnchorDate`). */
   earlyDue?: string;
 }
 
@@ -90,15 +90,29 @@ export interface ServicePlan {
 }
 
 /**
- * The due-date quantile the reminder aims at: 14 days before the 5 % quantile. A reminder
- * late by a day costs a missed service (and the brand's promise); early by a week costs
- * little. At 5 %, and with the 14 days of driving the lead adds, fewer than 1 car in 40
- * is reminded after its true due date on the simulated fleet, while cars with fresh
- * readings (narrow windows) still land within ±3 days.
+ * The probability the brand accepts that a reminder goes out after the true due date: a
+ * late reminder costs a missed service (and the promise), an early one by a week little.
  */
-export const REMINDER_QUANTILE = 0.05;
+export const REMINDER_LATE_RISK = 0.01;
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * The date a distance item's reminder aims at (it goes out {@link REMINDER_LEAD_DAYS}
+ * before): the likely date when that is safe, else as late as lateness allows. A reminder
+ * sent on day R is late only if the true date falls before R; sending it 14 days before
+ * the likely date is late with probability P(D < likely − 14), which for a wide window is
+ * far more than {@link REMINDER_LATE_RISK}. So R = min(likely − 14, q) where q is the
+ * {@link REMINDER_LATE_RISK} quantile: cars with fresh readings (narrow windows) hear 14
+ * days before their likely date, centred on the ±3-day target; uncertain cars hear earlier,
+ * late at most 1 time in 100 under the model.
+ */
+function reminderAnchorDate(lateRiskQuantile: string | null, likely: string | null): string | null {
+  if (likely === null) return lateRiskQuantile === null ? null : addDays(lateRiskQuantile, REMINDER_LEAD_DAYS);
+  if (lateRiskQuantile === null) return likely;
+  const safe = addDays(lateRiskQuantile, REMINDER_LEAD_DAYS);
+  return safe < likely ? safe : likely;
+}
 
 /** The window of an item, also for plans stored before windows existed (a point). */
 export function dueWindowOf(item: ItemPrediction): DueWindow {
@@ -143,7 +157,7 @@ function distanceItem(code: string, model: RateModel, remainingKm: number, dueKm
   const sigma = projectionSigma(model, median === null ? 3_650 : daysFromLastReading(model, median));
   // A faster rate makes the date earlier: the early date quantile uses the high rate quantile.
   const at = (z: number) => dayReaching(model, remainingKm, model.kmPerYear * Math.exp(z * sigma));
-  const p05 = at(Z.p05);
+  const pLate = at(Z.lateRisk);
   const p10 = at(Z.p10);
   const p90 = at(-Z.p10);
   const window: DueWindow = { earliest: earlier(p10, calendarDue), likely: earlier(median, calendarDue), latest: earlier(p90, calendarDue) };
@@ -163,7 +177,7 @@ function distanceItem(code: string, model: RateModel, remainingKm: number, dueKm
     basis: median !== null && median < calendarDue ? 'MILEAGE' : 'CALENDAR',
     confidence: round2(confidence),
     dueWindow: window,
-    earlyDue: earlier(p05, calendarDue),
+    earlyDue: earlier(reminderAnchorDate(pLate, median), calendarDue),
   };
 }
 

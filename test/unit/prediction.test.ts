@@ -42,8 +42,19 @@ describe('Function: planService', () => {
     expect(Math.abs(daysBetween('2026-04-24', oil.dueDate))).toBeLessThanOrEqual(4);
     const w = dueWindowOf(oil);
     expect(w.earliest < w.likely && w.likely < w.latest).toBe(true);
-    expect(oil.earlyDue! <= w.earliest).toBe(true);
     expect(oil.confidence).toBe(0.8);
+    // Three weeks out on a month-old reading: the likely date is too risky, the reminder aims earlier.
+    expect(oil.earlyDue! < w.likely).toBe(true);
+  });
+
+  it('aims the reminder at the likely date when the window is narrow, at the 1 % quantile + 14 days when it is wide', () => {
+    // Weekly readings, 120 km a day, 1,000 km to go: a narrow window.
+    const weekly = series('2025-06-01', 40, 7, 840);
+    const narrow = item(planService(macan({ purchaseDate: '2025-06-01', readings: weekly, lastServiced: { OIL_SERVICE: { date: '2025-06-01', km: 32_760 - 14_000 } } })), 'OIL_SERVICE');
+    expect(narrow.earlyDue).toBe(narrow.dueDate);
+    // One reading: the table's rate, ±50 %: the reminder goes out long before the likely date.
+    const wide = item(planService(macan({ purchaseDate: '2026-06-01', readings: [{ km: 10, readAt: '2026-06-01T10:00:00.000Z' }] })), 'OIL_SERVICE');
+    expect(daysBetween(wide.earlyDue!, wide.dueWindow!.earliest)).toBeGreaterThan(0);
   });
 
   it('one reading and no fleet rates: the table default, a wide window capped by the calendar', () => {
@@ -188,10 +199,14 @@ describe('Function: estimateRate', () => {
     expect(seasonalFactors(series('2024-01-01', 100, 7, 300))).toBeUndefined(); // no pattern, no factors
   });
 
-  it('grows more uncertain the further it projects', () => {
-    const rate = estimateRate(series('2025-01-01', 13, 30, 1_000), table);
-    expect(projectionSigma(rate, 30)).toBeLessThan(projectionSigma(rate, 180));
-    expect(projectionSigma(rate, 180)).toBeLessThan(projectionSigma(rate, 720));
+  it('grows more uncertain the further it projects, and more so while its seasons are unknown', () => {
+    const flat = estimateRate(series('2025-01-01', 13, 30, 1_000), table);
+    const learned = { ...flat, seasonal: Array.from({ length: 12 }, () => 1) };
+    expect(projectionSigma(learned, 30)).toBeLessThan(projectionSigma(learned, 180));
+    expect(projectionSigma(learned, 180)).toBeLessThan(projectionSigma(learned, 720));
+    // A summer's rate projected into winter: unknown seasons widen every projection under a year.
+    expect(projectionSigma(flat, 90)).toBeGreaterThan(projectionSigma(learned, 90) + 0.05);
+    expect(projectionSigma(flat, 400)).toBeCloseTo(projectionSigma(learned, 400), 6);
   });
 });
 
