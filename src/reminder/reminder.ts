@@ -26,14 +26,28 @@ export interface MaintenanceReminderDue {
   deliverable: boolean;
 }
 
+/**
+ * The `detail` of `MaintenanceReminderUpdated`: a reminder already sent was brought forward
+ * because new readings moved the due date earlier (see `reminder-update.ts`). Consumers
+ * send it again through `channel` ("your service is now due on …"); `revision` orders the
+ * updates of one reminder (the created reminder is revision 1).
+ */
+export interface MaintenanceReminderUpdated extends MaintenanceReminderDue {
+  /** The due date the owner was told before. */
+  previousDueDate: string;
+  revision: number;
+}
+
 declare module '../store/outbox.js' {
   interface PaddockEvents {
     MaintenanceReminderDue: MaintenanceReminderDue;
+    MaintenanceReminderUpdated: MaintenanceReminderUpdated;
   }
 }
 
 export interface ReminderItem {
   code: string;
+  /** The date to be serviced by: the item's reminder anchor (`reminderAnchor`), which is its likely date unless the window is wide. */
   dueDate: string;
   dueOdometerKm?: number;
   basis: DueBasis;
@@ -53,6 +67,7 @@ export interface ReminderRecord {
   cycle: number;
   customerId: string;
   dealerId: string;
+  /** The earliest `dueDate` of the items: the date the reminder is timed by (it goes out 14 days before). */
   dueDate: string;
   items: ReminderItem[];
   /** The channel the owner consented to, or absent: then `deliverable` is false. */
@@ -60,6 +75,10 @@ export interface ReminderRecord {
   deliverable: boolean;
   status: ReminderStatus;
   createdAt: string;
+  /** 1 when created, +1 each time new readings bring it forward (absent on reminders made before updates: 1). */
+  revision?: number;
+  /** When it was last brought forward. */
+  updatedAt?: string;
   acknowledgedAt?: string;
   booking?: ReminderBooking;
   dismissal?: { reason: string; dismissedAt: string };
@@ -83,7 +102,7 @@ export const reminderKeys = {
 
 export const reminderEntity = defineEntity<ReminderRecord>({
   name: 'MaintenanceReminder',
-  example: () => ({ vin: 'WP0ZZZ99ZTS392124', cycle: 3, customerId: '01JCUSTOMER0000000000000000', dealerId: '01JDEALER00000000000000000', dueDate: '2026-04-01', items: [], deliverable: true, channel: 'EMAIL', status: 'OPEN', createdAt: '2026-03-01T09:30:00.000Z' }),
+  example: () => ({ vin: 'WP0ZZZ99ZTS392124', cycle: 3, customerId: '01JCUSTOMER0000000000000000', dealerId: '01JDEALER00000000000000000', dueDate: '2026-04-01', items: [], deliverable: true, channel: 'EMAIL', status: 'OPEN', createdAt: '2026-03-01T09:30:00.000Z', revision: 1 }),
   key: (r) => reminderKeys.reminder(r.vin, r.cycle),
   indexes: (r) => ({ byParent: { pk: reminderKeys.customerParent(r.customerId), sk: reminderKeys.underCustomer(r.createdAt, r.vin) } }),
   fields: {
@@ -97,6 +116,9 @@ export const reminderEntity = defineEntity<ReminderRecord>({
     deliverable: field.boolean,
     status: field.oneOf(REMINDER_STATUSES),
     createdAt: field.string,
+    // Absent on reminders made before revisions: read as 1 (`revision ?? 1`), so old items read back as written.
+    revision: field.optional(field.number),
+    updatedAt: field.optional(field.string),
     acknowledgedAt: field.optional(field.string),
     booking: field.optional(field.map<ReminderBooking>()),
     dismissal: field.optional(field.map<NonNullable<ReminderRecord['dismissal']>>()),

@@ -1,15 +1,16 @@
 import { reminderChannel } from './channel.js';
+import { needsReading, readingRequestFor, readingRequestHorizon, staleReadingBefore } from './reading-request.js';
 import type { ReminderRecord } from './reminder.js';
 import type { ReminderRepository } from './reminder-repository.js';
+import { reminderItems } from './reminder-update.js';
 import type { CustomerRepository } from '../customer/customer-repository.js';
 import { addDays } from '../service/calendar.js';
-import { maintenanceItem } from '../service/maintenance-catalogue.js';
-import { itemsDueBy, REMINDER_LEAD_DAYS } from '../service/prediction.js';
+import { REMINDER_LEAD_DAYS } from '../service/prediction.js';
 import { inBatches } from '../shared/in-batches.js';
 import type { Logger } from '../shared/logger.js';
 import { emitJobCounts, POISON_RECORDS_METRIC } from '../shared/metrics.js';
 import { isRecordRejected } from '../store/job-failures.js';
-import type { Key } from '../store/table.js';
+import type { Item, Key } from '../store/table.js';
 import type { CustomerRecord } from '../customer/customer.js';
 import { vehicleEntity, REMINDER_SHARDS, type VehicleRecord } from '../vehicle/vehicle.js';
 
@@ -17,13 +18,20 @@ import { vehicleEntity, REMINDER_SHARDS, type VehicleRecord } from '../vehicle/v
  * The daily maintenance-reminders job.
  *
  * It reads the DueForReminder index — only cars whose current service cycle has no
- * reminder yet, with a predicted due date on or before today + 14 days (which includes
- * overdue ones) — and for each creates the cycle's reminder with the items due, the
- * owner, the servicing dealer and the channel the owner consented to, plus its outbox
- * event, in one transaction per car.
+ * reminder yet, with a reminder anchor (the likely due date, earlier when the window is
+ * wide) on or before today + 14 days (which includes overdue ones) — and for each creates
+ * the cycle's reminder with the items due, the owner, the servicing dealer and the
+ * channel the owner consented to, plus its outbox event, in one transaction per car.
+ *
+ * Then, in a second pass over the shards, it looks READING_REQUEST_LEAD_DAYS further
+ * ahead: a car whose reminder would be a guess (a wide window, a stale reading) is asked
+ * for a reading once per cycle (`reading-request.ts`), so that the reminder, two weeks
+ * later, is timed by a narrow window. Reminders come first: a run stopped early has
+ * reminded every shard before it asks anyone for a reading.
  *
  * Idempotent and resumable by construction: a created reminder takes its car out of the
- * index, and the transaction's conditions make a second or concurrent attempt a no-op.
+ * index, a request marks the cycle asked (and the query leaves asked cars out), and the
+ * transactions' conditions make a second or concurrent attempt a no-op.
  * A crashed run leaves each car either fully reminded or untouched; the next run (or
  * retry) simply continues. Work is sharded, so shards can also run in parallel workers.
  *
@@ -50,11 +58,15 @@ export interface RemindersJobOptions {
 }
 
 export interface RemindersJobStats {
-  /** Vehicles read from the index. */
+  /** Vehicles read from the index to be reminded (anchor on or before today + 14). */
   vehiclesRead: number;
   /** Owner profiles read to choose the channel. */
   ownersRead: number;
   remindersCreated: number;
+  /** Vehicles of the request lead read from the index (not yet asked this cycle, last read over 14 days ago). */
+  readingCandidatesRead: number;
+  /** Owners asked for a reading (`OdometerReadingRequested`). */
+  readingsRequested: number;
   /** Found already reminded (a concurrent or earlier run got there first). */
   skippedAlreadyReminded: number;
   notDeliverable: number;
@@ -65,7 +77,7 @@ export interface RemindersJobStats {
 }
 
 export async function runRemindersJob(deps: RemindersJobDeps, options: RemindersJobOptions): Promise<RemindersJobStats> {
-  const stats: RemindersJobStats = { vehiclesRead: 0, ownersRead: 0, remindersCreated: 0, skippedAlreadyReminded: 0, notDeliverable: 0, poisoned: 0, complete: true };
+  const stats: RemindersJobStats = { vehiclesRead: 0, ownersRead: 0, remindersCreated: 0, readingCandidatesRead: 0, readingsRequested: 0, skippedAlreadyReminded: 0, notDeliverable: 0, poisoned: 0, complete: true };
   const runId = remindersRunId(options.now);
   const poison = async (key: Key, error: unknown) => {
     stats.poisoned++;
@@ -73,7 +85,9 @@ export async function runRemindersJob(deps: RemindersJobDeps, options: Reminders
     await deps.reminders.failures.record(REMINDERS_JOB, runId, key, error, options.now);
   };
   try {
-    return await remindShards(deps, options, stats, poison);
+    await remindShards(deps, options, stats, poison);
+    if (stats.complete) await requestReadings(deps, options, stats, poison);
+    return stats;
   } finally {
     emitJobCounts(deps.logger, REMINDERS_JOB, { [POISON_RECORDS_METRIC]: stats.poisoned });
   }
@@ -86,22 +100,34 @@ export function remindersRunId(now: Date): string {
   return `reminders-${now.toISOString()}`;
 }
 
-async function remindShards(deps: RemindersJobDeps, options: RemindersJobOptions, stats: RemindersJobStats, poison: (key: Key, error: unknown) => Promise<void>): Promise<RemindersJobStats> {
-  const today = options.now.toISOString().slice(0, 10);
-  const dueBy = addDays(today, REMINDER_LEAD_DAYS);
-  const shards = options.shards ?? Array.from({ length: REMINDER_SHARDS }, (_, i) => i);
+type Poison = (key: Key, error: unknown) => Promise<void>;
+type IndexPage = { items: Item[]; lastKey?: Record<string, unknown> };
 
+/**
+ * Walks the given shards page by page: each page's cars parsed (a malformed item is
+ * poisoned under the key it was read by), their owners read in one batch, then `act` per
+ * car, `concurrency` at a time. Returns false when `shouldStop` stopped it.
+ */
+async function walkShards(
+  deps: RemindersJobDeps,
+  options: RemindersJobOptions,
+  stats: RemindersJobStats,
+  poison: Poison,
+  readPage: (shard: number, limit: number, startKey?: Record<string, unknown>) => Promise<IndexPage>,
+  wantsOwner: (vehicle: VehicleRecord) => boolean,
+  act: (key: Key, vehicle: VehicleRecord, owner: CustomerRecord | undefined) => Promise<void>,
+): Promise<boolean> {
+  const shards = options.shards ?? Array.from({ length: REMINDER_SHARDS }, (_, i) => i);
   for (const shard of shards) {
     let startKey: Record<string, unknown> | undefined;
     do {
       if (options.shouldStop?.()) {
         stats.complete = false;
         deps.logger.warn('reminders job stopping early; the next run continues', { shard, ...stats });
-        return stats;
+        return false;
       }
-      const page = await deps.reminders.dueForReminder(shard, dueBy, options.pageSize ?? 100, startKey);
+      const page = await readPage(shard, options.pageSize ?? 100, startKey);
       startKey = page.lastKey;
-      stats.vehiclesRead += page.items.length;
       // Each car keeps the key it was read under: a malformed item may not even have a VIN to rebuild it from.
       const vehicles: { key: Key; vehicle: VehicleRecord }[] = [];
       for (const item of page.items) {
@@ -112,39 +138,91 @@ async function remindShards(deps: RemindersJobDeps, options: RemindersJobOptions
           await poison(key, error);
         }
       }
-      const owners = await deps.customers.getMany([...new Set(vehicles.map(({ vehicle }) => vehicle.ownerId).filter((id) => typeof id === 'string'))]);
+      const ownerIds = vehicles.filter(({ vehicle }) => wantsOwner(vehicle)).map(({ vehicle }) => vehicle.ownerId);
+      const owners = ownerIds.length ? await deps.customers.getMany([...new Set(ownerIds.filter((id) => typeof id === 'string'))]) : new Map<string, CustomerRecord>();
       stats.ownersRead += owners.size;
-
-      await inBatches(vehicles, options.concurrency ?? 8, async ({ key, vehicle }) => {
-        let reminder: ReminderRecord | null;
-        try {
-          reminder = reminderFor(vehicle, owners.get(vehicle.ownerId), today, options.now);
-        } catch (error) {
-          return poison(key, error); // bad data: the plan or the owner's consents cannot be read
-        }
-        if (!reminder) return; // the index said due; the plan moved since — nothing to remind
-        let outcome: 'CREATED' | 'ALREADY_REMINDED';
-        try {
-          outcome = await deps.reminders.createForCycle(reminder, options.now);
-        } catch (error) {
-          if (!isRecordRejected(error)) throw error;
-          return poison(key, error);
-        }
-        if (outcome === 'CREATED') {
-          stats.remindersCreated++;
-          if (!reminder.deliverable) stats.notDeliverable++;
-        } else {
-          stats.skippedAlreadyReminded++;
-        }
-      });
+      await inBatches(vehicles, options.concurrency ?? 8, ({ key, vehicle }) => act(key, vehicle, owners.get(vehicle.ownerId)));
     } while (startKey);
   }
-  return stats;
+  return true;
+}
+
+async function remindShards(deps: RemindersJobDeps, options: RemindersJobOptions, stats: RemindersJobStats, poison: Poison): Promise<void> {
+  const today = options.now.toISOString().slice(0, 10);
+  const dueBy = addDays(today, REMINDER_LEAD_DAYS);
+  const readPage = async (shard: number, limit: number, startKey?: Record<string, unknown>) => {
+    const page = await deps.reminders.dueForReminder(shard, dueBy, limit, startKey);
+    stats.vehiclesRead += page.items.length;
+    return page;
+  };
+  await walkShards(deps, options, stats, poison, readPage, () => true, async (key, vehicle, owner) => {
+    let reminder: ReminderRecord | null;
+    try {
+      reminder = reminderFor(vehicle, owner, today, options.now);
+    } catch (error) {
+      return poison(key, error); // bad data: the plan or the owner's consents cannot be read
+    }
+    if (!reminder) return; // the index said due; the plan moved since — nothing to remind
+    let outcome: 'CREATED' | 'ALREADY_REMINDED';
+    try {
+      outcome = await deps.reminders.createForCycle(reminder, options.now);
+    } catch (error) {
+      if (!isRecordRejected(error)) throw error;
+      return poison(key, error);
+    }
+    if (outcome === 'CREATED') {
+      stats.remindersCreated++;
+      if (!reminder.deliverable) stats.notDeliverable++;
+    } else {
+      stats.skippedAlreadyReminded++;
+    }
+  });
+}
+
+/**
+ * The second pass: cars whose anchor lies in (today + 14, today + 14 + READING_REQUEST_LEAD_DAYS].
+ * The query leaves out cars asked this cycle or read recently; the window is checked here
+ * (a width cannot be expressed in a filter), and owners are read only for cars that pass.
+ */
+async function requestReadings(deps: RemindersJobDeps, options: RemindersJobOptions, stats: RemindersJobStats, poison: Poison): Promise<void> {
+  const today = options.now.toISOString().slice(0, 10);
+  const remindBy = addDays(today, REMINDER_LEAD_DAYS);
+  const askBy = readingRequestHorizon(remindBy);
+  const staleBefore = staleReadingBefore(options.now);
+  const readPage = async (shard: number, limit: number, startKey?: Record<string, unknown>) => {
+    const page = await deps.reminders.readingCandidates(shard, remindBy, askBy, staleBefore, limit, startKey);
+    stats.readingCandidatesRead += page.items.length;
+    return page;
+  };
+  const wide = (vehicle: VehicleRecord) => {
+    try {
+      return needsReading(vehicle, options.now);
+    } catch {
+      return false; // a plan that cannot be read is poisoned below, where the key is at hand
+    }
+  };
+  await walkShards(deps, options, stats, poison, readPage, wide, async (key, vehicle, owner) => {
+    let request;
+    try {
+      request = readingRequestFor(vehicle, owner, options.now);
+    } catch (error) {
+      return poison(key, error);
+    }
+    if (!request) return; // narrow window, or no owner consent: nobody to ask, or nothing to gain
+    let outcome: 'REQUESTED' | 'ALREADY_REQUESTED';
+    try {
+      outcome = await deps.reminders.requestReading(vehicle, request, options.now);
+    } catch (error) {
+      if (!isRecordRejected(error)) throw error;
+      return poison(key, error);
+    }
+    if (outcome === 'REQUESTED') stats.readingsRequested++;
+  });
 }
 
 /** The reminder a due car gets today, or null when nothing of its plan is due any more. */
 function reminderFor(vehicle: VehicleRecord, owner: CustomerRecord | undefined, today: string, now: Date): ReminderRecord | null {
-  const items = itemsDueBy(vehicle.servicePlan?.items ?? [], today);
+  const items = reminderItems(vehicle, vehicle.servicePlan?.items ?? [], today);
   if (items.length === 0) return null;
   const channel = owner ? reminderChannel(owner.consents) : null;
   const reminder: ReminderRecord = {
@@ -152,18 +230,14 @@ function reminderFor(vehicle: VehicleRecord, owner: CustomerRecord | undefined, 
     cycle: vehicle.reminderCycle,
     customerId: vehicle.ownerId,
     dealerId: vehicle.servicingDealerId,
+    // The earliest anchor: the date the reminder is timed by and the owner is told (see `reminder-update.ts`).
     dueDate: items[0]!.dueDate,
-    items: items.map(({ code, dueDate, dueOdometerKm, basis }) => ({
-      code,
-      dueDate,
-      dueOdometerKm,
-      basis,
-      recommendedProducts: maintenanceItem(code)?.products(vehicle.modelLine, vehicle.powertrain) ?? [],
-    })),
+    items,
     channel: channel ?? undefined,
     deliverable: channel !== null,
     status: 'OPEN',
     createdAt: now.toISOString(),
+    revision: 1,
   };
   return reminder;
 }

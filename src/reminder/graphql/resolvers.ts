@@ -17,6 +17,7 @@ export const reminderResolvers: Resolvers = {
     customer: (r, _, ctx) => ctx.access.customer(r.customerId),
     dealer: (r, _, ctx) => ctx.access.dealer(r.dealerId),
     channel: (r) => r.channel ?? null,
+    revision: (r) => r.revision ?? 1,
   },
   ServiceBooking: {
     dealer: (b, _, ctx) => ctx.access.dealer(b.dealerId),
