@@ -50,8 +50,12 @@ describe('Lambda handler: service visits, reminders and forecast', () => {
       { id: owner.id },
       api.bearer('admin'),
     );
-    // A 911 bought on 2025-03-25: its first oil service is due on 2026-03-25 by the calendar.
+    // A 911 bought on 2025-03-25: its first oil service is due on 2026-03-25 by the calendar —
+    // certainly so once a reading shows it far from 15,000 km (with the registration reading
+    // alone, the car might drive twice the 911 norm, and the reminder would go out earlier).
     expect((await register(keyA, car(owner.id, vin, 'NINE_ELEVEN', 'PETROL', '2025-03-25'))).data?.registerVehicle.userErrors).toEqual([]);
+    const reading = await api.call(`mutation { recordOdometerReading(input: { vin: "${vin}", km: 6000, readAt: "2026-03-01T09:00:00Z" }) { userErrors { code } } }`, {}, keyA);
+    expect(reading.data?.recordOdometerReading.userErrors).toEqual([]);
   });
   afterAll(() => api.close());
 
@@ -89,8 +93,13 @@ describe('Lambda handler: service visits, reminders and forecast', () => {
         confidence: expect.any(Number),
         recommendedProducts: [{ name: 'Mobil 1 ESP X3 0W-40', specification: 'Porsche A40' }, { name: 'Genuine oil filter', specification: null }],
       },
-      mileageRate: { source: 'FLEET_DEFAULT', kmPerYear: 8_000 },
+      mileageRate: { source: 'HISTORY', kmPerYear: expect.any(Number) },
     });
+    // 5,990 km in 341 days (6,400 km/year), leaning a little towards the 911 table's 8,000 while it is one interval.
+    expect(res.data?.vehicle.mileageRate.kmPerYear).toBeGreaterThan(6_300);
+    expect(res.data?.vehicle.mileageRate.kmPerYear).toBeLessThan(7_500);
+    // 9,000 km in the 24 days left is beyond any plausible rate: the calendar date is as good as certain.
+    expect(res.data?.vehicle.nextService.confidence).toBeGreaterThanOrEqual(0.99);
   });
 
   it('refuses bad visits with a code per problem and writes nothing', async () => {
