@@ -1595,7 +1595,7 @@ export type MaintenanceItem = {
   name: Scalars['String']['output'];
 };
 
-/** A maintenance reminder: created 14 days before a car's next service is due (or when it is overdue), once per service cycle. */
+/** A maintenance reminder: created 14 days before a car's next service is due (or when it is overdue), once per service cycle; brought forward (same reminder, next revision) when new readings move the due date earlier, never pushed back. */
 export type MaintenanceReminder = Node & {
   __typename?: 'MaintenanceReminder';
   /** When the customer acknowledged it. */
@@ -1616,14 +1616,18 @@ export type MaintenanceReminder = Node & {
   deliverable: Scalars['Boolean']['output'];
   /** The dismissal, when dismissed. */
   dismissal?: Maybe<ReminderDismissal>;
-  /** The earliest due date among the items. */
+  /** The earliest due date among the items: the date the reminder is timed by. */
   dueDate: Scalars['Date']['output'];
   /** The reminder's global ID. */
   id: Scalars['ID']['output'];
   /** The items due, with recommended products. */
   items: Array<ReminderItem>;
+  /** 1 when created; +1 each time new readings brought the due date forward. */
+  revision: Scalars['Int']['output'];
   /** Where the reminder is in its life. */
   status: ReminderStatus;
+  /** When new readings last brought it forward; null if never. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The car (null when not visible to the caller). */
   vehicle?: Maybe<Vehicle>;
 };
@@ -2960,7 +2964,7 @@ export type ReminderItem = {
   __typename?: 'ReminderItem';
   /** Which interval makes it due. */
   basis: DueBasis;
-  /** When it is due. */
+  /** The date to be serviced by: the likely due date when the car's prediction is narrow, earlier when it is uncertain (so that the reminder is not late). */
   dueDate: Scalars['Date']['output'];
   /** The odometer at which it is due; null for items due by time only. */
   dueOdometerKm?: Maybe<Scalars['Int']['output']>;
@@ -4854,7 +4858,9 @@ export type MaintenanceReminderResolvers<ContextType = GraphQLContext, ParentTyp
   dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['ReminderItem']>, ParentType, ContextType>;
+  revision?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReminderStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
