@@ -75,6 +75,9 @@ describe('Function: runRemindersJob (DynamoDB Local, generated fleet)', { timeou
       expect(events).toHaveLength(reminders.length);
       expect(stats.vehiclesRead).toBe(stats.remindersCreated);
       expect(stats.skippedAlreadyReminded).toBe(0);
+      // The fleet's plans predate due windows (a point each): nobody's reminder is a guess, nobody is asked for a reading.
+      expect(stats.readingCandidatesRead).toBeGreaterThan(0);
+      expect(stats.readingsRequested).toBe(0);
     }
     const { reminders } = await written(store);
     // Each reminder lists the items due by its day + 14, the earliest first.
