@@ -85,3 +85,21 @@ export function cohortFor(fleet: FleetRates | null | undefined, modelLine: Model
 export interface PlanContext {
   fleet: FleetRates | null;
 }
+
+/**
+ * The battery-trend distribution a car is compared with: its own cohort's when that has one
+ * (learned from at least `minCars` trends), else its line × powertrain across countries.
+ * Separate from {@link cohortFor} because a cohort can have enough mileage rates for a
+ * prior but too few battery trends for quantiles.
+ *
+ * @example
+ * sohTrendFor(null, 'TAYCAN', 'ELECTRIC', 'DE') // undefined: nothing learned yet
+ */
+export function sohTrendFor(fleet: FleetRates | null | undefined, modelLine: ModelLine, powertrain: Powertrain, country?: string): SohTrendDistribution | undefined {
+  const min = fleet?.minCars ?? MIN_COHORT_CARS;
+  for (const key of [country ? cohortKey(modelLine, powertrain, country) : null, cohortKey(modelLine, powertrain, '*')]) {
+    const trend = key ? fleet?.cohorts[key]?.sohTrend : undefined;
+    if (trend && trend.cars >= min) return trend;
+  }
+  return undefined;
+}
