@@ -3,6 +3,7 @@
 import type { PerformedItem, ServiceVisitRecord } from '../../src/service/service-visit.js';
 import type { MaintenanceItem } from '../../src/service/maintenance-catalogue.js';
 import type { PredictionView } from '../../src/service/prediction-view.js';
+import type { MileageEstimate } from '../../src/service/prediction.js';
 import type { ForecastDayView, ForecastView, ForecastWeekView, ItemCountView } from '../../src/service/forecast.js';
 
 export type ServiceVisitMapper = ServiceVisitRecord;
@@ -13,3 +14,4 @@ export type ForecastDayMapper = ForecastDayView;
 export type ForecastWeekMapper = ForecastWeekView;
 export type ForecastItemCountMapper = ItemCountView;
 export type ServiceForecastMapper = ForecastView;
+export type MileageEstimateMapper = MileageEstimate;

@@ -1,32 +1,46 @@
 import type { VehicleRecord } from '../vehicle/vehicle.js';
 import { addDays, weekStart } from './calendar.js';
 import { maintenanceItem, type MaintenanceItem } from './maintenance-catalogue.js';
-import { itemsDueBy } from './prediction.js';
+import { Z } from './mileage-model.js';
+import { dueDayProbabilities, dueWindowOf, reminderAnchor, REMINDER_LEAD_DAYS, type ItemPrediction } from './prediction.js';
 
 /**
- * A dealer's service forecast, pure: each car it services is expected on its next due
- * date, for the items due by then plus the reminder lead window (what its reminder asks
- * for). Days without visits are listed too, so a capacity chart needs no gap-filling.
+ * A dealer's service forecast, pure. A car's due dates are distributions (`prediction.ts`),
+ * so a day's demand is an expectation: the sum over the dealer's cars of the probability
+ * that the car falls due that day (its first item, whichever that turns out to be), with
+ * the items a visit on that day covers (those due by then plus the reminder lead window,
+ * what its reminder asks for). Weeks and the whole period carry a band (p10–p90) of the
+ * number of cars: cars fall due independently of each other. Days without visits are
+ * listed too, so a capacity chart needs no gap-filling.
  */
 export interface ItemCountView {
   item: MaintenanceItem;
+  /** Expected number of visits that need the item. */
   count: number;
 }
 
 export interface ForecastDayView {
   date: string;
+  /** Σ over cars of P(the car falls due that day). */
   expectedVisits: number;
   items: ItemCountView[];
+  /** The cars whose likely date is this day (bounded). */
   vehicles: VehicleRecord[];
 }
 
-export interface ForecastWeekView {
+/** p10 and p90 of a number of cars (whole numbers, containing the expectation). */
+export interface CountBand {
+  low: number;
+  high: number;
+}
+
+export interface ForecastWeekView extends CountBand {
   weekStart: string;
   expectedVisits: number;
   items: ItemCountView[];
 }
 
-export interface ForecastView {
+export interface ForecastView extends CountBand {
   from: string;
   to: string;
   expectedVisits: number;
@@ -42,40 +56,178 @@ export interface ForecastView {
  */
 export const MAX_VEHICLES_PER_DAY = 50;
 
-function countItems(codes: string[]): ItemCountView[] {
-  const counts = new Map<string, number>();
-  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
-  return [...counts.entries()]
-    .flatMap(([code, count]) => {
+/**
+ * How far before the period the dealer's index is read (its cars are keyed by their first
+ * likely date). A car whose likely date passed may still fall due in the period (its window
+ * reaches past the likely date), and one whose likely date lies after it may come early.
+ * On a simulated dealer (1,500 cars of every line, a third without readings beyond
+ * registration, rates spread σ 0.4 around 14,000 km/year), a 30-day forecast reading
+ * 120 days back and 180 ahead catches 99.1 % of the expected visits (±120: 96.9 %, 180 /
+ * 365: 99.9 % at the price of reading every car): the left-out mass is the far tail of cars
+ * without readings, whose early dates stretch up to a year before their likely ones.
+ */
+export const FORECAST_LOOKBACK_DAYS = 120;
+export const FORECAST_LOOKAHEAD_DAYS = 180;
+
+/**
+ * How far before an item's window its due-date distribution may start: `dueDayProbabilities`
+ * puts mass from 30 days before the window's earliest date; reading from 60 days before it
+ * sums all of it (needed for the probability that the item fell due before the period).
+ */
+const DISTRIBUTION_LEAD_DAYS = 60;
+
+/** Probabilities below this are nothing: a car with less than it in the period is left out. */
+const NEGLIGIBLE = 1e-6;
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * The probability that a car falls due on each day of [from, to]: the day its first item
+ * falls due. Its distance items all follow the same mileage rate (a faster car reaches every
+ * distance sooner) and its calendar items are fixed, so their due dates move together and
+ * the first of them is due by day d as soon as any one is: P(first ≤ d) = max over items of
+ * P(item ≤ d). The mass before `from` (the car fell due before the period) is left out.
+ *
+ * @example
+ * visitDayProbabilities(car.servicePlan.items, '2026-12-01', '2026-12-30') // Map { '2026-12-10' => 0.04, … }
+ */
+export function visitDayProbabilities(items: readonly ItemPrediction[], from: string, to: string): Map<string, number> {
+  const length = dayCount(from, to);
+  // firstDue[k]: P(the car's first item is due by day from + k − 1); firstDue[0] is before the period.
+  const firstDue = new Array<number>(length + 1).fill(0);
+  for (const item of items) {
+    const window = dueWindowOf(item);
+    const start = addDays(window.earliest, -DISTRIBUTION_LEAD_DAYS);
+    if (start > to) continue;
+    const mass = dueDayProbabilities(item, start < from ? start : from, to);
+    let cumulative = 0;
+    for (const [day, p] of mass) if (day < from) cumulative += p;
+    firstDue[0] = Math.max(firstDue[0]!, cumulative);
+    let day = from;
+    for (let k = 1; k <= length; k++, day = addDays(day, 1)) {
+      cumulative += mass.get(day) ?? 0;
+      firstDue[k] = Math.max(firstDue[k]!, Math.min(1, cumulative));
+    }
+  }
+  const out = new Map<string, number>();
+  let day = from;
+  for (let k = 1; k <= length; k++, day = addDays(day, 1)) {
+    const p = firstDue[k]! - firstDue[k - 1]!;
+    if (p > NEGLIGIBLE) out.set(day, p);
+  }
+  return out;
+}
+
+function dayCount(from: string, to: string): number {
+  let n = 0;
+  for (let day = from; day <= to; day = addDays(day, 1)) n++;
+  return n;
+}
+
+/**
+ * The p10 and p90 of the number of cars that fall due, each with its own probability and
+ * independently of the others (a Poisson-binomial): normal approximation with mean Σp and
+ * variance Σp(1 − p), with continuity correction, then widened to whole numbers around the
+ * mean, clamped to [0, cars that may come]. Certain cars (p = 1) give a band of one number.
+ *
+ * @example
+ * countBand([0.5, 0.5]) // { low: 0, high: 2 }
+ */
+export function countBand(probabilities: readonly number[]): CountBand {
+  const possible = probabilities.filter((p) => p > NEGLIGIBLE);
+  // Rounded to a billionth: a sum of ones that is 2.9999999997 is 3 cars.
+  const mean = Math.round(possible.reduce((sum, p) => sum + p, 0) * 1e9) / 1e9;
+  const sd = Math.sqrt(possible.reduce((sum, p) => sum + p * (1 - p), 0));
+  // Smallest k with Φ((k + ½ − mean) / sd) ≥ q: P(count ≤ k) ≥ q with continuity correction.
+  const quantile = (z: number) => Math.ceil(Math.round((mean + z * sd - 0.5) * 1e9) / 1e9);
+  const low = Math.max(0, Math.min(quantile(-Z.p10), Math.floor(mean)));
+  const high = Math.min(possible.length, Math.max(quantile(Z.p10), Math.ceil(mean)));
+  return { low, high };
+}
+
+interface CarOutlook {
+  vehicle: VehicleRecord;
+  /** The day the car is more likely than not to have fallen due by (its first likely date). */
+  likely: string;
+  items: readonly ItemPrediction[];
+  /** P(the car falls due on the day), days of the period only. */
+  days: Map<string, number>;
+}
+
+/** Expected counts of the items visits need, most frequent first; counts under 0.01 are left out. */
+function itemCounts(weights: Map<string, number>): ItemCountView[] {
+  return [...weights.entries()]
+    .flatMap(([code, weight]) => {
       const item = maintenanceItem(code);
-      return item ? [{ item, count }] : [];
+      const count = round2(weight);
+      return item && count > 0 ? [{ item, count }] : [];
     })
     .sort((a, b) => b.count - a.count || a.item.code.localeCompare(b.item.code));
 }
 
+/** Adds a car's expected item needs for a visit on `day` with probability `p`. */
+function addItems(weights: Map<string, number>, items: readonly ItemPrediction[], day: string, p: number): void {
+  // The items a visit on `day` covers (`itemsDueBy`): those reminded by then + the lead window.
+  const horizon = addDays(day, REMINDER_LEAD_DAYS);
+  for (const item of items) if (reminderAnchor(item) <= horizon) weights.set(item.code, (weights.get(item.code) ?? 0) + p);
+}
+
 /**
  * @example
- * buildForecast(vehiclesDueAtDealer, '2026-12-01', 30, 4) // 30 days from 1 December, 4 overdue
+ * buildForecast(vehiclesAroundThePeriod, '2026-12-01', 30, 4) // 30 days from 1 December, 4 overdue
  */
 export function buildForecast(vehicles: readonly VehicleRecord[], today: string, days: number, overdueVehicles: number): ForecastView {
   const to = addDays(today, days - 1);
-  const visits = vehicles.flatMap((vehicle) => {
+  const cars: CarOutlook[] = vehicles.flatMap((vehicle) => {
     const items = vehicle.servicePlan?.items ?? [];
-    const date = items[0]?.dueDate;
-    if (!date || date < today || date > to) return [];
-    return [{ date, vehicle, codes: itemsDueBy(items, date).map((i) => i.code) }];
+    if (items.length === 0) return [];
+    const probabilities = visitDayProbabilities(items, today, to);
+    return probabilities.size > 0 ? [{ vehicle, likely: items[0]!.dueDate, items, days: probabilities }] : [];
   });
 
-  const dayViews: ForecastDayView[] = Array.from({ length: days }, (_, i) => {
+  const dayViews: ForecastDayView[] = [];
+  const weekCars = new Map<string, Map<CarOutlook, number>>();
+  const weekItems = new Map<string, Map<string, number>>();
+  const dayIndex = new Map<string, number>();
+  for (let i = 0; i < days; i++) {
     const date = addDays(today, i);
-    const onDay = visits.filter((v) => v.date === date).sort((a, b) => a.vehicle.vin.localeCompare(b.vehicle.vin));
-    return { date, expectedVisits: onDay.length, items: countItems(onDay.flatMap((v) => v.codes)), vehicles: onDay.slice(0, MAX_VEHICLES_PER_DAY).map((v) => v.vehicle) };
+    dayIndex.set(date, i);
+    dayViews.push({ date, expectedVisits: 0, items: [], vehicles: [] });
+    if (!weekCars.has(weekStart(date))) {
+      weekCars.set(weekStart(date), new Map());
+      weekItems.set(weekStart(date), new Map());
+    }
+  }
+  const dayItems = dayViews.map(() => new Map<string, number>());
+  const listed = dayViews.map(() => [] as VehicleRecord[]);
+  const inPeriod: number[] = [];
+  for (const car of cars) {
+    let total = 0;
+    for (const [date, p] of car.days) {
+      const i = dayIndex.get(date)!;
+      const week = weekStart(date);
+      dayViews[i]!.expectedVisits += p;
+      addItems(dayItems[i]!, car.items, date, p);
+      addItems(weekItems.get(week)!, car.items, date, p);
+      const inWeek = weekCars.get(week)!;
+      inWeek.set(car, (inWeek.get(car) ?? 0) + p);
+      total += p;
+    }
+    inPeriod.push(total);
+    const likelyDay = dayIndex.get(car.likely);
+    if (likelyDay !== undefined) listed[likelyDay]!.push(car.vehicle);
+  }
+
+  for (const [i, day] of dayViews.entries()) {
+    day.expectedVisits = round2(day.expectedVisits);
+    day.items = itemCounts(dayItems[i]!);
+    day.vehicles = listed[i]!.sort((a, b) => a.vin.localeCompare(b.vin)).slice(0, MAX_VEHICLES_PER_DAY);
+  }
+  const weekViews = [...weekCars.entries()].map(([start, inWeek]): ForecastWeekView => {
+    const probabilities = [...inWeek.values()];
+    return { weekStart: start, expectedVisits: round2(sum(probabilities)), ...countBand(probabilities), items: itemCounts(weekItems.get(start)!) };
   });
-
-  const weeks = new Map<string, typeof visits>();
-  for (const day of dayViews) if (!weeks.has(weekStart(day.date))) weeks.set(weekStart(day.date), []);
-  for (const visit of visits) weeks.get(weekStart(visit.date))!.push(visit);
-  const weekViews = [...weeks.entries()].map(([start, inWeek]) => ({ weekStart: start, expectedVisits: inWeek.length, items: countItems(inWeek.flatMap((v) => v.codes)) }));
-
-  return { from: today, to, expectedVisits: visits.length, overdueVehicles, days: dayViews, weeks: weekViews };
+  return { from: today, to, expectedVisits: round2(sum(inPeriod)), ...countBand(inPeriod), overdueVehicles, days: dayViews, weeks: weekViews };
 }
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);

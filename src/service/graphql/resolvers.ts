@@ -43,6 +43,10 @@ export const serviceResolvers: Resolvers = {
   Dealer: {
     serviceForecast: (d, { days }, ctx) => dealerForecast(ctx, d.id, days ?? 30),
   },
+  MileageEstimate: {
+    // Rounded: three decimals describe a month's share of a year's driving well enough.
+    seasonalFactors: (r) => r.seasonal?.map((factor) => Math.round(factor * 1000) / 1000) ?? null,
+  },
   ForecastDay: {
     vehicles: async (day, _, ctx) => (await Promise.all(day.vehicles.map((v) => ctx.access.vehicle(v.vin)))).filter((v) => v !== null),
   },
