@@ -111,12 +111,12 @@ export class FleetSamples {
   }
 
   /**
-   * Every cohort with at least one car's own rate, small ones included (`cohortFor` skips
-   * those under `minCars`, and the stored figures show how far a country is from its own
-   * rates); a battery distribution only where `minCars` cars have a trend — quantiles of
-   * fewer are noise. Battery trends of a cohort without a single own rate are left out.
+   * The cohorts with at least `minCars` cars with their own rate — the only ones
+   * `cohortFor` serves (the small ones would only weigh on the item) — and how many were
+   * left out. A battery distribution only where `minCars` cars have a trend:
+   * quantiles of fewer are noise (`sohTrendFor` then falls back to all countries).
    */
-  cohorts(minCars: number): Record<string, CohortRate> {
+  cohorts(minCars: number): { cohorts: Record<string, CohortRate>; leftOut: number } {
     const byCohort = (samples: Map<string, number[]>) => {
       const all = new Map(samples);
       for (const [key, values] of samples) {
@@ -129,8 +129,13 @@ export class FleetSamples {
     const rates = byCohort(this.rates);
     const trends = byCohort(this.trends);
     const cohorts: Record<string, CohortRate> = {};
+    let leftOut = 0;
     for (const key of [...rates.keys()].sort()) {
       const values = rates.get(key)!;
+      if (values.length < minCars) {
+        leftOut++;
+        continue;
+      }
       const trend = trends.get(key) ?? [];
       cohorts[key] = {
         cohort: key,
@@ -140,7 +145,7 @@ export class FleetSamples {
         ...(trend.length >= minCars ? { sohTrend: sohDistribution(trend) } : {}),
       };
     }
-    return cohorts;
+    return { cohorts, leftOut };
   }
 }
 
@@ -157,7 +162,7 @@ function push(samples: Map<string, number[]>, key: string, value: number): void 
 export function learnFleetRates(cars: Iterable<FleetCar>, dealerCountries: Record<string, string>, computedAt: string, minCars: number): Omit<FleetRates, 'version'> {
   const samples = new FleetSamples(dealerCountries);
   for (const car of cars) samples.add(car);
-  return { computedAt, minCars, cohorts: samples.cohorts(minCars), dealerCountries };
+  return { computedAt, minCars, cohorts: samples.cohorts(minCars).cohorts, dealerCountries };
 }
 
 /** Whether two runs learned the same thing (their version and time aside): an unchanged run saves nothing. */

@@ -36,9 +36,13 @@ export interface FleetRatesJobStats {
   /** Cars whose own rate was learned from, and cars whose battery trend was. */
   rateCars: number;
   batteryTrendCars: number;
+  /** Cohorts saved (at least `minCars` cars with their own rate), and those of too few cars, left out (their cars use the next wider cohort). */
   cohorts: number;
-  /** Cohorts with at least `minCars` cars: the ones plans use. */
-  usableCohorts: number;
+  smallCohorts: number;
+  /** Cohorts with a battery-trend distribution. */
+  batteryCohorts: number;
+  /** The rates as JSON, in KB, before they are gzipped into the items (see `fleet-rates-records.ts`). */
+  sizeKb: number;
   readUnits: number;
   durationMs: number;
 }
@@ -65,7 +69,8 @@ export async function runFleetRatesJob({ fleetRates, fleetReader, logger }: Flee
     readUnits += read.readUnits;
   });
 
-  const learned = { computedAt: now.toISOString(), minCars: MIN_COHORT_CARS, cohorts: samples.cohorts(MIN_COHORT_CARS), dealerCountries: dealers.countries };
+  const { cohorts, leftOut } = samples.cohorts(MIN_COHORT_CARS);
+  const learned = { computedAt: now.toISOString(), minCars: MIN_COHORT_CARS, cohorts, dealerCountries: dealers.countries };
   let outcome: FleetRatesJobStats['outcome'] = 'unchanged';
   let version = stored?.version ?? null;
   if (!sameRates(learned, stored)) {
@@ -73,7 +78,6 @@ export async function runFleetRatesJob({ fleetRates, fleetReader, logger }: Flee
     outcome = saved.kind === 'SAVED' ? 'saved' : 'superseded';
     if (saved.kind === 'SAVED') version = saved.rates.version;
   }
-  const cohorts = Object.values(learned.cohorts);
   const stats: FleetRatesJobStats = {
     now: learned.computedAt,
     outcome,
@@ -82,12 +86,14 @@ export async function runFleetRatesJob({ fleetRates, fleetReader, logger }: Flee
     vehiclesRead,
     rateCars: samples.rateCars,
     batteryTrendCars: samples.trendCars,
-    cohorts: cohorts.length,
-    usableCohorts: cohorts.filter((c) => c.cars >= MIN_COHORT_CARS).length,
+    cohorts: Object.keys(cohorts).length,
+    smallCohorts: leftOut,
+    batteryCohorts: Object.values(cohorts).filter((c) => c.sohTrend).length,
+    sizeKb: Math.round(JSON.stringify(learned).length / 102.4) / 10,
     readUnits: Math.round(readUnits * 10) / 10,
     durationMs: Math.round(performance.now() - started),
   };
   if (outcome === 'superseded') logger.warn('fleet rates: another run saved first; this one wrote nothing', { now: stats.now, readVersion: stored?.version ?? null });
-  emitJobCounts(logger, FLEET_RATES_JOB, { VehiclesRead: stats.vehiclesRead, Cohorts: stats.cohorts, UsableCohorts: stats.usableCohorts, ReadUnits: stats.readUnits, Saved: outcome === 'saved' ? 1 : 0 }, now);
+  emitJobCounts(logger, FLEET_RATES_JOB, { VehiclesRead: stats.vehiclesRead, Cohorts: stats.cohorts, SmallCohorts: stats.smallCohorts, ReadUnits: stats.readUnits, Saved: outcome === 'saved' ? 1 : 0 }, now);
   return stats;
 }

@@ -1,4 +1,5 @@
-import { defineEntity, field, type EntitySpec } from '../store/entity.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { defineEntity, field, MalformedItemError, type EntitySpec, type Field } from '../store/entity.js';
 import { joinKey } from '../store/key-part.js';
 import type { Key } from '../store/table.js';
 import { cohortKey, MIN_COHORT_CARS, type FleetRates } from './fleet-rates.js';
@@ -12,14 +13,38 @@ export const fleetRatesKeys = {
   version: (version: number): Key => ({ PK: FLEETRATES, SK: joinKey('VERSION', String(version).padStart(6, '0')) }),
 };
 
-/** Both items hold the whole rates (one GetItem serves the planner); they differ only in their key. */
-const fields: EntitySpec<FleetRates>['fields'] = {
-  version: field.number,
-  computedAt: field.string,
-  minCars: field.number,
-  cohorts: field.map<FleetRates['cohorts']>(),
-  dealerCountries: field.map<FleetRates['dealerCountries']>(),
+/**
+ * What both items hold: the small fields as attributes (the save's condition reads
+ * `version`), the cohorts and dealer countries as gzipped JSON. Plain maps would not fit:
+ * every model line × powertrain in 130 markets, with battery quantiles, is ~430 KB as
+ * DynamoDB counts it, over its 400 KB item limit; gzipped it is ~100 KB (measured).
+ */
+export interface StoredFleetRates {
+  version: number;
+  computedAt: string;
+  minCars: number;
+  /** For a look at the table without unzipping. */
+  cohortCount: number;
+  /** `{ cohorts, dealerCountries }` as gzipped JSON. */
+  body: Uint8Array;
+}
+
+const binary: Field<Uint8Array> = (value) => {
+  if (value instanceof Uint8Array) return value;
+  throw new MalformedItemError('FleetRates', fleetRatesKeys.current(), [`body: expected binary, got ${typeof value}`]);
 };
+
+export function toStored(rates: FleetRates): StoredFleetRates {
+  const { version, computedAt, minCars, cohorts, dealerCountries } = rates;
+  return { version, computedAt, minCars, cohortCount: Object.keys(cohorts).length, body: gzipSync(JSON.stringify({ cohorts, dealerCountries })) };
+}
+
+export function fromStored(stored: StoredFleetRates): FleetRates {
+  const { cohorts, dealerCountries } = JSON.parse(gunzipSync(stored.body).toString('utf8')) as Pick<FleetRates, 'cohorts' | 'dealerCountries'>;
+  return { version: stored.version, computedAt: stored.computedAt, minCars: stored.minCars, cohorts, dealerCountries };
+}
+
+const fields: EntitySpec<StoredFleetRates>['fields'] = { version: field.number, computedAt: field.string, minCars: field.number, cohortCount: field.number, body: binary };
 
 export function makeFleetRates(overrides: Partial<FleetRates> = {}): FleetRates {
   const macan = cohortKey('MACAN', 'PETROL', 'DE');
@@ -34,7 +59,7 @@ export function makeFleetRates(overrides: Partial<FleetRates> = {}): FleetRates 
 }
 
 /** The rates the planner reads: replaced by each run that learned something new, under its version. */
-export const currentFleetRatesEntity = defineEntity<FleetRates>({ name: 'FleetRates', example: makeFleetRates, key: fleetRatesKeys.current, fields });
+export const currentFleetRatesEntity = defineEntity<StoredFleetRates>({ name: 'FleetRates', example: () => toStored(makeFleetRates()), key: fleetRatesKeys.current, fields });
 
 /** One run's rates, never changed once written. */
-export const fleetRatesVersionEntity = defineEntity<FleetRates>({ name: 'FleetRatesVersion', example: makeFleetRates, key: (r) => fleetRatesKeys.version(r.version), fields });
+export const fleetRatesVersionEntity = defineEntity<StoredFleetRates>({ name: 'FleetRatesVersion', example: () => toStored(makeFleetRates()), key: (r) => fleetRatesKeys.version(r.version), fields });

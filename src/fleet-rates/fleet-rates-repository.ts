@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../store/store.js';
 import { transactWrite } from '../store/transactions.js';
 import type { FleetRates, PlanContext } from './fleet-rates.js';
-import { currentFleetRatesEntity, fleetRatesKeys, fleetRatesVersionEntity } from './fleet-rates-records.js';
+import { currentFleetRatesEntity, fleetRatesKeys, fleetRatesVersionEntity, fromStored, toStored } from './fleet-rates-records.js';
 
 /** How long a process keeps the fleet's rates before reading them again: they change once a night. */
 export const FLEET_RATES_CACHE_MS = 10 * 60_000;
@@ -31,13 +31,13 @@ export class FleetRatesRepository {
   /** The current rates as stored right now (strongly consistent, never cached): what a run compares with and versions after. */
   async latest(consistent = true): Promise<FleetRates | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: fleetRatesKeys.current(), ConsistentRead: consistent }));
-    return Item ? currentFleetRatesEntity.fromItem(Item) : null;
+    return Item ? fromStored(currentFleetRatesEntity.fromItem(Item)) : null;
   }
 
   /** The rates of one run, kept for good: what a plan of that night was computed with. */
   async version(version: number): Promise<FleetRates | null> {
     const { Item } = await this.store.doc.send(new GetCommand({ TableName: this.store.tableName, Key: fleetRatesKeys.version(version) }));
-    return Item ? fleetRatesVersionEntity.fromItem(Item) : null;
+    return Item ? fromStored(fleetRatesVersionEntity.fromItem(Item)) : null;
   }
 
   /**
@@ -48,13 +48,14 @@ export class FleetRatesRepository {
    */
   async save(rates: Omit<FleetRates, 'version'>, expectedVersion: number | null): Promise<SaveOutcome> {
     const saved: FleetRates = { ...rates, version: (expectedVersion ?? 0) + 1 };
+    const stored = toStored(saved);
     const { tableName } = this.store;
     const result = await transactWrite(this.store.doc, [
-      { Put: { TableName: tableName, Item: fleetRatesVersionEntity.toItem(saved), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: fleetRatesVersionEntity.toItem(stored), ConditionExpression: 'attribute_not_exists(PK)' } },
       {
         Put: {
           TableName: tableName,
-          Item: currentFleetRatesEntity.toItem(saved),
+          Item: currentFleetRatesEntity.toItem(stored),
           ...(expectedVersion === null
             ? { ConditionExpression: 'attribute_not_exists(PK)' }
             : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelLine, Powertrain } from '../../src/catalogue/model-lines.js';
 import { learnFleetRates, quantile, robustLogSpread, sameRates } from '../../src/fleet-rates/fleet-learning.js';
 import type { FleetCar } from '../../src/fleet-rates/fleet-reader.js';
+import { fromStored, toStored } from '../../src/fleet-rates/fleet-rates-records.js';
 import { cohortFor, DEFAULT_KM_PER_YEAR, MIN_COHORT_CARS, sohTrendFor, type FleetRates } from '../../src/fleet-rates/fleet-rates.js';
 
 const DEALERS = { 'dealer-de-1': 'DE', 'dealer-de-2': 'DE', 'dealer-fr': 'FR' };
@@ -10,7 +11,7 @@ const car = (kmPerYear: number, overrides: Partial<FleetCar> & { quality?: numbe
   const { quality = 0.9, source = 'HISTORY', ...rest } = overrides;
   return { modelLine: 'MACAN', powertrain: 'PETROL', servicingDealerId: 'dealer-de-1', rate: { kmPerYear, source, quality }, ...rest };
 };
-const learn = (cars: FleetCar[]): FleetRates => ({ ...learnFleetRates(cars, DEALERS, '2026-12-01T01:00:00.000Z', MIN_COHORT_CARS), version: 1 });
+const learn = (cars: FleetCar[], minCars = MIN_COHORT_CARS): FleetRates => ({ ...learnFleetRates(cars, DEALERS, '2026-12-01T01:00:00.000Z', minCars), version: 1 });
 
 describe('Function: learnFleetRates', () => {
   it('takes the median rate and 1.4826 × the MAD of the log rates as the spread', () => {
@@ -26,8 +27,8 @@ describe('Function: learnFleetRates', () => {
   });
 
   it('averages the middle two of an even count, and floors the spread of identical cars at 0.1', () => {
-    expect(learn([8_000, 9_000, 11_000, 12_000].map((km) => car(km))).cohorts['MACAN#PETROL#DE']!.kmPerYear).toBe(10_000);
-    expect(learn(Array.from({ length: 5 }, () => car(9_000))).cohorts['MACAN#PETROL#DE']!.logSpread).toBe(0.1);
+    expect(learn([8_000, 9_000, 11_000, 12_000].map((km) => car(km)), 1).cohorts['MACAN#PETROL#DE']!.kmPerYear).toBe(10_000);
+    expect(learn(Array.from({ length: 5 }, () => car(9_000)), 1).cohorts['MACAN#PETROL#DE']!.logSpread).toBe(0.1);
   });
 
   it('is not moved by a few extreme cars (a taxi, a garage queen)', () => {
@@ -57,13 +58,13 @@ describe('Function: learnFleetRates', () => {
     ];
 
     // Act
-    const cohort = learn(cars).cohorts['MACAN#PETROL#DE']!;
+    const cohort = learn(cars, 1).cohorts['MACAN#PETROL#DE']!;
 
     // Assess
     expect(cohort).toMatchObject({ cars: 2, kmPerYear: 15_000 });
   });
 
-  it('keeps country cohorts and the all-countries one; a car of a dealer without a known country teaches only the latter', () => {
+  it('keeps country cohorts and the all-countries one, each with at least minCars cars; a car of a dealer without a known country teaches only the latter', () => {
     // Prepare: 24 German cars at 10,000–12,300, 6 French ones at 30,000, 1 of an unknown dealer
     const german = Array.from({ length: 24 }, (_, i) => car(10_000 + i * 100, { servicingDealerId: i % 2 ? 'dealer-de-1' : 'dealer-de-2' }));
     const french = Array.from({ length: 6 }, () => car(30_000, { servicingDealerId: 'dealer-fr' }));
@@ -71,10 +72,10 @@ describe('Function: learnFleetRates', () => {
     // Act
     const rates = learn([...german, ...french, car(50_000, { servicingDealerId: 'dealer-gone' })]);
 
-    // Assess
-    expect(Object.keys(rates.cohorts)).toEqual(['MACAN#PETROL#*', 'MACAN#PETROL#DE', 'MACAN#PETROL#FR']);
+    // Assess: France's 6 cars are too few for a cohort of its own (they count in all countries)
+    expect(Object.keys(rates.cohorts)).toEqual(['MACAN#PETROL#*', 'MACAN#PETROL#DE']);
     expect(rates.cohorts['MACAN#PETROL#DE']).toMatchObject({ cars: 24, kmPerYear: 11_150 });
-    expect(rates.cohorts['MACAN#PETROL#FR']).toMatchObject({ cars: 6, kmPerYear: 30_000, logSpread: 0.1 });
+    expect(learn(french, 6).cohorts['MACAN#PETROL#FR']).toMatchObject({ cars: 6, kmPerYear: 30_000, logSpread: 0.1 });
     // 31 cars: the 16th smallest is the 16th German one (11,500)
     expect(rates.cohorts['MACAN#PETROL#*']).toMatchObject({ cars: 31, kmPerYear: 11_500 });
     expect(rates.dealerCountries).toEqual(DEALERS);
@@ -95,9 +96,9 @@ describe('Function: learnFleetRates', () => {
   });
 
   it('learns the battery-trend distribution of hybrids and EVs with a trend: 21 quantiles, p10/p50/p90 among them', () => {
-    // Prepare: 21 German Taycans losing 0 … 4 %/year (−0.2 steps), 5 French ones, a petrol car with a (meaningless) trend
+    // Prepare: 21 German Taycans losing 0 … 4 %/year (−0.2 steps), 20 French ones of which 5 with a trend, a petrol car with a (meaningless) trend
     const taycan = (trend: number | null, dealer = 'dealer-de-1'): FleetCar => ({ ...car(15_000, { servicingDealerId: dealer }), modelLine: 'TAYCAN', powertrain: 'ELECTRIC', sohTrendPctPerYear: trend });
-    const cars = [...Array.from({ length: 21 }, (_, i) => taycan(-0.2 * i)), ...Array.from({ length: 5 }, () => taycan(-3, 'dealer-fr')), taycan(null), car(10_000, { sohTrendPctPerYear: -9 })];
+    const cars = [...Array.from({ length: 21 }, (_, i) => taycan(-0.2 * i)), ...Array.from({ length: 20 }, (_, i) => taycan(i < 5 ? -3 : null, 'dealer-fr')), car(10_000, { sohTrendPctPerYear: -9 })];
 
     // Act
     const rates = learn(cars);
@@ -107,17 +108,28 @@ describe('Function: learnFleetRates', () => {
     expect(de.cars).toBe(21);
     expect(de.quantiles).toEqual(Array.from({ length: 21 }, (_, i) => Math.round((-4 + 0.2 * i) * 100) / 100));
     expect([de.p10, de.p50, de.p90]).toEqual([-3.6, -2, -0.4]);
-    // Too few French trends for quantiles: France has none of its own, and falls back to all countries
+    // Too few French trends for quantiles: France's cohort has none of its own, and falls back to all countries
+    expect(rates.cohorts['TAYCAN#ELECTRIC#FR']).toMatchObject({ cars: 20 });
     expect(rates.cohorts['TAYCAN#ELECTRIC#FR']!.sohTrend).toBeUndefined();
     expect(sohTrendFor(rates, 'TAYCAN', 'ELECTRIC', 'FR')).toMatchObject({ cars: 26 });
     expect(sohTrendFor(rates, 'TAYCAN', 'ELECTRIC', 'DE')).toBe(de);
-    expect(rates.cohorts['MACAN#PETROL#DE']!.sohTrend).toBeUndefined();
+    // A petrol car's trend is not a battery's (with minCars 1 it would show)
+    expect(learn(cars, 1).cohorts['MACAN#PETROL#DE']!.sohTrend).toBeUndefined();
   });
 
   it('interpolates quantiles between order statistics', () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantile([1, 2, 3, 4], 0.1)).toBeCloseTo(1.3);
     expect(quantile([7], 0.9)).toBe(7);
+  });
+});
+
+describe('Function: toStored / fromStored', () => {
+  it('keeps every cohort through the gzipped item body', () => {
+    const rates = learn([...Array.from({ length: 21 }, (_, i) => car(10_000 + i * 100)), ...Array.from({ length: 21 }, (_, i) => ({ ...car(15_000), modelLine: 'TAYCAN' as const, powertrain: 'ELECTRIC' as const, sohTrendPctPerYear: -i / 10 }))]);
+    const stored = toStored(rates);
+    expect(stored).toMatchObject({ version: 1, computedAt: rates.computedAt, minCars: MIN_COHORT_CARS, cohortCount: 4 });
+    expect(fromStored(stored)).toEqual(rates);
   });
 });
 
