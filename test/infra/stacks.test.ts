@@ -187,11 +187,11 @@ describe('CDK app', () => {
     it('alarms on job failures, a run nearing its timeout, dead letters, backlog and enrichment errors', () => {
       const alarms = Object.values(jobs.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { MetricName: string; Threshold: number } }).Properties);
       expect(alarms.map((a) => a.MetricName).sort()).toEqual([
-        ...['ApproximateAgeOfOldestMessage', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Duration'],
-        ...['Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors'],
+        ...['ApproximateAgeOfOldestMessage', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Duration', 'Duration'],
+        ...['Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors', 'Errors'],
         ...['PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'PoisonRecords', 'SegmentReceives', 'SegmentReceives'],
       ]);
-      expect(alarms.filter((a) => a.MetricName === 'Duration').map((a) => a.Threshold)).toEqual([900_000 * 0.8, 900_000 * 0.8]);
+      expect(alarms.filter((a) => a.MetricName === 'Duration').map((a) => a.Threshold)).toEqual([900_000 * 0.8, 900_000 * 0.8, 900_000 * 0.8]);
       jobs.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     });
 
@@ -259,6 +259,53 @@ describe('CDK app', () => {
         const alarms = Object.entries(jobs.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('Offers')).map(([, a]) => a.Properties);
         expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'Errors', 'Errors', 'PoisonRecords', 'SegmentReceives']);
         jobs.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Paddock/Jobs', MetricName: 'SegmentReceives', Dimensions: [{ Name: 'Job', Value: 'offers' }], Statistic: 'Maximum', Threshold: 3, AlarmActions: Match.anyValue() });
+      });
+    });
+
+    describe('the nightly fleet-rates run', () => {
+      const statementsOf = (prefix: string) =>
+        Object.entries(jobs.findResources('AWS::IAM::Policy'))
+          .filter(([id]) => id.startsWith(prefix))
+          .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement)
+          .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+
+      it('is scheduled daily at 01:00 brand time, before the scores, offers and reminders runs, with the scheduled time as input, retries and the DLQ', () => {
+        // Prepare
+        const target = new Capture();
+        // Assess
+        jobs.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'paddock-fleet-rates', ScheduleExpression: 'cron(0 1 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin', FlexibleTimeWindow: { Mode: 'OFF' }, Target: target });
+        expect(JSON.parse(target.asObject().Input)).toEqual({ now: '<aws.scheduler.scheduled-time>' });
+        expect(target.asObject().RetryPolicy).toEqual({ MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 6 * 3600 });
+        expect(target.asObject().DeadLetterConfig.Arn).toBeDefined();
+        expect(JSON.stringify(target.asObject().Arn)).toContain('FleetRatesJob');
+      });
+
+      it('runs its handler with the table name, retried twice, failures to the DLQ', () => {
+        const [id, fn] = Object.entries(jobs.findResources('AWS::Lambda::Function')).find(([key]) => key.startsWith('FleetRatesJob'))!;
+        expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 900, Handler: 'index.handler' });
+        expect(Object.keys(fn.Properties.Environment.Variables)).toContain('TABLE_NAME');
+        jobs.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+      });
+
+      it('may query ByCollection and ByParent only, and read and write only items of its own partition: no scan, no update, no delete', () => {
+        const statements = statementsOf('FleetRatesJob');
+        expect(statements).toHaveLength(2);
+        const [reads, own] = [statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!, statements.find((s) => !([s.Action].flat().includes('dynamodb:Query')))!];
+        expect([reads.Action].flat()).toEqual(['dynamodb:Query']);
+        const indexes = JSON.stringify(reads.Resource);
+        expect(indexes).toContain(`/index/${INDEXES.byCollection.indexName}`);
+        expect(indexes).toContain(`/index/${INDEXES.byParent.indexName}`);
+        for (const other of [INDEXES.dueForReminder, INDEXES.byValue, INDEXES.bySchedule]) expect(indexes).not.toContain(`/index/${other.indexName}`);
+        expect(indexes).not.toContain('/index/*');
+        expect([own.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+        expect(JSON.stringify(own.Resource)).not.toContain('/index/');
+        expect(own.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['FLEETRATES'] } });
+      });
+
+      it('alarms on a failed run and on a run nearing its timeout', () => {
+        const alarms = Object.entries(jobs.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('FleetRates')).map(([, a]) => a.Properties);
+        expect(alarms.map((a) => [a.MetricName, a.Threshold]).sort()).toEqual([['Duration', 900_000 * 0.8], ['Errors', 1]]);
+        for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
       });
     });
 
