@@ -18,7 +18,7 @@ async function main() {
     [
       `Fleet rates at ${stats.now} against ${local.tableName}: ${outcome}`,
       `  dealers: ${stats.dealers}, vehicles read: ${stats.vehiclesRead} (${stats.rateCars} with their own rate, ${stats.batteryTrendCars} with a battery trend)`,
-      `  cohorts saved: ${stats.cohorts} (${stats.batteryCohorts} with battery trends; ${stats.smallCohorts} left out with under ${MIN_COHORT_CARS} cars — their cars use the next wider cohort), ${stats.sizeKb} KB`,
+      `  cohorts learned: ${stats.cohorts} (${stats.batteryCohorts} with battery trends; ${stats.smallCohorts} left out with under ${MIN_COHORT_CARS} cars — their cars use the next wider cohort), ${stats.sizeKb} KB`,
       `  read units: ${stats.readUnits} (${(stats.readUnits / Math.max(1, stats.vehiclesRead)).toFixed(2)} per vehicle), ${stats.durationMs} ms`,
       '',
     ].join('\n'),
