@@ -27,7 +27,7 @@ const DEFAULT_CONCURRENCY = 16;
 
 export interface FleetRatesJobStats {
   now: string;
-  /** `saved` a new version; `unchanged`: the stored rates are what this run learned; `superseded`: another run saved first. */
+  /** `saved` a new version; `unchanged`: the stored rates are what this run learned; `superseded`: another run saved first, or a later night's run has. */
   outcome: 'saved' | 'unchanged' | 'superseded';
   /** The version current after the run (superseded: the one it read; null: no run has saved yet). */
   version: number | null;
@@ -73,7 +73,9 @@ export async function runFleetRatesJob({ fleetRates, fleetReader, logger }: Flee
   const learned = { computedAt: now.toISOString(), minCars: MIN_COHORT_CARS, cohorts, dealerCountries: dealers.countries };
   let outcome: FleetRatesJobStats['outcome'] = 'unchanged';
   let version = stored?.version ?? null;
-  if (!sameRates(learned, stored)) {
+  // A late retry of an earlier night's run never replaces the rates of a later one.
+  if (stored && stored.computedAt > learned.computedAt) outcome = 'superseded';
+  else if (!sameRates(learned, stored)) {
     const saved = await fleetRates.save(learned, stored?.version ?? null);
     outcome = saved.kind === 'SAVED' ? 'saved' : 'superseded';
     if (saved.kind === 'SAVED') version = saved.rates.version;

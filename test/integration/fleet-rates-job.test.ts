@@ -170,6 +170,19 @@ describe('Function: runFleetRatesJob (DynamoDB Local)', { timeout: 120_000 }, ()
     expect((await currentItem()).version).toBe(3);
   });
 
+  it('lets a late retry of an earlier night’s run replace nothing', async () => {
+    // Prepare: the fleet changed again, but the run is one scheduled before the current rates were computed
+    const v = fleet.vehicles[0]!;
+    await batchPutItems(store.doc, store.tableName, [vehicleEntity.toItem({ ...v, servicePlan: { ...v.servicePlan!, rate: { ...v.servicePlan!.rate, kmPerYear: 4_000 } } })]);
+
+    // Act
+    const late = await run('2026-12-03T01:00:00.000Z');
+
+    // Assess
+    expect(late).toMatchObject({ outcome: 'superseded', version: 3 });
+    expect(await versionItems()).toHaveLength(4);
+  });
+
   it('refuses a save against a version that is no longer current (repository)', async () => {
     const rates = (await store.repos.fleetRates.latest())!;
     expect(await store.repos.fleetRates.save({ ...rates, computedAt: '2026-12-05T01:00:00.000Z' }, 2)).toEqual({ kind: 'SUPERSEDED' });
