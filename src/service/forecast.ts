@@ -2,14 +2,14 @@ import type { VehicleRecord } from '../vehicle/vehicle.js';
 import { addDays, weekStart } from './calendar.js';
 import { maintenanceItem, type MaintenanceItem } from './maintenance-catalogue.js';
 import { Z } from './mileage-model.js';
-import { dueDayProbabilities, dueWindowOf, reminderAnchor, REMINDER_LEAD_DAYS, type ItemPrediction } from './prediction.js';
+import { dueDayProbabilities, dueWindowOf, REMINDER_LEAD_DAYS, type ItemPrediction } from './prediction.js';
 
 /**
  * A dealer's service forecast, pure. A car's due dates are distributions (`prediction.ts`),
  * so a day's demand is an expectation: the sum over the dealer's cars of the probability
  * that the car falls due that day (its first item, whichever that turns out to be), with
- * the items a visit on that day covers (those due by then plus the reminder lead window,
- * what its reminder asks for). Weeks and the whole period carry a band (p10–p90) of the
+ * the items a visit on that day needs (those due by then plus the reminder lead window,
+ * given that the car falls due that day: see `carOutlook`). Weeks and the whole period carry a band (p10–p90) of the
  * number of cars: cars fall due independently of each other. Days without visits are
  * listed too, so a capacity chart needs no gap-filling.
  */
@@ -81,47 +81,90 @@ const NEGLIGIBLE = 1e-6;
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/**
- * The probability that a car falls due on each day of [from, to]: the day its first item
- * falls due. Its distance items all follow the same mileage rate (a faster car reaches every
- * distance sooner) and its calendar items are fixed, so their due dates move together and
- * the first of them is due by day d as soon as any one is: P(first ≤ d) = max over items of
- * P(item ≤ d). The mass before `from` (the car fell due before the period) is left out.
- *
- * @example
- * visitDayProbabilities(car.servicePlan.items, '2026-12-01', '2026-12-30') // Map { '2026-12-10' => 0.04, … }
- */
-export function visitDayProbabilities(items: readonly ItemPrediction[], from: string, to: string): Map<string, number> {
-  const length = dayCount(from, to);
-  // firstDue[k]: P(the car's first item is due by day from + k − 1); firstDue[0] is before the period.
-  const firstDue = new Array<number>(length + 1).fill(0);
-  for (const item of items) {
-    const window = dueWindowOf(item);
-    const start = addDays(window.earliest, -DISTRIBUTION_LEAD_DAYS);
-    if (start > to) continue;
-    const mass = dueDayProbabilities(item, start < from ? start : from, to);
-    let cumulative = 0;
-    for (const [day, p] of mass) if (day < from) cumulative += p;
-    firstDue[0] = Math.max(firstDue[0]!, cumulative);
-    let day = from;
-    for (let k = 1; k <= length; k++, day = addDays(day, 1)) {
-      cumulative += mass.get(day) ?? 0;
-      firstDue[k] = Math.max(firstDue[k]!, Math.min(1, cumulative));
-    }
-  }
-  const out = new Map<string, number>();
-  let day = from;
-  for (let k = 1; k <= length; k++, day = addDays(day, 1)) {
-    const p = firstDue[k]! - firstDue[k - 1]!;
-    if (p > NEGLIGIBLE) out.set(day, p);
-  }
-  return out;
+/** A car's outlook over a period: when it falls due, and what a visit then needs. */
+export interface CarOutlook {
+  /** P(the car falls due on the day), days of the period with any probability. */
+  days: Map<string, number>;
+  /** Per day, per item: P(the car falls due that day and the item is due by then + 14 days). */
+  needs: Map<string, Map<string, number>>;
 }
 
-function dayCount(from: string, to: string): number {
-  let n = 0;
-  for (let day = from; day <= to; day = addDays(day, 1)) n++;
-  return n;
+/**
+ * When a car falls due in [from, to]: the day its first item falls due. Its distance items
+ * all follow the same mileage rate (a faster car reaches every distance sooner) and its
+ * calendar items are fixed, so their due dates move together: one quantile u of the rate
+ * gives every item's date. The first of them is due by day d as soon as any one is:
+ * P(first ≤ d) = max over items of P(item ≤ d). A visit on day d (u between the car's
+ * probabilities of being due by d − 1 and by d) needs item i when i is due by d + 14 too,
+ * which holds for u ≤ P(item ≤ d + 14): for certain dates, the items due by then + 14 days
+ * as before; for uncertain ones, a car that comes early because it drives far has its
+ * other distance items early too, and a car that comes by the calendar has not.
+ * The mass before `from` (the car fell due before the period) is left out.
+ *
+ * @example
+ * carOutlook(car.servicePlan.items, '2026-12-01', '2026-12-30').days // Map { '2026-12-10' => 0.04, … }
+ */
+export function carOutlook(items: readonly ItemPrediction[], from: string, to: string): CarOutlook {
+  return outlookOver(items, new PeriodCalendar(from, to));
+}
+
+/** The days of a period and the lead window after it, computed once for every car of a forecast. */
+class PeriodCalendar {
+  /** The period's days, then the {@link REMINDER_LEAD_DAYS} after it. */
+  readonly days: string[] = [];
+  readonly index = new Map<string, number>();
+  readonly length: number;
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
+    for (let day = from; day <= to; day = addDays(day, 1)) this.days.push(day);
+    this.length = this.days.length;
+    for (let i = 0; i < REMINDER_LEAD_DAYS; i++) this.days.push(addDays(to, i + 1));
+    this.days.forEach((day, i) => this.index.set(day, i));
+  }
+  get reach(): string {
+    return this.days.at(-1)!;
+  }
+}
+
+function outlookOver(items: readonly ItemPrediction[], period: PeriodCalendar): CarOutlook {
+  const { from, length } = period;
+  // byDay[i].cumulative[k]: P(item i due by period day k − 1), k = 0 … length + 14 (0: before the period).
+  const byDay: { code: string; cumulative: Float64Array }[] = [];
+  for (const item of items) {
+    const start = addDays(dueWindowOf(item).earliest, -DISTRIBUTION_LEAD_DAYS);
+    if (start > period.reach) continue;
+    const perDay = new Float64Array(period.days.length + 1);
+    for (const [day, p] of dueDayProbabilities(item, start < from ? start : from, period.reach)) {
+      const k = day < from ? 0 : period.index.get(day)! + 1;
+      perDay[k] = perDay[k]! + p;
+    }
+    for (let k = 1; k < perDay.length; k++) perDay[k] = perDay[k]! + perDay[k - 1]!;
+    byDay.push({ code: item.code, cumulative: perDay.map((f) => Math.min(1, f)) });
+  }
+  const firstDue = new Float64Array(length + 1);
+  for (const { cumulative } of byDay) for (let k = 0; k <= length; k++) if (cumulative[k]! > firstDue[k]!) firstDue[k] = cumulative[k]!;
+  const days = new Map<string, number>();
+  const needs = new Map<string, Map<string, number>>();
+  for (let k = 1; k <= length; k++) {
+    const p = firstDue[k]! - firstDue[k - 1]!;
+    if (p <= NEGLIGIBLE) continue;
+    const day = period.days[k - 1]!;
+    days.set(day, p);
+    const needed = new Map<string, number>();
+    for (const item of byDay) {
+      const q = Math.min(firstDue[k]!, item.cumulative[k + REMINDER_LEAD_DAYS]!) - firstDue[k - 1]!;
+      if (q > NEGLIGIBLE) needed.set(item.code, q);
+    }
+    needs.set(day, needed);
+  }
+  return { days, needs };
+}
+
+/** The probability that a car falls due on each day of [from, to] (see {@link carOutlook}). */
+export function visitDayProbabilities(items: readonly ItemPrediction[], from: string, to: string): Map<string, number> {
+  return carOutlook(items, from, to).days;
 }
 
 /**
@@ -145,16 +188,13 @@ export function countBand(probabilities: readonly number[]): CountBand {
   return { low, high };
 }
 
-interface CarOutlook {
+interface ForecastCar extends CarOutlook {
   vehicle: VehicleRecord;
   /** The day the car is more likely than not to have fallen due by (its first likely date). */
   likely: string;
-  items: readonly ItemPrediction[];
-  /** P(the car falls due on the day), days of the period only. */
-  days: Map<string, number>;
 }
 
-/** Expected counts of the items visits need, most frequent first; counts under 0.01 are left out. */
+/** Expected counts of the items visits need, most needed first; counts under 0.01 are left out. */
 function itemCounts(weights: Map<string, number>): ItemCountView[] {
   return [...weights.entries()]
     .flatMap(([code, weight]) => {
@@ -165,11 +205,8 @@ function itemCounts(weights: Map<string, number>): ItemCountView[] {
     .sort((a, b) => b.count - a.count || a.item.code.localeCompare(b.item.code));
 }
 
-/** Adds a car's expected item needs for a visit on `day` with probability `p`. */
-function addItems(weights: Map<string, number>, items: readonly ItemPrediction[], day: string, p: number): void {
-  // The items a visit on `day` covers (`itemsDueBy`): those reminded by then + the lead window.
-  const horizon = addDays(day, REMINDER_LEAD_DAYS);
-  for (const item of items) if (reminderAnchor(item) <= horizon) weights.set(item.code, (weights.get(item.code) ?? 0) + p);
+function addNeeds(weights: Map<string, number>, needs: Map<string, number> | undefined): void {
+  for (const [code, p] of needs ?? []) weights.set(code, (weights.get(code) ?? 0) + p);
 }
 
 /**
@@ -178,15 +215,16 @@ function addItems(weights: Map<string, number>, items: readonly ItemPrediction[]
  */
 export function buildForecast(vehicles: readonly VehicleRecord[], today: string, days: number, overdueVehicles: number): ForecastView {
   const to = addDays(today, days - 1);
-  const cars: CarOutlook[] = vehicles.flatMap((vehicle) => {
+  const period = new PeriodCalendar(today, to);
+  const cars: ForecastCar[] = vehicles.flatMap((vehicle) => {
     const items = vehicle.servicePlan?.items ?? [];
     if (items.length === 0) return [];
-    const probabilities = visitDayProbabilities(items, today, to);
-    return probabilities.size > 0 ? [{ vehicle, likely: items[0]!.dueDate, items, days: probabilities }] : [];
+    const outlook = outlookOver(items, period);
+    return outlook.days.size > 0 ? [{ vehicle, likely: items[0]!.dueDate, ...outlook }] : [];
   });
 
   const dayViews: ForecastDayView[] = [];
-  const weekCars = new Map<string, Map<CarOutlook, number>>();
+  const weekCars = new Map<string, Map<ForecastCar, number>>();
   const weekItems = new Map<string, Map<string, number>>();
   const dayIndex = new Map<string, number>();
   for (let i = 0; i < days; i++) {
@@ -207,8 +245,8 @@ export function buildForecast(vehicles: readonly VehicleRecord[], today: string,
       const i = dayIndex.get(date)!;
       const week = weekStart(date);
       dayViews[i]!.expectedVisits += p;
-      addItems(dayItems[i]!, car.items, date, p);
-      addItems(weekItems.get(week)!, car.items, date, p);
+      addNeeds(dayItems[i]!, car.needs.get(date));
+      addNeeds(weekItems.get(week)!, car.needs.get(date));
       const inWeek = weekCars.get(week)!;
       inWeek.set(car, (inWeek.get(car) ?? 0) + p);
       total += p;

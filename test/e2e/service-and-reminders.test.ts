@@ -196,57 +196,80 @@ describe('Lambda handler: service visits, reminders and forecast', () => {
   });
 
   describe('the dealer forecast', () => {
-    it('lists the expected visits per day and week for the dealer’s own cars, against a hand-computed plan', async () => {
-      // Prepare: on 2026-12-01, dealer C services four cars (single readings → fleet defaults):
+    it('expects per day and week the sum of the cars’ probabilities, with a band, for the dealer’s own cars, against a hand-computed plan', async () => {
+      // Prepare: on 2026-12-01, dealer C services five cars. Four have a reading on 11-20 far
+      // from any distance interval, so their calendar dates are certain:
       //   Macan petrol bought 2025-12-10 → oil service 2026-12-10
       //   Macan petrol bought 2025-12-12 → oil service 2026-12-12
       //   Taycan bought 2024-12-15 → inspection, brake fluid, cabin filter, HV battery on 2026-12-15
       //   911 bought 2025-11-25 → oil service 2026-11-25: overdue
-      // and dealer B has a Macan due 2026-12-10, which C must not see.
+      // The fifth, a Macan bought 2026-01-05 with its registration reading alone, is likely due
+      // by the calendar on 2027-01-05 but might have driven 15,000 km sooner: a little of it
+      // falls in the period. Dealer B has a Macan due 2026-12-10, which C must not see.
       now = new Date('2026-12-01T08:00:00Z');
       const dealerC = await createDealer(api, 'DE-SVC-C');
       const keyC = { 'x-api-key': (await issueKey(api, dealerC.id, SERVICE_SCOPES)).secret };
       const c = await createCustomer(api, keyC);
       const b = await createCustomer(api, keyB);
-      const cars: [Record<string, string>, string, string, string, string][] = [
-        [keyC, c.id, 'MACAN', 'PETROL', '2025-12-10'],
-        [keyC, c.id, 'MACAN', 'PETROL', '2025-12-12'],
-        [keyC, c.id, 'TAYCAN', 'ELECTRIC', '2024-12-15'],
-        [keyC, c.id, 'NINE_ELEVEN', 'PETROL', '2025-11-25'],
-        [keyB, b.id, 'MACAN', 'PETROL', '2025-12-10'],
+      const cars: [Record<string, string>, string, string, string, string, number | null][] = [
+        [keyC, c.id, 'MACAN', 'PETROL', '2025-12-10', 5_000],
+        [keyC, c.id, 'MACAN', 'PETROL', '2025-12-12', 5_000],
+        [keyC, c.id, 'TAYCAN', 'ELECTRIC', '2024-12-15', 12_000],
+        [keyC, c.id, 'NINE_ELEVEN', 'PETROL', '2025-11-25', 5_000],
+        [keyC, c.id, 'MACAN', 'PETROL', '2026-01-05', null],
+        [keyB, b.id, 'MACAN', 'PETROL', '2025-12-10', 5_000],
       ];
       const vins: string[] = [];
-      for (const [key, ownerId, line, powertrain, bought] of cars) {
+      for (const [key, ownerId, line, powertrain, bought, km] of cars) {
         const v = nextVin();
         vins.push(v);
         expect((await register(key, car(ownerId, v, line, powertrain, bought))).data?.registerVehicle.userErrors).toEqual([]);
+        if (km === null) continue;
+        const reading = await api.call(`mutation { recordOdometerReading(input: { vin: "${v}", km: ${km}, readAt: "2026-11-20T09:00:00Z" }) { userErrors { code } } }`, {}, key);
+        expect(reading.data?.recordOdometerReading.userErrors).toEqual([]);
       }
       // Act
       const res = await api.call(
-        `query($id: ID!) { dealer(id: $id) { serviceForecast(days: 15) { from to expectedVisits overdueVehicles days { date expectedVisits items { item { code } count } vehicles { vin } } weeks { weekStart expectedVisits items { item { code } count } } } } }`,
+        `query($id: ID!) { dealer(id: $id) { serviceForecast(days: 15) { from to expectedVisits low high overdueVehicles days { date expectedVisits items { item { code } count } vehicles { vin } } weeks { weekStart expectedVisits low high items { item { code } count } } } } }`,
         { id: dealerC.id },
         keyC,
       );
       // Assess
+      expect(res.errors).toBeUndefined();
       const forecast = res.data?.dealer.serviceForecast;
-      expect(forecast).toMatchObject({ from: '2026-12-01', to: '2026-12-15', expectedVisits: 3, overdueVehicles: 1 });
+      expect(forecast).toMatchObject({ from: '2026-12-01', to: '2026-12-15', overdueVehicles: 1 });
+      // Three certain visits and a small share of the uncertain Macan, spread over the days.
+      const uncertain = forecast.expectedVisits - 3;
+      expect(uncertain).toBeGreaterThan(0);
+      expect(uncertain).toBeLessThan(0.5);
+      expect(forecast.low).toBe(3);
+      expect(forecast.high).toBe(4);
       expect(forecast.days).toHaveLength(15);
-      const busy = forecast.days.filter((d: { expectedVisits: number }) => d.expectedVisits > 0);
-      expect(busy).toEqual([
-        { date: '2026-12-10', expectedVisits: 1, items: [{ item: { code: 'OIL_SERVICE' }, count: 1 }], vehicles: [{ vin: vins[0] }] },
-        { date: '2026-12-12', expectedVisits: 1, items: [{ item: { code: 'OIL_SERVICE' }, count: 1 }], vehicles: [{ vin: vins[1] }] },
-        {
-          date: '2026-12-15',
-          expectedVisits: 1,
-          items: ['BRAKE_FLUID', 'CABIN_FILTER', 'HV_BATTERY_CHECK', 'INSPECTION'].map((code) => ({ item: { code }, count: 1 })),
-          vehicles: [{ vin: vins[2] }],
-        },
+      const certain = (date: string) => forecast.days.find((d: { date: string }) => d.date === date);
+      const oil = [{ item: { code: 'OIL_SERVICE' }, count: 1 }];
+      const taycan = ['BRAKE_FLUID', 'CABIN_FILTER', 'HV_BATTERY_CHECK', 'INSPECTION'].map((code) => ({ item: { code }, count: 1 }));
+      for (const [date, items, vin] of [['2026-12-10', oil, vins[0]], ['2026-12-12', oil, vins[1]], ['2026-12-15', taycan, vins[2]]] as const) {
+        const day = certain(date);
+        expect(day.expectedVisits, date).toBeGreaterThanOrEqual(1);
+        expect(day.expectedVisits, date).toBeLessThan(1.1);
+        expect(day.items, date).toEqual(expect.arrayContaining(items.map((i) => ({ item: i.item, count: expect.closeTo(1, 0) }))));
+        expect(day.vehicles, date).toEqual([{ vin }]);
+      }
+      // The uncertain Macan is listed nowhere (its likely date is in January), yet counts a little every day.
+      const others = forecast.days.filter((d: { date: string }) => !['2026-12-10', '2026-12-12', '2026-12-15'].includes(d.date));
+      expect(others.every((d: { expectedVisits: number; vehicles: unknown[] }) => d.expectedVisits < 0.1 && d.vehicles.length === 0)).toBe(true);
+      const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+      expect(sum(forecast.days.map((d: { expectedVisits: number }) => d.expectedVisits))).toBeCloseTo(forecast.expectedVisits, 1);
+      expect(forecast.weeks.map((w: { weekStart: string; low: number; high: number }) => [w.weekStart, w.low, w.high])).toEqual([
+        ['2026-11-30', 0, 1],
+        ['2026-12-07', 2, 3],
+        ['2026-12-14', 1, 2],
       ]);
-      expect(forecast.weeks).toEqual([
-        { weekStart: '2026-11-30', expectedVisits: 0, items: [] },
-        { weekStart: '2026-12-07', expectedVisits: 2, items: [{ item: { code: 'OIL_SERVICE' }, count: 2 }] },
-        { weekStart: '2026-12-14', expectedVisits: 1, items: ['BRAKE_FLUID', 'CABIN_FILTER', 'HV_BATTERY_CHECK', 'INSPECTION'].map((code) => ({ item: { code }, count: 1 })) },
-      ]);
+      for (const week of forecast.weeks) {
+        expect(week.low).toBeLessThanOrEqual(week.expectedVisits);
+        expect(week.high).toBeGreaterThanOrEqual(week.expectedVisits);
+      }
+      expect(forecast.weeks.map((w: { expectedVisits: number }) => Math.floor(w.expectedVisits))).toEqual([0, 2, 1]);
       // Another dealer's key sees neither the dealer nor its forecast.
       expect((await api.call(`query($id: ID!) { dealer(id: $id) { serviceForecast { expectedVisits } } }`, { id: dealerC.id }, keyB)).data?.dealer).toBeNull();
       const tooLong = await api.call(`query($id: ID!) { dealer(id: $id) { serviceForecast(days: 365) { expectedVisits } } }`, { id: dealerC.id }, keyC);

@@ -214,6 +214,29 @@ describe('Function: buildForecast', () => {
     expect(unsure.weeks).toEqual([expect.objectContaining({ weekStart: '2026-12-07', low: unsure.low, high: unsure.high })]);
   });
 
+  it('counts an uncertain item at a visit only as far as it is due by then + 14 days given the visit’s day', () => {
+    // Prepare: the oil service (15,000 km) is likely in December; the inspection (30,000 km)
+    // likely next summer, though a very fast driver (the early end of its window) needs it in
+    // December. Both follow the same rate: a car early for its oil service is early for the
+    // inspection too, but nowhere near that early.
+    const oil = uncertain('OIL_SERVICE', '2026-11-20', '2026-12-10', '2027-01-20');
+    const inspection = uncertain('INSPECTION', '2026-12-05', '2027-06-10', '2027-09-01');
+    const vehicle = car(oil, inspection);
+
+    // Act
+    const forecast = buildForecast([vehicle], '2026-12-01', 21, 0);
+
+    // Assess: every visit needs the oil service; none the inspection, whose reminder anchor
+    // (its early date) alone would have put it in every December visit.
+    const days = visitDayProbabilities([oil, inspection], '2026-12-01', '2026-12-21');
+    for (const day of forecast.days) {
+      const counts = Object.fromEntries(day.items.map((i) => [i.item.code, i.count]));
+      expect(counts['OIL_SERVICE'] ?? 0, day.date).toBeCloseTo(days.get(day.date) ?? 0, 2);
+      expect(counts['INSPECTION'], day.date).toBeUndefined();
+    }
+    expect(forecast.weeks.flatMap((w) => w.items.map((i) => i.item.code))).not.toContain('INSPECTION');
+  });
+
   it('counts a car once however many items it has, and not at all when its window lies outside the period', () => {
     const many = car(
       uncertain('OIL_SERVICE', '2026-11-28', '2026-12-06', '2026-12-20'),
