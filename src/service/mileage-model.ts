@@ -42,6 +42,12 @@ export interface RateModel {
   from: { km: number; day: string };
   /** Recency-weighted age of the data the rate rests on, in days before `from` (feeds the drift term). */
   dataAgeDays: number;
+  /**
+   * The most the car drove above its pace within two weeks in the last year (a long trip),
+   * seen only with readings at most 14 days apart (telemetry); 0 without them. A trip is a
+   * jump, not noise: no log-normal spread covers it, so reminders allow for one explicitly.
+   */
+  burstKm: number;
 }
 
 export interface Reading {
@@ -209,6 +215,7 @@ export function estimateRate(readings: readonly Reading[], cohort: CohortRate): 
     cohort: cohort.cohort,
     from,
     dataAgeDays: 0,
+    burstKm: 0,
   };
   if (!latest || points.length < 2) return priorOnly;
 
@@ -247,7 +254,25 @@ export function estimateRate(readings: readonly Reading[], cohort: CohortRate): 
     ...(seasonal ? { seasonal } : {}),
     from,
     dataAgeDays,
+    burstKm: burstOf(points, rate),
   };
+}
+
+/** Readings this close show a trip as a jump (monthly ones smooth it into the month's rate). */
+const BURST_MAX_GAP_DAYS = 14;
+
+/** The largest distance above the car's pace between close readings (≤ 14 days apart) in the last year. */
+function burstOf(points: readonly Reading[], kmPerYear: number): number {
+  const latestMs = msOf(points.at(-1)!);
+  let burst = 0;
+  for (let i = 1; i < points.length; i++) {
+    const t0 = msOf(points[i - 1]!);
+    const t1 = msOf(points[i]!);
+    const days = (t1 - t0) / DAY_MS;
+    if (days > BURST_MAX_GAP_DAYS || latestMs - t1 > 365 * DAY_MS) continue;
+    burst = Math.max(burst, points[i]!.km - points[i - 1]!.km - (kmPerYear / 365) * days);
+  }
+  return Math.round(burst);
 }
 
 /** σ of ln(average rate) over a projection of `horizonDays` from the last reading. */

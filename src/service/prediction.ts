@@ -136,6 +136,7 @@ function dayOdometerPassed(sorted: readonly ReadingPoint[], km: number): string 
 }
 
 const earlier = (a: string | null, b: string) => (a !== null && a < b ? a : b);
+const earlierOrNull = (a: string | null, b: string | null) => (a === null ? b : earlier(b, a));
 const fixed = (code: string, date: string, basis: DueBasis, dueOdometerKm?: number): ItemPrediction => ({
   code,
   dueDate: date,
@@ -157,7 +158,9 @@ function distanceItem(code: string, model: RateModel, remainingKm: number, dueKm
   const sigma = projectionSigma(model, median === null ? 3_650 : daysFromLastReading(model, median));
   // A faster rate makes the date earlier: the early date quantile uses the high rate quantile.
   const at = (z: number) => dayReaching(model, remainingKm, model.kmPerYear * Math.exp(z * sigma));
-  const pLate = at(Z.lateRisk);
+  // The late-risk date allows for one trip like the car's longest recent one, too.
+  const afterBurst = model.burstKm > 0 ? dayReaching(model, remainingKm - model.burstKm, model.kmPerYear) : null;
+  const pLate = earlierOrNull(at(Z.lateRisk), afterBurst);
   const p10 = at(Z.p10);
   const p90 = at(-Z.p10);
   const window: DueWindow = { earliest: earlier(p10, calendarDue), likely: earlier(median, calendarDue), latest: earlier(p90, calendarDue) };

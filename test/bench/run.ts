@@ -22,6 +22,8 @@
  * 10. The offers job over the scores bench's population (`offers.ts`): decisions per second, read
  *    units per customer against "each customer's data read once", write units per decision, and a
  *    first night at 1M customers projected onto the fan-out.
+ * 11. Reminder timing on a simulated fleet with known true mileage (`maintenance.ts`): share of
+ *    reminders 14 ± 3 days ahead, early, late, median lead per kind of car; window calibration.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync } from 'node:child_process';
@@ -62,6 +64,7 @@ import { writeContributions } from '../../src/store/fact-hooks.js';
 import { connections } from './connections.js';
 import { interactionsBench } from './interactions.js';
 import { offersBench } from './offers.js';
+import { maintenanceBench } from './maintenance.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -299,7 +302,7 @@ function hostileDocuments() {
 }
 
 /** `npm run bench -- --only bundle,cold-start` runs just those sections. */
-const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers'] as const;
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers', 'maintenance'] as const;
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -319,6 +322,7 @@ async function main() {
   if (only.has('connections')) (print(), await connections(print));
   if (only.has('interactions')) (print(), await interactionsBench(print));
   if (only.has('offers')) (print(), await offersBench({ withTable, print }));
+  if (only.has('maintenance')) (print(), maintenanceBench(print));
 }
 
 main().catch((error) => {

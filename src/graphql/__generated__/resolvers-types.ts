@@ -10,7 +10,7 @@ import type { OfferKpisMapper as OfferKpisMapperModel, OfferUpliftReportMapper a
 import type { OfferMapper as OfferMapperModel, OfferResponseMapper as OfferResponseMapperModel, OfferConversionMapper as OfferConversionMapperModel, OfferDefinitionMapper as OfferDefinitionMapperModel, OfferEligibilityMapper as OfferEligibilityMapperModel, OfferInterestRuleMapper as OfferInterestRuleMapperModel, OfferConversionRuleMapper as OfferConversionRuleMapperModel } from '../../../schema/offers/schema.mappers.js';
 import type { MaintenanceReminderMapper as MaintenanceReminderMapperModel, ReminderItemMapper as ReminderItemMapperModel, ServiceBookingMapper as ServiceBookingMapperModel } from '../../../schema/reminder/schema.mappers.js';
 import type { RewardMapper as RewardMapperModel, VoucherMapper as VoucherMapperModel, VoucherTermsMapper as VoucherTermsMapperModel, VoucherDiscountTermsMapper as VoucherDiscountTermsMapperModel } from '../../../schema/rewards/schema.mappers.js';
-import type { ServiceVisitMapper as ServiceVisitMapperModel, PerformedServiceItemMapper as PerformedServiceItemMapperModel, MaintenanceItemMapper as MaintenanceItemMapperModel, ServicePredictionMapper as ServicePredictionMapperModel, ForecastDayMapper as ForecastDayMapperModel, ForecastWeekMapper as ForecastWeekMapperModel, ForecastItemCountMapper as ForecastItemCountMapperModel, ServiceForecastMapper as ServiceForecastMapperModel } from '../../../schema/service/schema.mappers.js';
+import type { ServiceVisitMapper as ServiceVisitMapperModel, PerformedServiceItemMapper as PerformedServiceItemMapperModel, MaintenanceItemMapper as MaintenanceItemMapperModel, ServicePredictionMapper as ServicePredictionMapperModel, ForecastDayMapper as ForecastDayMapperModel, ForecastWeekMapper as ForecastWeekMapperModel, ForecastItemCountMapper as ForecastItemCountMapperModel, ServiceForecastMapper as ServiceForecastMapperModel, MileageEstimateMapper as MileageEstimateMapperModel } from '../../../schema/service/schema.mappers.js';
 import type { InteractionMapper as InteractionMapperModel, CustomerValueMapper as CustomerValueMapperModel, ValueComponentsMapper as ValueComponentsMapperModel, ScoreReasonMapper as ScoreReasonMapperModel, BenefitMapper as BenefitMapperModel, KpiReportMapper as KpiReportMapperModel, KpiFigureMapper as KpiFigureMapperModel } from '../../../schema/value/schema.mappers.js';
 import type { VehicleMapper as VehicleMapperModel, OdometerReadingMapper as OdometerReadingMapperModel, OwnershipMapper as OwnershipMapperModel } from '../../../schema/vehicle/schema.mappers.js';
 import type { GraphQLContext } from '../context.js';
@@ -1189,6 +1189,21 @@ export type DueBasis =
   /** The distance interval comes first, projected from the car's own mileage rate. */
   | 'MILEAGE';
 
+/**
+ * Where the true due date of an item lies: the 10 %, 50 % and 90 % quantiles of its
+ * distribution under the mileage model. A fixed date (time-only items, a distance already
+ * reached, a calendar date the car cannot beat) has all three equal.
+ */
+export type DueWindow = {
+  __typename?: 'DueWindow';
+  /** The 10 % quantile: the item is due earlier only 1 time in 10. */
+  earliest: Scalars['Date']['output'];
+  /** The 90 % quantile: the item is due later only 1 time in 10; never after the calendar date. */
+  latest: Scalars['Date']['output'];
+  /** The median: as likely before as after. Equals `ServicePrediction.dueDate`. */
+  likely: Scalars['Date']['output'];
+};
+
 /** An email change waiting for confirmation from the new mailbox. */
 export type EmailChangeRequest = {
   __typename?: 'EmailChangeRequest';
@@ -1297,19 +1312,23 @@ export type ForecastDay = {
   __typename?: 'ForecastDay';
   /** The day. */
   date: Scalars['Date']['output'];
-  /** Cars expected that day. */
-  expectedVisits: Scalars['Int']['output'];
-  /** The items they need, most frequent first. */
+  /** Cars expected that day: the sum over the dealer's cars of the probability that the car falls due that day (a Float since due dates became distributions). */
+  expectedVisits: Scalars['Float']['output'];
+  /** The items they need, most needed first (expected counts of at least 0.01). */
   items: Array<ForecastItemCount>;
-  /** The cars expected that day, at most 50 (by VIN); `expectedVisits` counts them all. */
+  /**
+   * The cars whose likely date (`nextService.dueDate`) is that day, at most 50 (by VIN).
+   * Not the same set as `expectedVisits` counts: that adds every car's probability, also
+   * of cars whose likely date is another day.
+   */
   vehicles: Array<Vehicle>;
 };
 
 /** How many expected visits need an item. */
 export type ForecastItemCount = {
   __typename?: 'ForecastItemCount';
-  /** How many visits need it. */
-  count: Scalars['Int']['output'];
+  /** Expected number of visits that need it: the sum of the probabilities of the visits covering it (a Float since due dates became distributions). */
+  count: Scalars['Float']['output'];
   /** The item. */
   item: MaintenanceItem;
 };
@@ -1317,10 +1336,14 @@ export type ForecastItemCount = {
 /** Expected visits in one ISO week. */
 export type ForecastWeek = {
   __typename?: 'ForecastWeek';
-  /** Cars expected that week (within the period). */
-  expectedVisits: Scalars['Int']['output'];
-  /** The items they need, most frequent first. */
+  /** Cars expected that week (days within the period): the sum of their probabilities (a Float since due dates became distributions). */
+  expectedVisits: Scalars['Float']['output'];
+  /** 90 % quantile of the number of cars falling due that week (≥ `expectedVisits`). */
+  high: Scalars['Int']['output'];
+  /** The items they need, most needed first (expected counts of at least 0.01). */
   items: Array<ForecastItemCount>;
+  /** 10 % quantile of the number of cars falling due that week (≤ `expectedVisits`). */
+  low: Scalars['Int']['output'];
   /** Monday of the week. */
   weekStart: Scalars['Date']['output'];
 };
@@ -1650,13 +1673,23 @@ export type MaintenanceReminderEdge = {
   node: MaintenanceReminder;
 };
 
-/** A car's estimated mileage rate. */
+/** A car's estimated mileage rate: a log-normal distribution of its annual kilometres. */
 export type MileageEstimate = {
   __typename?: 'MileageEstimate';
-  /** Kilometres per year. */
+  /** The cohort whose learned rate is the prior: `MODEL_LINE#POWERTRAIN#COUNTRY`, `*` for every country, `DEFAULT` for the brand's table. */
+  cohort?: Maybe<Scalars['String']['output']>;
+  /** Kilometres per year: the median of the estimate (deseasonalised when `seasonalFactors` is set). */
   kmPerYear: Scalars['Int']['output'];
-  /** 0.2 (fleet default) to 1 (a year or more of consistent readings). */
+  /**
+   * σ of ln(rate): the uncertainty of the estimate today (0.5 ≈ a factor 1.65 either way
+   * for one standard deviation, 0.05 ≈ ±5 %). Projections further ahead widen it (habits
+   * drift), which is why due windows grow with distance.
+   */
+  logSigma?: Maybe<Scalars['Float']['output']>;
+  /** 0–1: the car's own readings' share of the estimate (0: its cohort or the table alone; 1: its readings alone). */
   quality: Scalars['Float']['output'];
+  /** 12 monthly factors (January first, mean 1) when two years of readings show a repeating seasonal pattern; null otherwise. */
+  seasonalFactors?: Maybe<Array<Scalars['Float']['output']>>;
   /** Where the estimate comes from. */
   source: MileageSource;
 };
@@ -3177,16 +3210,27 @@ export type ServiceBooking = {
   dealer?: Maybe<Dealer>;
 };
 
-/** The expected workshop demand at a dealer over the coming days, from the cars it services. */
+/**
+ * The expected workshop demand at a dealer over the coming days, from the cars it services.
+ * A car's due date is a distribution (`ServicePrediction.dueWindow`), so demand is an
+ * expectation: each car adds to each day the probability that it falls due that day (its
+ * first item, whichever that turns out to be), with the items a visit then needs (those due
+ * by then + 14 days). Bands (`low`–`high`) give the 10 %–90 % range of the number of cars,
+ * cars falling due independently. Expected numbers are rounded to 0.01.
+ */
 export type ServiceForecast = {
   __typename?: 'ServiceForecast';
   /** Every day of the period, with its expected visits. */
   days: Array<ForecastDay>;
-  /** Visits expected in the period. */
-  expectedVisits: Scalars['Int']['output'];
+  /** Cars expected to fall due in the period: the sum of their probabilities (a Float since due dates became distributions). */
+  expectedVisits: Scalars['Float']['output'];
   /** First day of the forecast (today). */
   from: Scalars['Date']['output'];
-  /** Cars already overdue before the period (not counted in the days). */
+  /** 90 % quantile of the number of cars falling due in the period (≥ `expectedVisits`). */
+  high: Scalars['Int']['output'];
+  /** 10 % quantile of the number of cars falling due in the period (≤ `expectedVisits`). */
+  low: Scalars['Int']['output'];
+  /** Cars whose likely due date has passed. They still count in the days with the probability that their true date lies in the period. */
   overdueVehicles: Scalars['Int']['output'];
   /** Last day of the forecast. */
   to: Scalars['Date']['output'];
@@ -3243,20 +3287,37 @@ export type ServiceLineInput = {
 /** When a maintenance item of a car is next due. */
 export type ServicePrediction = {
   __typename?: 'ServicePrediction';
-  /** Which interval makes it due first. */
+  /** Which interval makes it due first (at the likely date). */
   basis: DueBasis;
-  /** 0–1: how sure the date is (1 = a fixed date or a distance already reached). */
+  /**
+   * The model's probability (0–1) that the true due date lies in `dueWindow`: of many
+   * items stated at 0.8, about 8 in 10 fall due within their window. 0.8 when both ends
+   * come from the mileage projection (10 %–90 %), 0.9 when the calendar date caps the
+   * window's end; for a window collapsed onto the calendar date, the probability that the
+   * car does not drive the distance first; 1 for a fixed date (time-only items, a distance
+   * already reached).
+   */
   confidence: Scalars['Float']['output'];
-  /** The predicted due date: the earlier of the calendar and the projected mileage. */
+  /** The likely due date (`dueWindow.likely`): the earlier of the calendar date and the day the projected mileage reaches the distance. */
   dueDate: Scalars['Date']['output'];
   /** The odometer at which it is due; null for items due by time only. */
   dueOdometerKm?: Maybe<Scalars['Int']['output']>;
+  /** Where the due date lies: `earliest` (10 %), `likely` (50 %), `latest` (90 %). */
+  dueWindow: DueWindow;
   /** The item. */
   item: MaintenanceItem;
   /** When the item was last performed; null if never since purchase. */
   lastPerformedAt?: Maybe<Scalars['Date']['output']>;
   /** The approved products for this car, e.g. its engine oil release. */
   recommendedProducts: Array<RecommendedProduct>;
+  /**
+   * The day the owner hears about this item: 14 days before the date its reminder aims at,
+   * which is the likely date when the window is narrow and earlier when it is wide (so that
+   * a reminder is late, after the true due date, at most 1 time in 100 under the model).
+   * In the past for an item already reminded or overdue. An earlier item's reminder may
+   * include it sooner (a reminder lists every item due by its visit + 14 days).
+   */
+  remindFrom: Scalars['Date']['output'];
 };
 
 /** A workshop visit: what was done to a car, when, at which dealer, for how much. */
@@ -3982,6 +4043,7 @@ export type ResolversTypes = {
   DefineOfferPayload: ResolverTypeWrapper<Omit<DefineOfferPayload, 'offer'> & { offer?: Maybe<ResolversTypes['OfferDefinition']> }>;
   DismissReminderInput: DismissReminderInput;
   DueBasis: DueBasis;
+  DueWindow: ResolverTypeWrapper<DueWindow>;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   EmailChangeRequest: ResolverTypeWrapper<EmailChangeRequest>;
   EventRegistration: ResolverTypeWrapper<EventRegistrationMapperModel>;
@@ -4021,7 +4083,7 @@ export type ResolversTypes = {
   MaintenanceReminder: ResolverTypeWrapper<MaintenanceReminderMapperModel>;
   MaintenanceReminderConnection: ResolverTypeWrapper<Omit<MaintenanceReminderConnection, 'edges'> & { edges: Array<ResolversTypes['MaintenanceReminderEdge']> }>;
   MaintenanceReminderEdge: ResolverTypeWrapper<Omit<MaintenanceReminderEdge, 'node'> & { node: ResolversTypes['MaintenanceReminder'] }>;
-  MileageEstimate: ResolverTypeWrapper<MileageEstimate>;
+  MileageEstimate: ResolverTypeWrapper<MileageEstimateMapperModel>;
   MileageSource: MileageSource;
   ModelLine: ModelLine;
   Money: ResolverTypeWrapper<MoneyMapperModel>;
@@ -4208,6 +4270,7 @@ export type ResolversParentTypes = {
   DefineOfferInput: DefineOfferInput;
   DefineOfferPayload: Omit<DefineOfferPayload, 'offer'> & { offer?: Maybe<ResolversParentTypes['OfferDefinition']> };
   DismissReminderInput: DismissReminderInput;
+  DueWindow: DueWindow;
   EmailAddress: Scalars['EmailAddress']['output'];
   EmailChangeRequest: EmailChangeRequest;
   EventRegistration: EventRegistrationMapperModel;
@@ -4241,7 +4304,7 @@ export type ResolversParentTypes = {
   MaintenanceReminder: MaintenanceReminderMapperModel;
   MaintenanceReminderConnection: Omit<MaintenanceReminderConnection, 'edges'> & { edges: Array<ResolversParentTypes['MaintenanceReminderEdge']> };
   MaintenanceReminderEdge: Omit<MaintenanceReminderEdge, 'node'> & { node: ResolversParentTypes['MaintenanceReminder'] };
-  MileageEstimate: MileageEstimate;
+  MileageEstimate: MileageEstimateMapperModel;
   Money: MoneyMapperModel;
   MoneyInput: MoneyInput;
   Mutation: Record<PropertyKey, never>;
@@ -4696,6 +4759,12 @@ export type DefineOfferPayloadResolvers<ContextType = GraphQLContext, ParentType
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type DueWindowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DueWindow'] = ResolversParentTypes['DueWindow']> = {
+  earliest?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  latest?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  likely?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
 export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmailAddress'], any> {
   name: 'EmailAddress';
 }
@@ -4741,19 +4810,21 @@ export type EventRegistrationPayloadResolvers<ContextType = GraphQLContext, Pare
 
 export type ForecastDayResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastDay'] = ResolversParentTypes['ForecastDay']> = {
   date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  expectedVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expectedVisits?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['ForecastItemCount']>, ParentType, ContextType>;
   vehicles?: Resolver<Array<ResolversTypes['Vehicle']>, ParentType, ContextType>;
 };
 
 export type ForecastItemCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastItemCount'] = ResolversParentTypes['ForecastItemCount']> = {
-  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['MaintenanceItem'], ParentType, ContextType>;
 };
 
 export type ForecastWeekResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ForecastWeek'] = ResolversParentTypes['ForecastWeek']> = {
-  expectedVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expectedVisits?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  high?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['ForecastItemCount']>, ParentType, ContextType>;
+  low?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   weekStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
@@ -4876,8 +4947,11 @@ export type MaintenanceReminderEdgeResolvers<ContextType = GraphQLContext, Paren
 };
 
 export type MileageEstimateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MileageEstimate'] = ResolversParentTypes['MileageEstimate']> = {
+  cohort?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   kmPerYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  logSigma?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   quality?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  seasonalFactors?: Resolver<Maybe<Array<ResolversTypes['Float']>>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['MileageSource'], ParentType, ContextType>;
 };
 
@@ -5276,8 +5350,10 @@ export type ServiceBookingResolvers<ContextType = GraphQLContext, ParentType ext
 
 export type ServiceForecastResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceForecast'] = ResolversParentTypes['ServiceForecast']> = {
   days?: Resolver<Array<ResolversTypes['ForecastDay']>, ParentType, ContextType>;
-  expectedVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expectedVisits?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  high?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  low?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   overdueVehicles?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   weeks?: Resolver<Array<ResolversTypes['ForecastWeek']>, ParentType, ContextType>;
@@ -5294,9 +5370,11 @@ export type ServicePredictionResolvers<ContextType = GraphQLContext, ParentType 
   confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   dueOdometerKm?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  dueWindow?: Resolver<ResolversTypes['DueWindow'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['MaintenanceItem'], ParentType, ContextType>;
   lastPerformedAt?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   recommendedProducts?: Resolver<Array<ResolversTypes['RecommendedProduct']>, ParentType, ContextType>;
+  remindFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
 export type ServiceVisitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceVisit'] = ResolversParentTypes['ServiceVisit']> = {
@@ -5487,6 +5565,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DealerEdge?: DealerEdgeResolvers<ContextType>;
   Decimal?: GraphQLScalarType;
   DefineOfferPayload?: DefineOfferPayloadResolvers<ContextType>;
+  DueWindow?: DueWindowResolvers<ContextType>;
   EmailAddress?: GraphQLScalarType;
   EmailChangeRequest?: EmailChangeRequestResolvers<ContextType>;
   EventRegistration?: EventRegistrationResolvers<ContextType>;
