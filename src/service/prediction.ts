@@ -49,6 +49,8 @@ export interface ItemPrediction {
   confidence: number;
   /** Absent only on plans stored before due windows (read through {@link dueWindowOf}). */
   dueWindow?: DueWindow;
+  /** The calendar date when it caps the window (the distance may come first, but the item is due by then at the latest). */
+  calendarCap?: string;
   /** The date the reminder aims at, ≤ the likely date: it goes out {@link REMINDER_LEAD_DAYS} before (see `reminderAnchorDate`). */
   earlyDue?: string;
 }
@@ -180,6 +182,7 @@ function distanceItem(code: string, model: RateModel, remainingKm: number, dueKm
     basis: median !== null && median < calendarDue ? 'MILEAGE' : 'CALENDAR',
     confidence: round2(confidence),
     dueWindow: window,
+    ...(window.latest === calendarDue ? { calendarCap: calendarDue } : {}),
     earlyDue: earlier(reminderAnchorDate(pLate, median), calendarDue),
   };
 }
@@ -233,30 +236,37 @@ export function planService(input: VehicleServiceInput): ServicePlan {
 }
 
 /**
- * The probability that an item falls due on each day of [from, to]: from the due date's
- * log-normal (fitted through its window's quantiles), or all of it on a fixed date.
- * Mass before `from` or after `to` is left out (a forecast sums what falls in its range).
+ * P(the item is due on or before the end of `day`): a split log-normal in days from a
+ * little before the window (its two halves fitted to p10–p50 and p50–p90, so lopsided
+ * windows keep their quantiles), all of it by a calendar date that caps the window.
+ */
+export function dueByProbability(item: ItemPrediction, day: string): number {
+  const window = dueWindowOf(item);
+  if (window.earliest === window.latest) return day >= window.likely ? 1 : 0;
+  const cap = item.calendarCap ?? (item.basis === 'CALENDAR' && window.latest === item.dueDate ? window.latest : undefined);
+  if (cap !== undefined && day >= cap) return 1;
+  const origin = dayToMs(window.earliest) - 30 * 86_400_000;
+  const t = (d: string) => (dayToMs(d) - origin) / 86_400_000;
+  const mu = Math.log(t(window.likely));
+  const left = Math.max(0.01, (mu - Math.log(t(window.earliest))) / Z.p10);
+  // A capped window's p90 is the cap, not the distance's: its right half mirrors the left.
+  const right = cap !== undefined ? left : Math.max(0.01, (Math.log(t(window.latest)) - mu) / Z.p10);
+  if (t(day) + 1 <= 0) return 0;
+  const x = Math.log(t(day) + 1) - mu;
+  return normalCdf(x / (x < 0 ? left : right));
+}
+
+/**
+ * The probability that an item falls due on each day of [from, to] (mass before `from` or
+ * after `to` left out: a forecast sums what falls in its range).
  */
 export function dueDayProbabilities(item: ItemPrediction, from: string, to: string): Map<string, number> {
-  const window = dueWindowOf(item);
   const out = new Map<string, number>();
-  if (window.earliest === window.latest) {
-    if (window.likely >= from && window.likely <= to) out.set(window.likely, 1);
-    return out;
-  }
-  // Log-normal in "days from the earliest minus a margin": fitted so p10/p50/p90 match.
-  const origin = dayToMs(window.earliest) - 30 * 86_400_000;
-  const t = (day: string) => (dayToMs(day) - origin) / 86_400_000;
-  const mu = Math.log(t(window.likely));
-  const sigma = Math.max(0.01, (Math.log(t(window.latest)) - Math.log(t(window.earliest))) / (2 * Z.p10));
-  const cdf = (days: number) => (days <= 0 ? 0 : normalCdf((Math.log(days) - mu) / sigma));
-  const upper = window.latest === item.dueDate && item.basis === 'CALENDAR' ? window.latest : null;
-  for (let day = from; day <= to; day = addDays(day, 1)) {
-    if (upper !== null && day > upper) break;
-    let p = cdf(t(day) + 1) - cdf(t(day));
-    // A calendar cap takes all the mass beyond it on its own day.
-    if (upper !== null && day === upper) p = 1 - cdf(t(day));
-    if (p > 1e-6) out.set(day, p);
+  let before = dueByProbability(item, addDays(from, -1));
+  for (let day = from; day <= to && before < 1; day = addDays(day, 1)) {
+    const by = dueByProbability(item, day);
+    if (by - before > 1e-6) out.set(day, by - before);
+    before = by;
   }
   return out;
 }
