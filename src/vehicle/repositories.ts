@@ -1,5 +1,6 @@
 import type { RepositoryFactory } from '../composition.js';
 import { OdometerRepository } from './odometer-repository.js';
+import { TelemetryRepository } from './telemetry-repository.js';
 import { VehicleRepository } from './vehicle-repository.js';
 import type { Store } from '../store/store.js';
 import type { PlanContextLoader, VehiclePlanner } from './vehicle.js';
@@ -8,6 +9,7 @@ declare module '../composition.js' {
   interface Repositories {
     vehicles: VehicleRepository;
     odometer: OdometerRepository;
+    telemetry: TelemetryRepository;
   }
   interface Ports {
     /** The service plan stored on every car, recomputed on registration and readings. */
@@ -21,6 +23,6 @@ declare module '../composition.js' {
 const repositories: RepositoryFactory = (store, { planService, planContext }) => {
   // Readings are written only in their vehicle's transaction, so the vehicle repository writes through this one.
   const odometer = new OdometerRepository(store);
-  return { vehicles: new VehicleRepository(store, odometer, planService, planContext(store)), odometer };
+  return { vehicles: new VehicleRepository(store, odometer, planService, planContext(store)), odometer, telemetry: new TelemetryRepository(store) };
 };
 export default repositories;

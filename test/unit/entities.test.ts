@@ -213,6 +213,8 @@ describe('Key formats live in their entity definitions', () => {
     ODO: 'vehicle/vehicle.ts',
     DUE: 'vehicle/vehicle.ts',
     REMINDERDUE: 'vehicle/vehicle.ts',
+    TLM: 'vehicle/telemetry-records.ts',
+    SOH: 'vehicle/telemetry-records.ts',
     VISIT: 'service/service-visit.ts',
     REMINDER: 'reminder/reminder.ts',
     INTERACTION: 'value/fact-repository.ts',

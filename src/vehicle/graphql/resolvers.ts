@@ -5,6 +5,7 @@ import { loadPage } from '../../auth/loaders.js';
 import { checkPageSize, pageToConnection } from '../../graphql/connection.js';
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { VEHICLE_NODE } from '../vehicle.js';
+import { telemetryResolvers } from './telemetry-resolvers.js';
 
 export const vehicleResolvers: Resolvers = {
   Query: {
@@ -14,6 +15,7 @@ export const vehicleResolvers: Resolvers = {
     registerVehicle: (_, { input }, ctx) => registerVehicle(ctx, input),
     recordOdometerReading: (_, { input }, ctx) => recordOdometerReading(ctx, input),
     transferVehicle: (_, { input }, ctx) => transferVehicle(ctx, input),
+    ...telemetryResolvers.Mutation,
   },
   Vehicle: {
     id: (v) => toGlobalId(VEHICLE_NODE, v.vin),
@@ -25,6 +27,7 @@ export const vehicleResolvers: Resolvers = {
       const size = checkPageSize(first);
       return pageToConnection(await loadPage(ctx.loaders, 'Vehicle.odometerHistory', v.vin, { size, after }, () => ctx.repos.odometer.history(v.vin, size, after)));
     },
+    ...telemetryResolvers.Vehicle,
   },
   Ownership: {
     customer: (o, _, ctx) => ctx.access.customer(o.customerId),
