@@ -19,6 +19,8 @@ import { createRepositories } from '../composition.js';
 import { seedClub, type ClubSeedResult } from './seed-club.js';
 import { seedOffers, type OffersSeedResult } from './seed-offers.js';
 import { prng, type Prng } from '../shared/prng.js';
+import { runFleetRatesJob, type FleetRatesJobStats } from '../fleet-rates/fleet-rates-job.js';
+import { createLogger } from '../shared/logger.js';
 
 
 const DAY = 86_400_000;
@@ -40,6 +42,8 @@ export interface SeedResult {
   club: ClubSeedResult;
   /** Personalised offers: catalogue, two job runs and the facts that converted them (see `seed-offers.ts`). */
   offers: OffersSeedResult;
+  /** The fleet's learned rates, from the seeded cars' own plans: tonight's run, run once at seeding. */
+  fleetRates: FleetRatesJobStats;
 }
 
 function pickVariant(rand: Prng): DemoVariant {
@@ -86,7 +90,7 @@ function odometerSeries(rand: Prng, purchasedAt: number, now: number): { km: num
  * replayed through the real planner and, for some, a previous owner. All invariants the repositories keep (VIN sets, counts, links,
  * email claims) hold, because the items come from the same entity functions.
  */
-export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items' | 'club' | 'offers'>; items: Item[] } {
+export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehicleCount = 300, now = new Date(), seed = 911 }: SeedOptions = {}): { result: Omit<SeedResult, 'items' | 'club' | 'offers' | 'fleetRates'>; items: Item[] } {
   const rand = prng(seed);
   const nowMs = now.getTime();
   const stamp = (t: number) => new Date(t).toISOString();
@@ -247,5 +251,8 @@ export async function seedDemoBrand(store: Store, options: SeedOptions = {}): Pr
   // Offers before the club: their facts (orders, contracts, cars) are history the club's seed then finds, so its own figures stay its own.
   const offers = await seedOffers(store, repos, { customers: result.customers, now, rand: prng((options.seed ?? 911) + 2) });
   const club = await seedClub(store, repos, { ...result, items, now, rand: prng((options.seed ?? 911) + 1) });
-  return { ...result, items: items.length, club, offers };
+  // The cohorts new registrations lean on: learned from the seeded cars, as the nightly run would.
+  const quiet = createLogger({}, { level: 'error', write: () => true });
+  const fleetRates = await runFleetRatesJob({ fleetRates: repos.fleetRates, fleetReader: repos.fleetReader, logger: quiet }, { now });
+  return { ...result, items: items.length, club, offers, fleetRates };
 }

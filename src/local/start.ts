@@ -69,6 +69,8 @@ async function main() {
       log(`  club: ${club.members} members (${Object.entries(club.byLevel).map(([level, n]) => `${n} ${level}`).join(', ')}), ${club.rewards} rewards, ${club.vouchers} vouchers, ${club.events.past} past and ${club.events.upcoming} upcoming events`);
       const { offers } = seeded;
       log(`  offers: ${offers.offers} in the catalogue, ${offers.decided} past decisions (${offers.holdout} in the holdout), ${offers.facts} conversions recorded as facts; tonight's next best offers decided`);
+      const { fleetRates } = seeded;
+      log(`  fleet rates: ${fleetRates.cohorts} cohorts learned from ${fleetRates.rateCars} cars with their own history (version ${fleetRates.version ?? '–'})`);
     } else {
       log('Table already holds a brand (--persist): not seeding again.');
     }
