@@ -79,6 +79,21 @@ export type AdjustPointsInput = {
   reason: Scalars['String']['input'];
 };
 
+/** The health of a car's high-voltage battery, summarised from its state-of-health readings. */
+export type BatteryHealth = {
+  __typename?: 'BatteryHealth';
+  /** Where the trend lies among cars of the same model line, powertrain and country, 0–100: higher is healthier (slower loss than that share of them). Null without a trend or before the fleet's trends are learned. */
+  cohortPercentile?: Maybe<Scalars['Float']['output']>;
+  /** When the latest reading was taken. */
+  lastReadAt: Scalars['DateTime']['output'];
+  /** How many readings there are. */
+  readings: Scalars['Int']['output'];
+  /** The latest reading: % of the battery's original capacity. */
+  stateOfHealthPct: Scalars['Float']['output'];
+  /** Capacity lost or gained per year, in percentage points (negative = losing): a Theil–Sen slope over readings at least 30 days apart; null until there are such readings. */
+  trendPctPerYear?: Maybe<Scalars['Float']['output']>;
+};
+
 /** A benefit the customer is entitled to. */
 export type Benefit = {
   __typename?: 'Benefit';
@@ -1794,6 +1809,8 @@ export type Mutation = {
   recordOrder: RecordFactPayload;
   /** Records a workshop visit (admins; dealers with `SERVICE_WRITE` for their cars). Restarts the intervals of the items performed and completes the reminder they answer. */
   recordServiceVisit: RecordServiceVisitPayload;
+  /** Records connected-car readings (odometer, battery health and charge) in batches of up to 500, each answered on its own; idempotent per platform and reading id. Admins; dealers with `vehicles:write` for the cars they may write. */
+  recordVehicleTelemetry: RecordVehicleTelemetryPayload;
   /**
    * Redeems a reward with a member's available points (the member, or an admin on their
    * behalf): the points, the stock and one voucher per unit, all or nothing.
@@ -1987,6 +2004,12 @@ export type MutationRecordOrderArgs = {
 /** Paddock's write API. Every mutation answers a payload with `userErrors`. */
 export type MutationRecordServiceVisitArgs = {
   input: RecordServiceVisitInput;
+};
+
+
+/** Paddock's write API. Every mutation answers a payload with `userErrors`. */
+export type MutationRecordVehicleTelemetryArgs = {
+  input: RecordVehicleTelemetryInput;
 };
 
 
@@ -2910,6 +2933,29 @@ export type RecordServiceVisitPayload = {
   vehicle?: Maybe<Vehicle>;
 };
 
+/** A batch of connected-car readings from one platform. */
+export type RecordVehicleTelemetryInput = {
+  /** The readings, at most 500; each carries `odometerKm`, `stateOfHealthPct` or both. */
+  readings: Array<VehicleTelemetryReadingInput>;
+  /** The platform that sent them, e.g. `porsche-connect` (1–40 characters). */
+  source: Scalars['String']['input'];
+};
+
+/** Result of `recordVehicleTelemetry`. */
+export type RecordVehicleTelemetryPayload = {
+  __typename?: 'RecordVehicleTelemetryPayload';
+  /** Readings stored now. */
+  accepted: Scalars['Int']['output'];
+  /** Readings stored before or repeated in the call. */
+  duplicates: Scalars['Int']['output'];
+  /** Per reading, in input order. */
+  outcomes: Array<TelemetryReadingOutcome>;
+  /** Readings rejected. */
+  rejected: Scalars['Int']['output'];
+  /** Problems with the batch as a whole (e.g. more than 500 readings): then nothing was written. */
+  userErrors: Array<UserError>;
+};
+
 /** A reward to redeem with a member's points. */
 export type RedeemRewardInput = {
   /** The member's customer global ID (their own, or any member's for an admin). */
@@ -3411,6 +3457,32 @@ export type SurveyKind =
   /** Net Promoter Score, 0–10. */
   | 'NPS';
 
+/** The answer for one reading of a batch, at its position in the input. */
+export type TelemetryReadingOutcome = {
+  __typename?: 'TelemetryReadingOutcome';
+  /** Why it was rejected; null otherwise. */
+  code?: Maybe<UserErrorCode>;
+  /** The input field it was rejected for, e.g. `["input", "readings", "3", "odometerKm"]`. */
+  field?: Maybe<Array<Scalars['String']['output']>>;
+  /** What is wrong, or why it is a duplicate, for a human. */
+  message?: Maybe<Scalars['String']['output']>;
+  /** The platform's id of the reading. */
+  sourceReadingId: Scalars['String']['output'];
+  /** What happened to it. */
+  status: TelemetryReadingStatus;
+  /** The VIN, normalised. */
+  vin: Scalars['String']['output'];
+};
+
+/** What happened to one reading of a batch. */
+export type TelemetryReadingStatus =
+  /** Stored now. */
+  | 'ACCEPTED'
+  /** Stored before (same platform and reading id), or sent earlier in the same call: nothing changed. */
+  | 'DUPLICATE'
+  /** Not stored: see its code and message. */
+  | 'REJECTED';
+
 /** The customer's value tier. */
 export type Tier =
   /** Everyone else. */
@@ -3580,6 +3652,8 @@ export type UserErrorCode =
   | 'EVENT_CANCELLED'
   /** The seat held for the member was not accepted in time and has passed on. */
   | 'HOLD_EXPIRED'
+  /** The odometer would have moved faster than a car drives (over 300 km/h on average) since or until the neighbouring reading: a unit or clock fault. */
+  | 'IMPLAUSIBLE_SPEED'
   /** The member's club status level is below what a reward or an event asks for. */
   | 'INELIGIBLE_LEVEL'
   /** The member does not own a car of the model lines or variants the event is for. */
@@ -3675,6 +3749,8 @@ export type ValueComponents = {
 /** A car, identified by its VIN. */
 export type Vehicle = Node & {
   __typename?: 'Vehicle';
+  /** The high-voltage battery's health from connected-car telemetry; null for petrol cars and cars without readings. */
+  batteryHealth?: Maybe<BatteryHealth>;
   /** The vehicle's global ID. */
   id: Scalars['ID']['output'];
   /** The mileage rate the predictions use. */
@@ -3757,6 +3833,22 @@ export type VehicleEdge = {
   cursor: Scalars['String']['output'];
   /** The vehicle. */
   node: Vehicle;
+};
+
+/** One reading of a connected car, as its platform sent it. */
+export type VehicleTelemetryReadingInput = {
+  /** Kilometres: not lower than an earlier reading, not higher than a later one, and reachable at 300 km/h or less from both. */
+  odometerKm?: InputMaybe<Scalars['Int']['input']>;
+  /** When the car took the reading (not in the future); may be older than the car's latest. */
+  readAt: Scalars['DateTime']['input'];
+  /** The platform's id of the reading (1–100 characters): a reading is stored once per platform and id, so re-sending is safe. */
+  sourceReadingId: Scalars['String']['input'];
+  /** The high-voltage battery's state of charge, 0–100 % (hybrids and electric cars); kept with the reading. */
+  stateOfChargePct?: InputMaybe<Scalars['Float']['input']>;
+  /** The high-voltage battery's state of health, 0–100 % (hybrids and electric cars). */
+  stateOfHealthPct?: InputMaybe<Scalars['Float']['input']>;
+  /** The VIN. */
+  vin: Scalars['String']['input'];
 };
 
 /** The caller, as authenticated. */
@@ -3970,6 +4062,7 @@ export type ResolversTypes = {
   Address: ResolverTypeWrapper<Address>;
   AddressInput: AddressInput;
   AdjustPointsInput: AdjustPointsInput;
+  BatteryHealth: ResolverTypeWrapper<BatteryHealth>;
   Benefit: ResolverTypeWrapper<BenefitMapperModel>;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -4138,6 +4231,8 @@ export type ResolversTypes = {
   RecordOrderInput: RecordOrderInput;
   RecordServiceVisitInput: RecordServiceVisitInput;
   RecordServiceVisitPayload: ResolverTypeWrapper<Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversTypes['ServiceVisit']>, vehicle?: Maybe<ResolversTypes['Vehicle']> }>;
+  RecordVehicleTelemetryInput: RecordVehicleTelemetryInput;
+  RecordVehicleTelemetryPayload: ResolverTypeWrapper<RecordVehicleTelemetryPayload>;
   RedeemRewardInput: RedeemRewardInput;
   RedeemRewardPayload: ResolverTypeWrapper<Omit<RedeemRewardPayload, 'membership' | 'vouchers'> & { membership?: Maybe<ResolversTypes['ClubMembership']>, vouchers: Array<ResolversTypes['Voucher']> }>;
   RegisterForEventInput: RegisterForEventInput;
@@ -4178,6 +4273,8 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SubmitSurveyInput: SubmitSurveyInput;
   SurveyKind: SurveyKind;
+  TelemetryReadingOutcome: ResolverTypeWrapper<TelemetryReadingOutcome>;
+  TelemetryReadingStatus: TelemetryReadingStatus;
   Tier: Tier;
   Touchpoint: Touchpoint;
   TransferVehicleInput: TransferVehicleInput;
@@ -4193,6 +4290,7 @@ export type ResolversTypes = {
   Vehicle: ResolverTypeWrapper<VehicleMapperModel>;
   VehicleConnection: ResolverTypeWrapper<Omit<VehicleConnection, 'edges'> & { edges: Array<ResolversTypes['VehicleEdge']> }>;
   VehicleEdge: ResolverTypeWrapper<Omit<VehicleEdge, 'node'> & { node: ResolversTypes['Vehicle'] }>;
+  VehicleTelemetryReadingInput: VehicleTelemetryReadingInput;
   Viewer: ResolverTypeWrapper<ViewerMapperModel>;
   Voucher: ResolverTypeWrapper<VoucherMapperModel>;
   VoucherConnection: ResolverTypeWrapper<Omit<VoucherConnection, 'edges'> & { edges: Array<ResolversTypes['VoucherEdge']> }>;
@@ -4210,6 +4308,7 @@ export type ResolversParentTypes = {
   Address: Address;
   AddressInput: AddressInput;
   AdjustPointsInput: AdjustPointsInput;
+  BatteryHealth: BatteryHealth;
   Benefit: BenefitMapperModel;
   BookServiceFromReminderInput: BookServiceFromReminderInput;
   Boolean: Scalars['Boolean']['output'];
@@ -4350,6 +4449,8 @@ export type ResolversParentTypes = {
   RecordOrderInput: RecordOrderInput;
   RecordServiceVisitInput: RecordServiceVisitInput;
   RecordServiceVisitPayload: Omit<RecordServiceVisitPayload, 'completedReminder' | 'serviceVisit' | 'vehicle'> & { completedReminder?: Maybe<ResolversParentTypes['MaintenanceReminder']>, serviceVisit?: Maybe<ResolversParentTypes['ServiceVisit']>, vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
+  RecordVehicleTelemetryInput: RecordVehicleTelemetryInput;
+  RecordVehicleTelemetryPayload: RecordVehicleTelemetryPayload;
   RedeemRewardInput: RedeemRewardInput;
   RedeemRewardPayload: Omit<RedeemRewardPayload, 'membership' | 'vouchers'> & { membership?: Maybe<ResolversParentTypes['ClubMembership']>, vouchers: Array<ResolversParentTypes['Voucher']> };
   RegisterForEventInput: RegisterForEventInput;
@@ -4382,6 +4483,7 @@ export type ResolversParentTypes = {
   SetConsentsPayload: Omit<SetConsentsPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   String: Scalars['String']['output'];
   SubmitSurveyInput: SubmitSurveyInput;
+  TelemetryReadingOutcome: TelemetryReadingOutcome;
   TransferVehicleInput: TransferVehicleInput;
   TransferVehiclePayload: Omit<TransferVehiclePayload, 'vehicle'> & { vehicle?: Maybe<ResolversParentTypes['Vehicle']> };
   UpdateClubEventInput: UpdateClubEventInput;
@@ -4394,6 +4496,7 @@ export type ResolversParentTypes = {
   Vehicle: VehicleMapperModel;
   VehicleConnection: Omit<VehicleConnection, 'edges'> & { edges: Array<ResolversParentTypes['VehicleEdge']> };
   VehicleEdge: Omit<VehicleEdge, 'node'> & { node: ResolversParentTypes['Vehicle'] };
+  VehicleTelemetryReadingInput: VehicleTelemetryReadingInput;
   Viewer: ViewerMapperModel;
   Voucher: VoucherMapperModel;
   VoucherConnection: Omit<VoucherConnection, 'edges'> & { edges: Array<ResolversParentTypes['VoucherEdge']> };
@@ -4408,6 +4511,14 @@ export type AddressResolvers<ContextType = GraphQLContext, ParentType extends Re
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   street?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type BatteryHealthResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BatteryHealth'] = ResolversParentTypes['BatteryHealth']> = {
+  cohortPercentile?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  lastReadAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  readings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stateOfHealthPct?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  trendPctPerYear?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type BenefitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Benefit'] = ResolversParentTypes['Benefit']> = {
@@ -4987,6 +5098,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   recordOfferResponse?: Resolver<ResolversTypes['RecordOfferResponsePayload'], ParentType, ContextType, RequireFields<MutationRecordOfferResponseArgs, 'input'>>;
   recordOrder?: Resolver<ResolversTypes['RecordFactPayload'], ParentType, ContextType, RequireFields<MutationRecordOrderArgs, 'input'>>;
   recordServiceVisit?: Resolver<ResolversTypes['RecordServiceVisitPayload'], ParentType, ContextType, RequireFields<MutationRecordServiceVisitArgs, 'input'>>;
+  recordVehicleTelemetry?: Resolver<ResolversTypes['RecordVehicleTelemetryPayload'], ParentType, ContextType, RequireFields<MutationRecordVehicleTelemetryArgs, 'input'>>;
   redeemReward?: Resolver<ResolversTypes['RedeemRewardPayload'], ParentType, ContextType, RequireFields<MutationRedeemRewardArgs, 'input'>>;
   registerForEvent?: Resolver<ResolversTypes['EventRegistrationPayload'], ParentType, ContextType, RequireFields<MutationRegisterForEventArgs, 'input'>>;
   registerVehicle?: Resolver<ResolversTypes['RegisterVehiclePayload'], ParentType, ContextType, RequireFields<MutationRegisterVehicleArgs, 'input'>>;
@@ -5263,6 +5375,14 @@ export type RecordServiceVisitPayloadResolvers<ContextType = GraphQLContext, Par
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
 };
 
+export type RecordVehicleTelemetryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordVehicleTelemetryPayload'] = ResolversParentTypes['RecordVehicleTelemetryPayload']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcomes?: Resolver<Array<ResolversTypes['TelemetryReadingOutcome']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type RedeemRewardPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RedeemRewardPayload'] = ResolversParentTypes['RedeemRewardPayload']> = {
   membership?: Resolver<Maybe<ResolversTypes['ClubMembership']>, ParentType, ContextType>;
   pointsSpent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -5409,6 +5529,15 @@ export type SetConsentsPayloadResolvers<ContextType = GraphQLContext, ParentType
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type TelemetryReadingOutcomeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TelemetryReadingOutcome'] = ResolversParentTypes['TelemetryReadingOutcome']> = {
+  code?: Resolver<Maybe<ResolversTypes['UserErrorCode']>, ParentType, ContextType>;
+  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceReadingId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['TelemetryReadingStatus'], ParentType, ContextType>;
+  vin?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type TransferVehiclePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TransferVehiclePayload'] = ResolversParentTypes['TransferVehiclePayload']> = {
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
   vehicle?: Resolver<Maybe<ResolversTypes['Vehicle']>, ParentType, ContextType>;
@@ -5440,6 +5569,7 @@ export type ValueComponentsResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type VehicleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Vehicle'] = ResolversParentTypes['Vehicle']> = {
+  batteryHealth?: Resolver<Maybe<ResolversTypes['BatteryHealth']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   mileageRate?: Resolver<Maybe<ResolversTypes['MileageEstimate']>, ParentType, ContextType>;
   modelLine?: Resolver<ResolversTypes['ModelLine'], ParentType, ContextType>;
@@ -5521,6 +5651,7 @@ export type VoucherTermsResolvers<ContextType = GraphQLContext, ParentType exten
 
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
+  BatteryHealth?: BatteryHealthResolvers<ContextType>;
   Benefit?: BenefitResolvers<ContextType>;
   CancelVoucherPayload?: CancelVoucherPayloadResolvers<ContextType>;
   ClubBalance?: ClubBalanceResolvers<ContextType>;
@@ -5624,6 +5755,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RecordOdometerReadingPayload?: RecordOdometerReadingPayloadResolvers<ContextType>;
   RecordOfferResponsePayload?: RecordOfferResponsePayloadResolvers<ContextType>;
   RecordServiceVisitPayload?: RecordServiceVisitPayloadResolvers<ContextType>;
+  RecordVehicleTelemetryPayload?: RecordVehicleTelemetryPayloadResolvers<ContextType>;
   RedeemRewardPayload?: RedeemRewardPayloadResolvers<ContextType>;
   RegisterVehiclePayload?: RegisterVehiclePayloadResolvers<ContextType>;
   ReminderDismissal?: ReminderDismissalResolvers<ContextType>;
@@ -5644,6 +5776,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ServiceVisitConnection?: ServiceVisitConnectionResolvers<ContextType>;
   ServiceVisitEdge?: ServiceVisitEdgeResolvers<ContextType>;
   SetConsentsPayload?: SetConsentsPayloadResolvers<ContextType>;
+  TelemetryReadingOutcome?: TelemetryReadingOutcomeResolvers<ContextType>;
   TransferVehiclePayload?: TransferVehiclePayloadResolvers<ContextType>;
   UpdateCustomerPayload?: UpdateCustomerPayloadResolvers<ContextType>;
   UpdateRewardPayload?: UpdateRewardPayloadResolvers<ContextType>;
