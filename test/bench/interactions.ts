@@ -54,7 +54,7 @@ const indexesOf = (item: WireItem) => Object.values(INDEXES).filter((i) => item[
  * that is the larger of before and after). DynamoDB Local's own `ConsumedCapacity` cannot
  * be used: for a transaction it does not add its items up (ten 100-byte Puts report 2 units).
  */
-function writeUnits(doc: Doc, reader: DynamoDBClient, tableName: string) {
+export function writeUnits(doc: Doc, reader: DynamoDBClient, tableName: string) {
   let units = 0;
   doc.middlewareStack.add(
     (next, context) => async (args) => {

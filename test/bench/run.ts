@@ -24,6 +24,8 @@
  *    first night at 1M customers projected onto the fan-out.
  * 11. Reminder timing on a simulated fleet with known true mileage (`maintenance.ts`): share of
  *    reminders 14 ± 3 days ahead, early, late, median lead per kind of car; window calibration.
+ * 12. Connected-car telemetry (`telemetry.ts`): readings per second through the Lambda handler,
+ *    requests and write units per reading, batched, one reading a car, and re-sent.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync } from 'node:child_process';
@@ -64,6 +66,7 @@ import { writeContributions } from '../../src/store/fact-hooks.js';
 import { connections } from './connections.js';
 import { interactionsBench } from './interactions.js';
 import { offersBench } from './offers.js';
+import { telemetryBench } from './telemetry.js';
 import { maintenanceBench } from './maintenance.js';
 
 const OUT = resolve('.paddock/bench');
@@ -302,7 +305,7 @@ function hostileDocuments() {
 }
 
 /** `npm run bench -- --only bundle,cold-start` runs just those sections. */
-const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers', 'maintenance'] as const;
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers', 'maintenance', 'telemetry'] as const;
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -322,6 +325,7 @@ async function main() {
   if (only.has('connections')) (print(), await connections(print));
   if (only.has('interactions')) (print(), await interactionsBench(print));
   if (only.has('offers')) (print(), await offersBench({ withTable, print }));
+  if (only.has('telemetry')) (print(), await telemetryBench(print));
   if (only.has('maintenance')) (print(), maintenanceBench(print));
 }
 
