@@ -77,6 +77,8 @@ export interface EvaluationOptions {
   seed?: number;
   judgeFrom?: number;
   judgeTo?: number;
+  /** Readings a plan reads (default as deployed, {@link PLAN_READINGS}); Infinity: all. */
+  planReadings?: number;
 }
 
 export interface Evaluation {
@@ -88,14 +90,14 @@ export interface Evaluation {
 const toLast = (fleet: SimulatedFleet, last: { day: number; km: number }): LastService => ({ date: dayOf(fleet, last.day), km: last.km });
 
 /** The car's plan as the job sees it on `day` (readings taken before that day; the newest {@link PLAN_READINGS}). */
-export function planOn(fleet: SimulatedFleet, car: SimulatedCar, readings: readonly SimulatedReading[], day: number, rates: FleetRates | null, lastServiced = car.lastServiced): ServicePlan {
-  const known = readings.filter((r) => r.day < day).slice(-PLAN_READINGS);
+export function planOn(fleet: SimulatedFleet, car: SimulatedCar, readings: readonly SimulatedReading[], day: number, rates: FleetRates | null, planReadings = PLAN_READINGS): ServicePlan {
+  const known = readings.filter((r) => r.day < day).slice(-planReadings);
   return planService({
     modelLine: car.modelLine,
     powertrain: car.powertrain,
     purchaseDate: dayOf(fleet, car.purchaseDay),
     readings: known,
-    lastServiced: Object.fromEntries(Object.entries(lastServiced).map(([code, last]) => [code, toLast(fleet, last)])),
+    lastServiced: Object.fromEntries(Object.entries(car.lastServiced).map(([code, last]) => [code, toLast(fleet, last)])),
     fleet: rates,
     country: COUNTRY,
   });
@@ -140,14 +142,14 @@ function outcomeOf(leadDays: number | null): Outcome {
  * reminder day is max(today, anchor − 14) and the request day max(today, anchor − 28,
  * last reading + 15): the replay jumps from event to event, and equals a day-by-day one.
  */
-function replay(fleet: SimulatedFleet, car: SimulatedCar, rates: FleetRates | null, trueDue: number, answerRate: number, rand: ReturnType<typeof seeded>) {
+function replay(fleet: SimulatedFleet, car: SimulatedCar, rates: FleetRates | null, trueDue: number, answerRate: number, rand: ReturnType<typeof seeded>, planReadings: number) {
   const readings = [...car.readings];
   const limit = trueDue + 30;
   let day = fleet.evaluationDay;
   let requested = false;
   let answered = false;
   while (day <= limit) {
-    const plan = planOn(fleet, car, readings, day, rates);
+    const plan = planOn(fleet, car, readings, day, rates, planReadings);
     const anchorAt = anchorItem(plan.items);
     if (!anchorAt) return { remindedOn: null, plan, requested, answered };
     const anchor = indexOf(fleet, reminderAnchor(anchorAt));
@@ -177,7 +179,7 @@ function replay(fleet: SimulatedFleet, car: SimulatedCar, rates: FleetRates | nu
 }
 
 export function evaluateReminders(fleet: SimulatedFleet, options: EvaluationOptions = {}): Evaluation {
-  const { answerRate = 0, seed = 7, judgeFrom = 14, judgeTo = 119 } = options;
+  const { answerRate = 0, seed = 7, judgeFrom = 14, judgeTo = 119, planReadings = PLAN_READINGS } = options;
   const rates = options.rates === undefined ? learnRatesFromSimulation(fleet) : options.rates;
   const rand = seeded(seed);
   const judgements: Judgement[] = [];
@@ -192,7 +194,7 @@ export function evaluateReminders(fleet: SimulatedFleet, options: EvaluationOpti
     const category = categoryOf(fleet, car, first.every((d) => d.due!.byCalendar));
 
     // Windows at the start: every distance item with a distribution (not a fixed date).
-    const atStart = planOn(fleet, car, car.readings, start, rates);
+    const atStart = planOn(fleet, car, car.readings, start, rates, planReadings);
     for (const item of atStart.items) {
       const truth = dues.find((d) => d.item.code === item.code)?.due;
       if (!truth || item.confidence >= 1 || item.dueOdometerKm === undefined) continue;
@@ -200,7 +202,7 @@ export function evaluateReminders(fleet: SimulatedFleet, options: EvaluationOpti
     }
     if (!judged) continue;
 
-    const { remindedOn, plan, requested, answered } = replay(fleet, car, rates, trueDue, answerRate, rand);
+    const { remindedOn, plan, requested, answered } = replay(fleet, car, rates, trueDue, answerRate, rand, planReadings);
     const remindedCodes = remindedOn !== null && plan ? itemsDueBy(plan.items, dayOf(fleet, remindedOn)).map((i) => i.code) : [];
     const leadDays = remindedOn === null ? null : trueDue - remindedOn;
     judgements.push({

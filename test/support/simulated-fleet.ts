@@ -14,7 +14,8 @@ import type { ReadingPoint } from '../../src/service/prediction.js';
  * - seasons: most cars mild (±0–10 %), some strong summer cars (±40 %), a few winter cars;
  * - habits that drift: a random walk in the log rate, 0.15–0.25 per √year (per car);
  * - week-to-week noise, and day-to-day noise on top;
- * - a few long trips a year (1,000–3,000 km over 2–6 days), part of the car's annual rate;
+ * - a few long trips a year (1,000–3,000 km over 2–6 days, in the car's season), at most
+ *   40 % of its annual rate;
  * - idle weeks (holidays: the car stands).
  *
  * Readings arrive by schedule: `workshop` (every 3–9 months, irregular, and at every
@@ -113,7 +114,7 @@ const POWERTRAIN_SHARES: Record<ModelLine, Partial<Record<Powertrain, number>>> 
   MACAN: { ELECTRIC: 0.25 },
   CAYENNE: { HYBRID: 0.3 },
 };
-const DEFAULT_MIX: Record<ReadingSchedule, number> = { workshop: 0.4, registration: 0.15, 'telemetry-weekly': 0.2, 'telemetry-daily': 0.05, 'low-mileage': 0.2 };
+const DEFAULT_MIX: Record<ReadingSchedule, number> = { workshop: 0.4, registration: 0.2, 'telemetry-weekly': 0.2, 'telemetry-daily': 0.08, 'low-mileage': 0.12 };
 
 /** Simulated days after the evaluation start: room for the judged window and for calibrating long projections. */
 const DAYS_AFTER_EVALUATION = 730;
@@ -171,8 +172,8 @@ function drawProfile(rand: Random, modelLine: ModelLine, schedule: ReadingSchedu
 function drive(rand: Random, profile: DrivingProfile, origin: string, purchaseDay: number, days: number): Float64Array {
   const odometer = new Float64Array(days);
   const meanTripKm = 2_000;
-  // Everyday driving is what the trips leave of the annual rate (at least 30 % of it).
-  const tripsPerYear = Math.min(profile.tripsPerYear, (0.7 * profile.baseKmPerYear) / meanTripKm);
+  // Everyday driving is what the trips leave of the annual rate (at least 60 % of it).
+  const tripsPerYear = Math.min(profile.tripsPerYear, (0.4 * profile.baseKmPerYear) / meanTripKm);
   const everydayPerDay = (profile.baseKmPerYear - tripsPerYear * meanTripKm) / 365;
   const originDayOfYear = daysBetween(`${origin.slice(0, 4)}-01-01`, origin);
   let logDrift = 0;
@@ -191,7 +192,8 @@ function drive(rand: Random, profile: DrivingProfile, origin: string, purchaseDa
     const dayOfYear = (originDayOfYear + d) % 365;
     const season = 1 + profile.seasonAmplitude * Math.cos((2 * Math.PI * (dayOfYear - profile.seasonPeakDayOfYear)) / 365);
     if (idleDaysLeft === 0 && tripDaysLeft === 0 && rand.next() < idleSpellsPerYear / 365) idleDaysLeft = rand.int(7, 21);
-    if (tripDaysLeft === 0 && idleDaysLeft === 0 && rand.next() < tripsPerYear / 365) {
+    // Trips follow the car's seasons (a summer car tours in summer).
+    if (tripDaysLeft === 0 && idleDaysLeft === 0 && rand.next() < (tripsPerYear * season) / 365) {
       tripDaysLeft = rand.int(2, 6);
       tripKmPerDay = (1_000 + 2_000 * rand.next()) / tripDaysLeft;
     }
