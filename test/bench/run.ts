@@ -26,6 +26,8 @@
  *    reminders 14 ± 3 days ahead, early, late, median lead per kind of car; window calibration.
  * 12. Connected-car telemetry (`telemetry.ts`): readings per second through the Lambda handler,
  *    requests and write units per reading, batched, one reading a car, and re-sent.
+ * 13. Reminder timing on the richer simulated fleet (`maintenance-fleet.ts`: every line and powertrain,
+ *    the catalogue's items, a service history, long trips, daily telemetry), by category and schedule.
  */
 import '../../src/local/quiet-sdk.js';
 import { execFileSync } from 'node:child_process';
@@ -68,6 +70,7 @@ import { interactionsBench } from './interactions.js';
 import { offersBench } from './offers.js';
 import { telemetryBench } from './telemetry.js';
 import { maintenanceBench } from './maintenance.js';
+import { maintenanceFleetBench } from './maintenance-fleet.js';
 
 const OUT = resolve('.paddock/bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -305,7 +308,7 @@ function hostileDocuments() {
 }
 
 /** `npm run bench -- --only bundle,cold-start` runs just those sections. */
-const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers', 'maintenance', 'telemetry'] as const;
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers', 'maintenance', 'telemetry', 'maintenance-fleet'] as const;
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -327,6 +330,7 @@ async function main() {
   if (only.has('offers')) (print(), await offersBench({ withTable, print }));
   if (only.has('telemetry')) (print(), await telemetryBench(print));
   if (only.has('maintenance')) (print(), maintenanceBench(print));
+  if (only.has('maintenance-fleet')) (print(), maintenanceFleetBench(print));
 }
 
 main().catch((error) => {

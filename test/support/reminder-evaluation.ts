@@ -370,3 +370,14 @@ export function formatCalibration(windows: readonly WindowCheck[]): string[] {
   }
   return lines;
 }
+
+/** The same figures by reading schedule (a calendar-bound car counts under its schedule here). */
+export function formatBySchedule(evaluation: Evaluation): string[] {
+  const schedules: ReadingSchedule[] = ['workshop', 'registration', 'telemetry-weekly', 'telemetry-daily', 'low-mileage'];
+  const lines = [`  ${'by schedule'.padEnd(22)}${'cars'.padStart(6)}${'14±3'.padStart(7)}${'short'.padStart(7)}${'early'.padStart(7)}${'late'.padStart(7)}${'never'.padStart(7)}${'lead p50'.padStart(9)}`];
+  for (const schedule of schedules) {
+    const f = summarise(evaluation.judgements.filter((j) => j.schedule === schedule)).all;
+    if (f.cars) lines.push(`  ${schedule.padEnd(22)}${String(f.cars).padStart(6)}${pct(f.within)}${pct(f.short)}${pct(f.early)}${pct(f.late)}${pct(f.never)}${String(f.medianLeadDays ?? '–').padStart(9)}`);
+  }
+  return lines;
+}
