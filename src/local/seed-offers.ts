@@ -101,6 +101,7 @@ export async function seedOffers(store: Store, repos: Repositories, input: { cus
   let holdout = 0;
   let serial = 0;
   let carsBought = 0;
+  const owed = { treatment: 0.5, holdout: 0.5 };
   for (const [index, night] of SEED_NIGHTS.entries()) {
     await runScoresLocally({ values: repos.values, logger }, scoresRunFor(night, SEGMENTS), SEGMENTS);
     await runOffersLocally({ offers: repos.offers, values: repos.values, logger }, offersRunFor(night, SEGMENTS), SEGMENTS);
@@ -117,7 +118,12 @@ export async function seedOffers(store: Store, repos: Repositories, input: { cus
       for (const entry of entries) {
         decided++;
         if (entry.holdout) holdout++;
-        const converts = rand.chance(entry.holdout ? CONVERSION_CHANCE.holdout : CONVERSION_CHANCE.treatment);
+        // Systematic, not drawn: each group converts its share exactly (a dozen holdout decisions
+        // drawn at 15 % convert none one time in seven, and the demo's uplift would show nothing).
+        const group = entry.holdout ? 'holdout' : 'treatment';
+        const before = Math.floor(owed[group]);
+        owed[group] += CONVERSION_CHANCE[group];
+        const converts = Math.floor(owed[group]) > before;
         const decidedAt = Date.parse(entry.decidedAt);
         const lastDay = Math.min(Date.parse(entry.attributionUntil), nextNight.getTime() - DAY, now.getTime() - DAY);
         const days = Math.floor((lastDay - decidedAt) / DAY);
