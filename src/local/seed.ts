@@ -185,6 +185,7 @@ export function buildDemoBrand({ customers: customerCount = 200, vehicles: vehic
       ownerId: owner.id,
       ownerSince,
       ownerHistory,
+      registrationOdometerKm: readings[0]!.km,
       odometerKm: latest.km,
       odometerReadAt: latest.readAt,
       lastServiced: {},

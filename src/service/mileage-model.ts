@@ -12,7 +12,7 @@ import { addDays, dayToMs, daysBetween, toDay } from './calendar.js';
  *    odometer grows linearly if the pattern holds. Without a pattern, τ is calendar time.
  * 2. **Rate.** A recency-weighted, trimmed mean of the rates (km per seasonal year) over
  *    consecutive intervals of at least {@link MIN_PAIR_DAYS}, each weighted by its length ×
- *    0.5^(age of its middle / {@link HALF_LIFE_DAYS}); intervals going backwards or more than 4× the
+ *    0.5^(age of its middle / {@link HALF_LIFE_DAYS}); intervals going backwards or more than 6× the
  *    weighted median are dropped (a typo, a reading on the wrong car). The previous
  *    estimator, Theil–Sen over all pairs, is as robust but cannot follow a change of habits:
  *    long pairs spanning old habits outnumber the recent ones quadratically.
@@ -58,8 +58,8 @@ export interface Reading {
 const DAY_MS = 86_400_000;
 /** Slopes over shorter spans are mostly noise (a weekend trip). */
 export const MIN_PAIR_DAYS = 30;
-/** An interval this many times the car's median rate is a data error, not driving. */
-const OUTLIER_RATIO = 4;
+/** An interval this many times the car's median rate is a data error, not driving (a month with a 3,000 km trip stays in). */
+const OUTLIER_RATIO = 6;
 /** A slope a year older weighs a quarter as much: habits drift. */
 export const HALF_LIFE_DAYS = 180;
 const HISTORY_WINDOW_DAYS = 3 * 365;
@@ -224,8 +224,8 @@ export function estimateRate(readings: readonly Reading[], cohort: CohortRate): 
   const intervals = monthlyIntervals(points, seasonal, msOf(latest));
   if (intervals.length === 0) return priorOnly;
 
-  // Robust: an interval going backwards, or more than 4× the weighted median (a typo, a
-  // reading on the wrong car), is left out; a change of habits (2–3×) and idle months stay in.
+  // Robust: an interval going backwards, or more than 6× the weighted median (a typo, a
+  // reading on the wrong car), is left out; a change of habits, a trip and idle months stay in.
   const reference = weightedMedian(intervals);
   const kept = reference > 0 ? intervals.filter((i) => i.value >= 0 && i.value <= OUTLIER_RATIO * reference) : intervals;
   const weightSum = kept.reduce((sum, i) => sum + i.weight, 0);
@@ -254,7 +254,8 @@ export function estimateRate(readings: readonly Reading[], cohort: CohortRate): 
     ...(seasonal ? { seasonal } : {}),
     from,
     dataAgeDays,
-    burstKm: burstOf(points, rate),
+    // From the readings as they came: thinning spaces a long history's points beyond the trip scale.
+    burstKm: burstOf([...readings].sort((a, b) => a.readAt.localeCompare(b.readAt)), rate),
   };
 }
 

@@ -80,6 +80,8 @@ export interface VehicleServiceInput {
   fleet?: FleetRates | null;
   /** Where the car lives, for its cohort. */
   country?: string;
+  /** The odometer at registration (absent for cars registered before it was kept: the oldest reading given). */
+  registrationOdometerKm?: number;
   battery?: BatteryHealth;
 }
 
@@ -210,7 +212,8 @@ export function planService(input: VehicleServiceInput): ServicePlan {
   const cohort = cohortFor(input.fleet, input.modelLine, input.powertrain, input.country);
   const model = estimateRate(sorted, cohort);
   if (sorted.length === 0) model.from = { km: 0, day: input.purchaseDate };
-  const firstKm = sorted[0]?.km ?? 0;
+  // Items never done count from the registration odometer (the readings given may be only the newest few hundred).
+  const firstKm = input.registrationOdometerKm ?? sorted[0]?.km ?? 0;
   const batteryDue = batteryCheckDue(input, cohort.sohTrend?.p10);
 
   const items = scheduleFor(input.modelLine, input.powertrain).map((item): ItemPrediction => {

@@ -19,6 +19,7 @@ export function withServicePlan(vehicle: VehicleRecord, readings: readonly Readi
     fleet: context.fleet,
     country: context.fleet?.dealerCountries[vehicle.servicingDealerId],
     battery: vehicle.batteryHealth,
+    registrationOdometerKm: vehicle.registrationOdometerKm,
   });
   return { ...vehicle, servicePlan: { rate: plan.rate, items: plan.items, ...(plan.earlyDue ? { earlyDue: plan.earlyDue } : {}) } };
 }

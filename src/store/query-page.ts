@@ -114,3 +114,22 @@ export async function queryPage(doc: DynamoDBDocumentClient, tableName: string, 
   }
   return { items, cursors, hasNextPage: collected.length > query.first, endCursor: cursors.at(-1) ?? null };
 }
+
+/**
+ * The newest items of one kind in a partition (sort keys `<prefix>…` that sort by time),
+ * strongly consistent, at most `limit`, newest first: what a write recomputes from.
+ */
+export async function newestItems(doc: DynamoDBDocumentClient, tableName: string, partition: string, prefix: string, limit: number): Promise<Item[]> {
+  const { Items = [] } = await doc.send(
+    new QueryCommand({
+      TableName: tableName,
+      ConsistentRead: true,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return Items as Item[];
+}

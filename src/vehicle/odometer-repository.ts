@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '../store/cursor.js';
-import { queryPage } from '../store/query-page.js';
+import { newestItems, queryPage } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import type { TransactItem } from '../store/transactions.js';
 import { newId } from '../shared/ids.js';
@@ -58,17 +58,7 @@ export class OdometerRepository {
 
   /** The newest readings, strongly consistent: what the service plan is estimated from. */
   async recent(vin: string): Promise<OdometerReading[]> {
-    const { Items = [] } = await this.store.doc.send(
-      new QueryCommand({
-        TableName: this.store.tableName,
-        ConsistentRead: true,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        ExpressionAttributeValues: { ':pk': vehicleKeys.partition(vin), ':prefix': vehicleKeys.odometerPrefix },
-        ScanIndexForward: false,
-        Limit: PLAN_READINGS,
-      }),
-    );
-    return Items.map(odometerFromItem);
+    const items = await newestItems(this.store.doc, this.store.tableName, vehicleKeys.partition(vin), vehicleKeys.odometerPrefix, PLAN_READINGS);
+    return items.map(odometerFromItem);
   }
 }

@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetItems, itemMapKey } from '../store/batch.js';
 import { getRecords } from '../store/entity.js';
+import { newestItems } from '../store/query-page.js';
 import type { Store } from '../store/store.js';
 import type { TransactItem } from '../store/transactions.js';
 import { sohReadingEntity, telemetryKeys, telemetryMarkerEntity, type SohReading, type TelemetryMarker } from './telemetry-records.js';
@@ -34,18 +34,8 @@ export class TelemetryRepository {
 
   /** A car's newest state-of-health readings (at most {@link SOH_HISTORY}), newest first, strongly consistent. */
   async sohHistory(vin: string): Promise<SohReading[]> {
-    const { Items = [] } = await this.store.doc.send(
-      new QueryCommand({
-        TableName: this.store.tableName,
-        ConsistentRead: true,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        ExpressionAttributeValues: { ':pk': vehicleKeys.partition(vin), ':prefix': telemetryKeys.sohPrefix },
-        ScanIndexForward: false,
-        Limit: SOH_HISTORY,
-      }),
-    );
-    return Items.map(sohReadingEntity.fromItem);
+    const items = await newestItems(this.store.doc, this.store.tableName, vehicleKeys.partition(vin), telemetryKeys.sohPrefix, SOH_HISTORY);
+    return items.map((item) => sohReadingEntity.fromItem(item));
   }
 
   /** A platform reading's marker: its condition fails when the reading is stored already (a concurrent re-send). */

@@ -163,6 +163,7 @@ export async function registerVehicle(ctx: ServiceContext, input: RegisterVehicl
     ownerId: owner.id,
     ownerSince: input.purchaseDate,
     ownerHistory: [{ customerId: owner.id, from: input.purchaseDate }],
+    registrationOdometerKm: input.odometerKm,
     odometerKm: input.odometerKm,
     odometerReadAt: readAt.date.toISOString(),
     lastServiced: {},

@@ -28,6 +28,8 @@ export interface VehicleRecord {
    * query per car, and a transfer changes it under the vehicle's version condition.
    */
   ownerHistory: Ownership[];
+  /** The odometer at registration: where items never done count from (absent on cars registered before it was kept). */
+  registrationOdometerKm?: number;
   /** The highest reading so far, denormalised so a list of cars needs no extra query. */
   odometerKm: number;
   odometerReadAt: string;
@@ -169,6 +171,7 @@ export const vehicleEntity = defineEntity<VehicleRecord>({
     ownerId: field.string,
     ownerSince: field.string,
     ownerHistory: field.withDefault(field.listOfMaps<Ownership>(), () => []),
+    registrationOdometerKm: field.optional(field.number),
     odometerKm: field.number,
     odometerReadAt: field.string,
     lastServiced: field.withDefault(field.map<VehicleRecord['lastServiced']>(), () => ({})),

@@ -1,6 +1,6 @@
 import type { ModelLine } from '../../src/catalogue/model-lines.js';
 import { learnFleetRates } from '../../src/fleet-rates/fleet-learning.js';
-import type { FleetRates } from '../../src/fleet-rates/fleet-rates.js';
+import { DEFAULT_KM_PER_YEAR, type FleetRates } from '../../src/fleet-rates/fleet-rates.js';
 import { addDays, addMonths, daysBetween } from '../../src/service/calendar.js';
 import { scheduleFor } from '../../src/service/maintenance-catalogue.js';
 import { dueWindowOf, itemsDueBy, planService, type ReadingPoint, type ServicePlan } from '../../src/service/prediction.js';
@@ -55,7 +55,6 @@ export const EVALUATION_DAY = 3 * 365;
 const DAYS = 4 * 365 + 200;
 const OIL = { months: 12, km: 15_000 };
 
-const BASE_KM_PER_YEAR: Record<ModelLine, number> = { NINE_ELEVEN: 8_000, SEVEN_EIGHTEEN: 7_000, TAYCAN: 15_000, PANAMERA: 16_000, MACAN: 15_000, CAYENNE: 17_000 };
 const PETROL_LINES: ModelLine[] = ['NINE_ELEVEN', 'SEVEN_EIGHTEEN', 'PANAMERA', 'MACAN', 'CAYENNE'];
 
 export function random(seed: number) {
@@ -75,7 +74,7 @@ const dayOf = (index: number) => addDays(SIMULATION_START, index);
 const readingAt = (car: { odometer: Float64Array }, index: number, hour = 10): ReadingPoint => ({ km: Math.round(car.odometer[index]!), readAt: `${dayOf(index)}T${String(hour).padStart(2, '0')}:00:00.000Z` });
 
 function trajectory(rand: ReturnType<typeof random>, modelLine: ModelLine): { odometer: Float64Array; amplitude: number } {
-  const base = BASE_KM_PER_YEAR[modelLine] * Math.exp(0.45 * rand.gauss());
+  const base = DEFAULT_KM_PER_YEAR[modelLine] * Math.exp(0.45 * rand.gauss());
   const amplitude = rand.next() < 0.2 ? 0.4 : 0.1 * rand.next();
   const tripsPerYear = rand.next() * 2;
   const idleStart = rand.int(0, 364);

@@ -1,3 +1,4 @@
+import { DEFAULT_KM_PER_YEAR } from '../../src/fleet-rates/fleet-rates.js';
 import type { ModelLine, Powertrain } from '../../src/catalogue/model-lines.js';
 import { addDays, addMonths, daysBetween } from '../../src/service/calendar.js';
 import { scheduleFor, type MaintenanceItem } from '../../src/service/maintenance-catalogue.js';
@@ -85,15 +86,8 @@ export interface FleetOptions {
   minAgeDays?: number;
 }
 
-/** Median annual km per model line: what a cohort is drawn around. */
-export const LINE_MEDIAN_KM_PER_YEAR: Record<ModelLine, number> = {
-  NINE_ELEVEN: 8_000,
-  SEVEN_EIGHTEEN: 7_000,
-  TAYCAN: 15_000,
-  PANAMERA: 16_000,
-  MACAN: 15_000,
-  CAYENNE: 17_000,
-};
+/** Median annual km per model line: what a cohort is drawn around (the brand's table). */
+export const LINE_MEDIAN_KM_PER_YEAR: Record<ModelLine, number> = DEFAULT_KM_PER_YEAR;
 /** σ of ln(rate) between cars of a line. */
 export const BETWEEN_CARS_LOG_SIGMA = 0.45;
 

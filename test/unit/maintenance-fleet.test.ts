@@ -58,8 +58,9 @@ describe('Reminder timing on a simulated fleet (known true mileage)', () => {
     expect(figures.telemetry.medianLeadDays!).toBeLessThanOrEqual(21);
     // Issue goal: ≥ 90 % within 14 ± 3 days; week-to-week noise (±35 %) and trips make the
     // distance driven in the next fortnight unknowable to ±20 %, so that is out of reach
-    // for cars due by distance. Achieved: about 1 in 5.
-    expect(figures.telemetry.within).toBeGreaterThanOrEqual(0.18);
+    // for cars due by distance. Achieved: about 1 in 6 since reminders allow for a trip like the
+    // car's longest recent one (none late; it was 1 in 5 with one car late).
+    expect(figures.telemetry.within).toBeGreaterThanOrEqual(0.14);
     // Months-old readings, or none: early, the honest cost of not knowing.
     expect(figures['distance-own-readings'].early + figures['distance-own-readings'].within).toBeGreaterThanOrEqual(0.85);
     expect(figures['distance-cohort'].late).toBe(0);

@@ -34,9 +34,10 @@ describe('Reminder timing on a simulated fleet', () => {
     // Calendar-bound cars hear 14 days ahead unless their distance might come first.
     expect(figures.calendar.within).toBeGreaterThanOrEqual(0.6);
     expect(figures.calendar.medianLeadDays).toBe(14);
-    // Weekly telemetry: the lead is centred on 14 days; trips and day-to-day noise make the rest.
-    expect(figures.telemetry.within).toBeGreaterThanOrEqual(0.5);
-    expect(Math.abs(figures.telemetry.medianLeadDays! - 14)).toBeLessThanOrEqual(1);
+    // Weekly telemetry: about half land on 14 ± 3; trips and day-to-day noise make the rest, and a
+    // car that took long trips this year hears early enough for another (`burstKm`): early, not late.
+    expect(figures.telemetry.within).toBeGreaterThanOrEqual(0.45);
+    expect(Math.abs(figures.telemetry.medianLeadDays! - 14)).toBeLessThanOrEqual(3);
     // Months-old readings or none: reminded early rather than late — the honest cost of not knowing.
     expect(figures['distance-own-readings'].early).toBeGreaterThan(0.8);
     expect(figures['distance-cohort'].early).toBeGreaterThan(0.8);
