@@ -2,7 +2,7 @@ import { evaluateReminders, formatBySchedule, formatCalibration, formatEvaluatio
 import { simulateFleet } from '../support/simulated-fleet.js';
 
 /**
- * Reminder timing on the richer simulated fleet (`test/support/simulated-fleet.ts`: every
+ * Reminder timing on the simulated fleet (`test/support/simulated-fleet.ts`: every
  * model line and powertrain, the catalogue's items with a simulated service history,
  * trips of 1,000–3,000 km, workshop / registration-only / weekly and daily telemetry /
  * low-mileage cars), judged by `test/support/reminder-evaluation.ts`. Three passes over the

@@ -22,11 +22,9 @@
  * 10. The offers job over the scores bench's population (`offers.ts`): decisions per second, read
  *    units per customer against "each customer's data read once", write units per decision, and a
  *    first night at 1M customers projected onto the fan-out.
- * 11. Reminder timing on a simulated fleet with known true mileage (`maintenance.ts`): share of
- *    reminders 14 ± 3 days ahead, early, late, median lead per kind of car; window calibration.
- * 12. Connected-car telemetry (`telemetry.ts`): readings per second through the Lambda handler,
+ * 11. Connected-car telemetry (`telemetry.ts`): readings per second through the Lambda handler,
  *    requests and write units per reading, batched, one reading a car, and re-sent.
- * 13. Reminder timing on the richer simulated fleet (`maintenance-fleet.ts`: every line and powertrain,
+ * 12. Reminder timing on a simulated fleet with known true mileage (`maintenance-fleet.ts`: every line and powertrain,
  *    the catalogue's items, a service history, long trips, daily telemetry), by category and schedule.
  */
 import '../../src/local/quiet-sdk.js';
@@ -69,7 +67,6 @@ import { connections } from './connections.js';
 import { interactionsBench } from './interactions.js';
 import { offersBench } from './offers.js';
 import { telemetryBench } from './telemetry.js';
-import { maintenanceBench } from './maintenance.js';
 import { maintenanceFleetBench } from './maintenance-fleet.js';
 
 const OUT = resolve('.paddock/bench');
@@ -308,7 +305,7 @@ function hostileDocuments() {
 }
 
 /** `npm run bench -- --only bundle,cold-start` runs just those sections. */
-const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers', 'maintenance', 'telemetry', 'maintenance-fleet'] as const;
+const SECTIONS = ['round-trips', 'bundle', 'cold-start', 'reminders', 'scores', 'hostile', 'club', 'connections', 'interactions', 'offers', 'telemetry', 'maintenance-fleet'] as const;
 
 async function main() {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -329,7 +326,6 @@ async function main() {
   if (only.has('interactions')) (print(), await interactionsBench(print));
   if (only.has('offers')) (print(), await offersBench({ withTable, print }));
   if (only.has('telemetry')) (print(), await telemetryBench(print));
-  if (only.has('maintenance')) (print(), maintenanceBench(print));
   if (only.has('maintenance-fleet')) (print(), maintenanceFleetBench(print));
 }
 

@@ -81,7 +81,7 @@ function readingsOf(cars: readonly VehicleRecord[], perCar: number, prefix: stri
 }
 
 export async function telemetryBench(print: Print) {
-  print('12. Connected-car telemetry (recordVehicleTelemetry through the Lambda handler, one process)');
+  print('11. Connected-car telemetry (recordVehicleTelemetry through the Lambda handler, one process)');
   const engine = await startDynamoDbLocal();
   try {
     const doc = createDocumentClient({ endpoint: engine.endpoint, region: 'eu-central-1' });

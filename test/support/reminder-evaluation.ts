@@ -100,6 +100,8 @@ export function planOn(fleet: SimulatedFleet, car: SimulatedCar, readings: reado
     lastServiced: Object.fromEntries(Object.entries(car.lastServiced).map(([code, last]) => [code, toLast(fleet, last)])),
     fleet: rates,
     country: COUNTRY,
+    // As registration stores it: items never done count from here, however few readings a plan reads.
+    registrationOdometerKm: readings[0] ? Math.round(readings[0].km) : undefined,
   });
 }
 
