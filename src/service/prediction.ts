@@ -1,6 +1,6 @@
 import type { ModelLine, Powertrain } from '../catalogue/model-lines.js';
 import type { FleetRates } from '../fleet-rates/fleet-rates.js';
-import { cohortFor } from '../fleet-rates/fleet-rates.js';
+import { cohortFor, sohTrendFor } from '../fleet-rates/fleet-rates.js';
 import type { BatteryHealth } from '../vehicle/vehicle.js';
 import { addDays, addMonths, dayToMs, daysBetween, msToDay, toDay } from './calendar.js';
 import { scheduleFor } from './maintenance-catalogue.js';
@@ -214,7 +214,8 @@ export function planService(input: VehicleServiceInput): ServicePlan {
   if (sorted.length === 0) model.from = { km: 0, day: input.purchaseDate };
   // Items never done count from the registration odometer (the readings given may be only the newest few hundred).
   const firstKm = input.registrationOdometerKm ?? sorted[0]?.km ?? 0;
-  const batteryDue = batteryCheckDue(input, cohort.sohTrend?.p10);
+  // The battery cohort may be wider than the mileage one (fewer cars with a trend): the same lookup as the car's percentile.
+  const batteryDue = batteryCheckDue(input, sohTrendFor(input.fleet, input.modelLine, input.powertrain, input.country)?.p10);
 
   const items = scheduleFor(input.modelLine, input.powertrain).map((item): ItemPrediction => {
     const last = input.lastServiced[item.code] ?? { date: input.purchaseDate, km: firstKm };
