@@ -2,7 +2,7 @@ import type { VehicleRecord } from '../vehicle/vehicle.js';
 import { addDays, weekStart } from './calendar.js';
 import { maintenanceItem, type MaintenanceItem } from './maintenance-catalogue.js';
 import { Z } from './mileage-model.js';
-import { dueDayProbabilities, dueWindowOf, REMINDER_LEAD_DAYS, type ItemPrediction } from './prediction.js';
+import { dueByProbability, REMINDER_LEAD_DAYS, type ItemPrediction } from './prediction.js';
 
 /**
  * A dealer's service forecast, pure. A car's due dates are distributions (`prediction.ts`),
@@ -69,13 +69,6 @@ export const MAX_VEHICLES_PER_DAY = 50;
 export const FORECAST_LOOKBACK_DAYS = 120;
 export const FORECAST_LOOKAHEAD_DAYS = 180;
 
-/**
- * How far before an item's window its due-date distribution may start: `dueDayProbabilities`
- * puts mass from 30 days before the window's earliest date; reading from 60 days before it
- * sums all of it (needed for the probability that the item fell due before the period).
- */
-const DISTRIBUTION_LEAD_DAYS = 60;
-
 /** Probabilities below this are nothing: a car with less than it in the period is left out. */
 const NEGLIGIBLE = 1e-6;
 
@@ -132,16 +125,12 @@ function outlookOver(items: readonly ItemPrediction[], period: PeriodCalendar): 
   const { from, length } = period;
   // byDay[i].cumulative[k]: P(item i due by period day k − 1), k = 0 … length + 14 (0: before the period).
   const byDay: { code: string; cumulative: Float64Array }[] = [];
+  const dayBefore = addDays(from, -1);
   for (const item of items) {
-    const start = addDays(dueWindowOf(item).earliest, -DISTRIBUTION_LEAD_DAYS);
-    if (start > period.reach) continue;
-    const perDay = new Float64Array(period.days.length + 1);
-    for (const [day, p] of dueDayProbabilities(item, start < from ? start : from, period.reach)) {
-      const k = day < from ? 0 : period.index.get(day)! + 1;
-      perDay[k] = perDay[k]! + p;
-    }
-    for (let k = 1; k < perDay.length; k++) perDay[k] = perDay[k]! + perDay[k - 1]!;
-    byDay.push({ code: item.code, cumulative: perDay.map((f) => Math.min(1, f)) });
+    const cumulative = new Float64Array(period.days.length + 1);
+    cumulative[0] = dueByProbability(item, dayBefore);
+    period.days.forEach((day, k) => (cumulative[k + 1] = dueByProbability(item, day)));
+    byDay.push({ code: item.code, cumulative });
   }
   const firstDue = new Float64Array(length + 1);
   for (const { cumulative } of byDay) for (let k = 0; k <= length; k++) if (cumulative[k]! > firstDue[k]!) firstDue[k] = cumulative[k]!;
