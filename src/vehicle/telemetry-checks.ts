@@ -54,6 +54,8 @@ export function checkTelemetryReading(input: TelemetryReadingInput, index: numbe
   if (odometerKm != null) errors.push(...checkIntRange(at(index, 'odometerKm'), odometerKm, 0, MAX_ODOMETER_KM));
   if (stateOfHealthPct != null) errors.push(...checkPercent(at(index, 'stateOfHealthPct'), stateOfHealthPct));
   if (stateOfChargePct != null) errors.push(...checkPercent(at(index, 'stateOfChargePct'), stateOfChargePct));
+  // Percentages kept to 0.01: DynamoDB refuses numbers below 1e-130, and one such value would fail every car of its transaction.
+  const pct = (value: number) => Math.round(value * 100) / 100 || 0;
   if (errors.length || !readAt.date) return { error: errors[0]! };
   return {
     reading: {
@@ -62,8 +64,8 @@ export function checkTelemetryReading(input: TelemetryReadingInput, index: numbe
       vin,
       readAt: readAt.date.toISOString(),
       ...(odometerKm != null ? { odometerKm } : {}),
-      ...(stateOfHealthPct != null ? { stateOfHealthPct } : {}),
-      ...(stateOfChargePct != null ? { stateOfChargePct } : {}),
+      ...(stateOfHealthPct != null ? { stateOfHealthPct: pct(stateOfHealthPct) } : {}),
+      ...(stateOfChargePct != null ? { stateOfChargePct: pct(stateOfChargePct) } : {}),
     },
   };
 }

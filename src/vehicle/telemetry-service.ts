@@ -63,16 +63,20 @@ export async function recordVehicleTelemetry(ctx: ServiceContext, input: RecordT
   const reject = (index: number, error: UserError) => (outcomes[index] = { ...outcomes[index]!, status: 'REJECTED', code: error.code, field: error.field, message: error.message });
   const settle = (r: CheckedReading, status: 'ACCEPTED' | 'DUPLICATE', message?: string) => (outcomes[r.index] = { sourceReadingId: r.sourceReadingId, vin: r.vin, status, ...(message ? { message } : {}) });
 
-  // 1. Each reading on its own; a reading id seen earlier in the call is that reading again.
+  // 1. Each reading on its own; the same car's reading id seen earlier in the call is that
+  // reading again (ids are per car, as stored: platforms often number each car's readings).
   const byVin = new Map<string, CheckedReading[]>();
-  const seen = new Set<string>();
+  const firstIndex = new Map<string, number>();
+  const repeats: { index: number; first: number }[] = [];
   input.readings.forEach((raw, index) => {
     const checked = checkTelemetryReading(raw, index, now);
     if ('error' in checked) return reject(index, checked.error);
     const { reading } = checked;
     outcomes[index] = { ...outcomes[index]!, sourceReadingId: reading.sourceReadingId, vin: reading.vin };
-    if (seen.has(reading.sourceReadingId)) return settle(reading, 'DUPLICATE', 'Sent earlier in this call; that one stands.');
-    seen.add(reading.sourceReadingId);
+    const key = `${reading.vin}\u0000${reading.sourceReadingId}`;
+    const first = firstIndex.get(key);
+    if (first !== undefined) return void repeats.push({ index, first });
+    firstIndex.set(key, index);
     byVin.set(reading.vin, [...(byVin.get(reading.vin) ?? []), reading]);
   });
 
@@ -111,6 +115,16 @@ export async function recordVehicleTelemetry(ctx: ServiceContext, input: RecordT
     recordedAt,
     (r, outcome) => ('error' in outcome ? reject(r.index, outcome.error) : settle(r, outcome.status, outcome.message)),
   );
+
+  // 5. A repeat within the call shares its first occurrence's fate: stored once (DUPLICATE), or
+  // refused — never "DUPLICATE" of something that was not stored.
+  for (const { index, first } of repeats) {
+    const original = outcomes[first]!;
+    outcomes[index] =
+      original.status === 'REJECTED'
+        ? { ...outcomes[index]!, status: 'REJECTED', code: original.code, field: (original.field ?? []).map((part, i, path) => (path[i - 1] === 'readings' ? String(index) : part)), message: `Same reading as readings.${first}, which was refused: ${original.message ?? ''}`.trim() }
+        : { ...outcomes[index]!, status: 'DUPLICATE', message: `Same reading as readings.${first}; that one stands.` };
+  }
 
   const count = (status: TelemetryStatus) => outcomes.filter((o) => o.status === status).length;
   return { accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), outcomes, userErrors: [] };

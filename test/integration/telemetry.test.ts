@@ -182,6 +182,41 @@ describe('GraphQL: recordVehicleTelemetry', () => {
     expect(await b.partition(vin)).toMatchObject({ OdometerReading: 2, TelemetryMarker: 1 });
   });
 
+  it('keeps reading ids per car: two cars numbering their readings alike are both stored', async () => {
+    const [first, second] = [await b.register(), await b.register()];
+    const id = rid();
+    const result = await b.send([
+      { sourceReadingId: id, vin: first, readAt: at('2026-05-01'), odometerKm: 900 },
+      { sourceReadingId: id, vin: second, readAt: at('2026-05-01'), odometerKm: 1_200 },
+    ]);
+    expect(result.outcomes.map((o) => o.status)).toEqual(['ACCEPTED', 'ACCEPTED']);
+    expect((await b.vehicle(second)).odometer.km).toBe(1_200);
+  });
+
+  it('refuses a repeat of a refused reading too: a DUPLICATE always means stored', async () => {
+    const vin = await b.register();
+    const id = rid();
+    const result = await b.send([
+      { sourceReadingId: id, vin, readAt: at('2026-05-01'), odometerKm: 5 },
+      { sourceReadingId: id, vin, readAt: at('2026-05-01'), odometerKm: 5 },
+    ]);
+    expect(result.outcomes.map((o) => [o.status, o.code, o.field])).toEqual([
+      ['REJECTED', 'ODOMETER_DECREASE', ['input', 'readings', '0', 'odometerKm']],
+      ['REJECTED', 'ODOMETER_DECREASE', ['input', 'readings', '1', 'odometerKm']],
+    ]);
+    expect(await b.partition(vin)).toEqual({ Vehicle: 1, OdometerReading: 1 }); // the registration's reading only
+  });
+
+  it('stores a vanishingly small percentage as 0 instead of failing every car written with it', async () => {
+    const [other, ev] = [await b.register(), await b.register()];
+    const result = await b.send([
+      { sourceReadingId: rid(), vin: other, readAt: at('2026-05-01'), odometerKm: 900 },
+      { sourceReadingId: rid(), vin: ev, readAt: at('2026-05-01'), odometerKm: 900, stateOfChargePct: 1e-200, stateOfHealthPct: 1e-300 },
+    ]);
+    expect(result.outcomes.map((o) => o.status)).toEqual(['ACCEPTED', 'ACCEPTED']);
+    expect((await b.vehicle(ev)).batteryHealth).toMatchObject({ stateOfHealthPct: 0 });
+  });
+
   it('stores two racing copies of a call once', async () => {
     const vins = [await b.register(), await b.register(), await b.register()];
     const readings: Reading[] = vins.flatMap((vin) => [1, 2, 3, 4].map((m) => ({ sourceReadingId: rid(), vin, readAt: at(`2026-0${m}-15`), odometerKm: 1_000 * m, stateOfHealthPct: 99 - m / 10 })));
@@ -335,7 +370,8 @@ describe('GraphQL: recordVehicleTelemetry', () => {
     for (const vin of vins) {
       const car = await b.vehicle(vin);
       expect(car.odometer).toEqual({ km: 100 + 60 * 239, readAt: at(addDays('2025-01-01', 478)) });
-      expect(car.batteryHealth).toMatchObject({ readings: 240, stateOfHealthPct: 99 - 239 / 200 });
+      // Percentages are kept to 0.01 (see telemetry-checks.ts).
+      expect(car.batteryHealth).toMatchObject({ readings: 240, stateOfHealthPct: Math.round((99 - 239 / 200) * 100) / 100 });
       expect(car.batteryHealth.trendPctPerYear).toBeCloseTo((-1 / 400) * 365.25, 1);
       // 240 readings × 3 items in transactions of at most 88 reading items: 9 versions.
       expect(car.version).toBe(1 + Math.ceil(240 / Math.floor(88 / 3)));
