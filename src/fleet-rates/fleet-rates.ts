@@ -73,7 +73,8 @@ export function cohortFor(fleet: FleetRates | null | undefined, modelLine: Model
   const candidates = [country ? cohortKey(modelLine, powertrain, country) : null, cohortKey(modelLine, powertrain, '*')];
   for (const key of candidates) {
     const cohort = key ? fleet?.cohorts[key] : undefined;
-    if (cohort && cohort.cars >= min) return cohort;
+    // Read back from a stored item: a spread or rate of 0 would make every plan's prior NaN.
+    if (cohort && cohort.cars >= min) return { ...cohort, kmPerYear: Math.max(1, cohort.kmPerYear), logSpread: Math.max(0.1, cohort.logSpread) };
   }
   return { cohort: cohortKey(modelLine, powertrain, 'DEFAULT'), cars: 0, kmPerYear: DEFAULT_KM_PER_YEAR[modelLine], logSpread: DEFAULT_LOG_SPREAD };
 }

@@ -58,6 +58,10 @@ export interface Reading {
 const DAY_MS = 86_400_000;
 /** Slopes over shorter spans are mostly noise (a weekend trip). */
 export const MIN_PAIR_DAYS = 30;
+/** Below this span of readings, a car that has not moved tells nothing of its future rate. */
+const IDLE_EVIDENCE_DAYS = 90;
+/** The least rate a car is believed to have, as a share of its cohort's: none is parked for good. */
+const IDLE_FLOOR = 0.02;
 /** An interval this many times the car's median rate is a data error, not driving (a month with a 3,000 km trip stays in). */
 const OUTLIER_RATIO = 6;
 /** A slope a year older weighs a quarter as much: habits drift. */
@@ -229,9 +233,13 @@ export function estimateRate(readings: readonly Reading[], cohort: CohortRate): 
   const reference = weightedMedian(intervals);
   const kept = reference > 0 ? intervals.filter((i) => i.value >= 0 && i.value <= OUTLIER_RATIO * reference) : intervals;
   const weightSum = kept.reduce((sum, i) => sum + i.weight, 0);
-  const rate = Math.min(MAX_KM_PER_YEAR, Math.max(0, kept.reduce((sum, i) => sum + i.weight * i.value, 0) / weightSum));
-  // A car that has not moved: no log-normal to speak of. Its rate is 0 until it moves.
-  if (rate <= 0) return { ...priorOnly, kmPerYear: 0, source: 'HISTORY', quality: 1, logSigma: 0, seasonal };
+  const driven = Math.min(MAX_KM_PER_YEAR, Math.max(0, kept.reduce((sum, i) => sum + i.weight * i.value, 0) / weightSum));
+  // A car that has not moved is evidence, not certainty: a few idle weeks (in stock, waiting
+  // for its owner) say nothing of how it will be driven — the prior alone — and a long idle
+  // history is a garage queen, a small rate whose spread still allows it to wake up.
+  const idleDays = (msOf(latest) - msOf(points[0]!)) / DAY_MS;
+  if (driven <= 0 && idleDays < IDLE_EVIDENCE_DAYS) return priorOnly;
+  const rate = Math.max(driven, IDLE_FLOOR * cohort.kmPerYear);
 
   // Month-to-month variability: the spread of the intervals' log rates around the rate.
   const logs = kept.filter((i) => i.value > 0).map((i) => Math.log(i.value / rate));

@@ -80,6 +80,8 @@ export interface VehicleServiceInput {
   fleet?: FleetRates | null;
   /** Where the car lives, for its cohort. */
   country?: string;
+  /** The high-voltage check's due date in the car's stored plan: a check brought forward is not pushed back by later readings. */
+  previousBatteryCheckDue?: string;
   /** The odometer at registration (absent for cars registered before it was kept: the oldest reading given). */
   registrationOdometerKm?: number;
   battery?: BatteryHealth;
@@ -174,6 +176,8 @@ function distanceItem(code: string, model: RateModel, remainingKm: number, dueKm
     // The calendar comes first unless the car drives faster than it would need to by then.
     const needed = rateToReachBy(model, remainingKm, calendarDue);
     confidence = needed === Infinity ? 1 : normalCdf(Math.log(needed / model.kmPerYear) / sigma);
+  } else if (window.earliest === window.latest) {
+    confidence = 1; // a day away, or driven so fast the quantiles meet: the date is as good as known
   } else {
     confidence = window.latest === calendarDue ? 0.9 : 0.8;
   }
@@ -220,7 +224,13 @@ export function planService(input: VehicleServiceInput): ServicePlan {
   const items = scheduleFor(input.modelLine, input.powertrain).map((item): ItemPrediction => {
     const last = input.lastServiced[item.code] ?? { date: input.purchaseDate, km: firstKm };
     let calendarDue = addMonths(last.date, item.intervalMonths);
-    if (item.code === 'HV_BATTERY_CHECK' && batteryDue && batteryDue < calendarDue && batteryDue > last.date) calendarDue = batteryDue;
+    if (item.code === 'HV_BATTERY_CHECK' && batteryDue) {
+      // Brought forward once, it stays: each new reading would otherwise push "30 days after
+      // the reading" on, and a car reporting every fortnight would never be reminded.
+      const previous = input.previousBatteryCheckDue;
+      const due = previous && previous > last.date && previous < batteryDue ? previous : batteryDue;
+      if (due < calendarDue && due > last.date) calendarDue = due;
+    }
     if (item.intervalKm === undefined) return fixed(item.code, calendarDue, 'CALENDAR');
     const dueKm = last.km + item.intervalKm;
     if (model.from.km >= dueKm) return fixed(item.code, earlier(dayOdometerPassed(sorted, dueKm), calendarDue), 'MILEAGE', dueKm);

@@ -20,6 +20,7 @@ export function withServicePlan(vehicle: VehicleRecord, readings: readonly Readi
     country: context.fleet?.dealerCountries[vehicle.servicingDealerId],
     battery: vehicle.batteryHealth,
     registrationOdometerKm: vehicle.registrationOdometerKm,
+    previousBatteryCheckDue: vehicle.servicePlan?.items.find((item) => item.code === 'HV_BATTERY_CHECK')?.dueDate,
   });
   return { ...vehicle, servicePlan: { rate: plan.rate, items: plan.items, ...(plan.earlyDue ? { earlyDue: plan.earlyDue } : {}) } };
 }

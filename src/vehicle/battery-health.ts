@@ -7,7 +7,7 @@ export interface SohPoint {
 }
 
 /** A trend needs readings at least this far apart: closer pairs' slopes are mostly measurement noise. */
-export const MIN_TREND_SPAN_DAYS = 30;
+export const MIN_TREND_SPAN_DAYS = 90;
 const DAY_MS = 86_400_000;
 const YEAR_DAYS = 365.25;
 
@@ -24,9 +24,10 @@ function median(values: number[]): number {
  * slopes between every pair of readings at least {@link MIN_TREND_SPAN_DAYS} apart
  * (Theil–Sen over the pairs that carry information). A single odd reading (a cold cell, a
  * BMS recalibration) moves the median by little, unlike a least-squares line, and readings
- * of several platforms mix safely. Pairs closer than a month are left out: SoH estimates
- * jitter by ± 0.5 %, and 0.5 % over a week is 26 %/year. Null while no pair is that far
- * apart. Pure.
+ * of several platforms mix safely. Pairs closer than three months are left out: SoH
+ * estimates jitter by ± 0.5 %, and 1 % over a month reads as −12 %/year — enough to bring a
+ * battery check forward on noise (the planner compares the trend with the cohort's fastest
+ * tenth, typically −3 to −4 %/year). Null while no pair is that far apart. Pure.
  *
  * @example
  * sohTrendPctPerYear([{ pct: 98, readAt: '2026-01-01T00:00:00Z' }, { pct: 97, readAt: '2026-07-02T12:00:00Z' }]) // -2

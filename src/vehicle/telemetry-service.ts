@@ -7,6 +7,12 @@ import { batteryProblem, checkTelemetryReading, MAX_TELEMETRY_READINGS, type Che
 import { writeTelemetry } from './telemetry-writer.js';
 import type { VehicleRecord } from './vehicle.js';
 
+/** A reading from before the car was bought is a platform's clock (an epoch, a reset), not the car's history. */
+function beforeTheCar(reading: CheckedReading, vehicle: VehicleRecord): UserError | null {
+  if (reading.readAt.slice(0, 10) >= vehicle.purchaseDate) return null;
+  return userError(`readings.${reading.index}.readAt`, 'OUT_OF_RANGE', `This car was bought on ${vehicle.purchaseDate}; a reading cannot be older.`);
+}
+
 export interface RecordTelemetryInput {
   source: string;
   readings: readonly TelemetryReadingInput[];
@@ -89,7 +95,7 @@ export async function recordVehicleTelemetry(ctx: ServiceContext, input: RecordT
       const writable = vehicle && (await ctx.access.canSeeVehicle(vehicle)) && (await ctx.access.canWriteVehicle(vehicle));
       if (!vehicle || !writable) return readings.forEach((r) => reject(r.index, notFound(`readings.${r.index}.vin`, 'vehicle')));
       const fitting = readings.filter((r) => {
-        const problem = batteryProblem(r, vehicle.powertrain);
+        const problem = batteryProblem(r, vehicle.powertrain) ?? beforeTheCar(r, vehicle);
         if (problem) reject(r.index, problem);
         return !problem;
       });

@@ -114,7 +114,7 @@ describe('GraphQL: recordVehicleTelemetry', () => {
     // Prepare: two electric cars and a petrol one.
     const [ev1, ev2, petrol] = [await b.register(), await b.register({ modelLine: 'MACAN' }), await b.register({ powertrain: 'PETROL', modelLine: 'NINE_ELEVEN' })];
     const readings: Reading[] = [
-      { sourceReadingId: rid(), vin: ev1, readAt: at('2026-03-01'), odometerKm: 5_000, stateOfHealthPct: 98.5, stateOfChargePct: 62 },
+      { sourceReadingId: rid(), vin: ev1, readAt: at('2026-01-15'), odometerKm: 5_000, stateOfHealthPct: 98.5, stateOfChargePct: 62 },
       { sourceReadingId: rid(), vin: petrol, readAt: at('2026-03-02'), odometerKm: 3_100 },
       { sourceReadingId: rid(), vin: ev2.toLowerCase(), readAt: at('2026-04-01'), stateOfHealthPct: 99.1 },
       { sourceReadingId: rid(), vin: ev1, readAt: at('2026-05-01'), odometerKm: 7_400, stateOfHealthPct: 98.1 },
@@ -133,13 +133,13 @@ describe('GraphQL: recordVehicleTelemetry', () => {
     expect(car1.odometerHistory.edges.map((e: any) => e.node)).toEqual([
       { km: 8_900, readAt: '2026-06-10T09:00:00.000Z', source: 'telemetry:porsche-connect' },
       { km: 7_400, readAt: '2026-05-01T09:00:00.000Z', source: 'telemetry:porsche-connect' },
-      { km: 5_000, readAt: '2026-03-01T09:00:00.000Z', source: 'telemetry:porsche-connect' },
+      { km: 5_000, readAt: '2026-01-15T09:00:00.000Z', source: 'telemetry:porsche-connect' },
       { km: 10, readAt: '2025-09-01T10:00:00.000Z', source: 'registration' },
     ]);
     // One write per car: the three readings of car 1 moved its version once.
     expect(car1.version).toBe(2);
     expect(car1.batteryHealth).toMatchObject({ stateOfHealthPct: 98.1, lastReadAt: '2026-05-01T09:00:00.000Z', readings: 2 });
-    expect(car1.batteryHealth.trendPctPerYear).toBeCloseTo((-0.4 / 61) * 365.25, 1);
+    expect(car1.batteryHealth.trendPctPerYear).toBeCloseTo((-0.4 / 106) * 365.25, 1);
     expect((await b.vehicle(ev2)).batteryHealth).toMatchObject({ stateOfHealthPct: 99.1, trendPctPerYear: null, readings: 1, cohortPercentile: null });
     expect((await b.vehicle(ev2)).odometer.km).toBe(10);
     expect(await b.vehicle(petrol)).toMatchObject({ odometer: { km: 4_000 }, batteryHealth: null, version: 2 });
@@ -215,6 +215,13 @@ describe('GraphQL: recordVehicleTelemetry', () => {
     ]);
     expect(result.outcomes.map((o) => o.status)).toEqual(['ACCEPTED', 'ACCEPTED']);
     expect((await b.vehicle(ev)).batteryHealth).toMatchObject({ stateOfHealthPct: 0 });
+  });
+
+  it('refuses a reading from before the car was bought (a platform clock at its epoch)', async () => {
+    const vin = await b.register({ purchaseDate: '2025-09-01' });
+    const result = await b.send([{ sourceReadingId: rid(), vin, readAt: '1970-01-01T00:00:00Z', odometerKm: 0, stateOfHealthPct: 50 }]);
+    expect(result.outcomes.map((o) => [o.status, o.code, o.field])).toEqual([['REJECTED', 'OUT_OF_RANGE', ['input', 'readings', '0', 'readAt']]]);
+    expect((await b.vehicle(vin)).batteryHealth).toBeNull();
   });
 
   it('stores two racing copies of a call once', async () => {

@@ -11,9 +11,9 @@ describe('battery trend (Theil–Sen over readings a month apart)', () => {
     expect(sohTrendPctPerYear(line(20, 14, 98, -3))).toBeCloseTo(-3, 2);
   });
 
-  it('is null until two readings are 30 days apart', () => {
-    expect(sohTrendPctPerYear(line(30, 1, 98, -20))).toBeNull(); // 29 days of daily readings
-    expect(sohTrendPctPerYear([{ pct: 98, readAt: day(0) }, { pct: 97.9, readAt: day(30) }])).toBeCloseTo((-0.1 / 30) * 365.25, 2);
+  it('is null until two readings are 90 days apart (a month of ±0.5 % jitter would read as −12 %/year)', () => {
+    expect(sohTrendPctPerYear(line(90, 1, 98, -20))).toBeNull(); // 89 days of daily readings
+    expect(sohTrendPctPerYear([{ pct: 98, readAt: day(0) }, { pct: 97.9, readAt: day(90) }])).toBeCloseTo((-0.1 / 90) * 365.25, 2);
     expect(sohTrendPctPerYear([])).toBeNull();
   });
 

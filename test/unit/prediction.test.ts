@@ -135,6 +135,45 @@ describe('Function: planService', () => {
   });
 });
 
+describe('Planner edge cases found by a hostile review', () => {
+  it('a car that stood still for its first weeks (in stock) is planned from its cohort, not as never driving', () => {
+    const plan = planService(macan({ purchaseDate: '2026-01-01', readings: [{ km: 10, readAt: '2026-01-01T09:00:00Z' }, { km: 10, readAt: '2026-03-01T09:00:00Z' }] }));
+    expect(plan.rate).toMatchObject({ source: 'FLEET_DEFAULT', kmPerYear: 15_000 });
+    const oil = item(plan, 'OIL_SERVICE');
+    // It may well be driven 15,000 km before the calendar date: the window opens months earlier.
+    expect(daysBetween(oil.dueWindow!.earliest, '2027-01-01')).toBeGreaterThan(60);
+  });
+
+  it('a long idle history is a garage queen: a small rate, still not certainty of never driving', () => {
+    const rate = estimateRate(series('2025-01-10', 10, 60, 0, 5_000), table);
+    expect(rate.kmPerYear).toBeGreaterThan(0);
+    expect(rate.kmPerYear).toBeLessThan(1_500);
+    expect(rate.logSigma).toBeGreaterThan(0);
+  });
+
+  it('keeps a battery check brought forward when later readings arrive (it would otherwise slide 30 days with each)', () => {
+    const input = {
+      modelLine: 'TAYCAN' as const,
+      powertrain: 'ELECTRIC' as const,
+      purchaseDate: '2025-01-01',
+      readings: series('2025-01-01', 12, 30, 1_000),
+      lastServiced: {},
+      battery: { stateOfHealthPct: 78, trendPctPerYear: -6, lastReadAt: '2025-11-01T00:00:00.000Z', readings: 10 },
+    };
+    const first = item(planService(input), 'HV_BATTERY_CHECK').dueDate;
+    expect(first).toBe('2025-12-01');
+    const later = planService({ ...input, battery: { ...input.battery, lastReadAt: '2025-11-20T00:00:00.000Z' }, previousBatteryCheckDue: first });
+    expect(item(later, 'HV_BATTERY_CHECK').dueDate).toBe('2025-12-01');
+  });
+
+  it('a stored cohort with a zero spread or rate cannot make every plan NaN', () => {
+    const broken: FleetRates = { ...fleet, cohorts: { 'MACAN#PETROL#DE': { cohort: 'MACAN#PETROL#DE', cars: 50, kmPerYear: 0, logSpread: 0 } } };
+    const oil = item(planService({ ...macan({ readings: [{ km: 10, readAt: '2026-06-01T10:00:00.000Z' }] }), fleet: broken, country: 'DE' }), 'OIL_SERVICE');
+    expect(Number.isNaN(Date.parse(oil.dueDate))).toBe(false);
+    expect(cohortFor(broken, 'MACAN', 'PETROL', 'DE')).toMatchObject({ kmPerYear: 1, logSpread: 0.1 });
+  });
+});
+
 describe('Function: estimateRate', () => {
   it('ignores an outlier reading that a first-to-last or last-two average would follow', () => {
     const readings = series('2025-01-01', 13, 30, 1_000);
