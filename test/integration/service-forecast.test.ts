@@ -1,4 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { uncertainItem } from '../support/predictions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/service/calendar.js';
 import { FORECAST_LOOKAHEAD_DAYS, FORECAST_LOOKBACK_DAYS, visitDayProbabilities } from '../../src/service/forecast.js';
@@ -21,15 +22,7 @@ describe('Function: dealerForecast (DynamoDB Local)', () => {
   const to = addDays(today, 29);
   let serial = 700_000;
 
-  const window = (code: string, earliest: string, likely: string, latest: string): ItemPrediction => ({
-    code,
-    dueDate: likely,
-    dueOdometerKm: 30_000,
-    basis: 'MILEAGE',
-    confidence: 0.8,
-    dueWindow: { earliest, likely, latest },
-    earlyDue: earliest,
-  });
+  const window = uncertainItem;
   const fixed = (code: string, date: string): ItemPrediction => window(code, date, date, date);
   /** Written as the vehicle repository writes it, index keys included (derived from the plan). */
   async function serviced(items: ItemPrediction[], servicingDealerId = dealerId): Promise<VehicleRecord> {

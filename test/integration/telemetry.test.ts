@@ -1,3 +1,4 @@
+import type { TelemetryReadingInput } from '../../src/vehicle/telemetry-checks.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEALER_NODE } from '../../src/dealer/dealer.js';
@@ -11,14 +12,7 @@ import { countRequests } from '../support/request-counter.js';
 const TELEMETRY = `mutation($input: RecordVehicleTelemetryInput!) { recordVehicleTelemetry(input: $input) {
   accepted duplicates rejected outcomes { sourceReadingId vin status code field message } userErrors { field code message } } }`;
 
-interface Reading {
-  sourceReadingId: string;
-  vin: string;
-  readAt: string;
-  odometerKm?: number | null;
-  stateOfHealthPct?: number | null;
-  stateOfChargePct?: number | null;
-}
+type Reading = TelemetryReadingInput;
 interface Outcome {
   sourceReadingId: string;
   vin: string;

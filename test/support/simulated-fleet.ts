@@ -1,3 +1,4 @@
+import { prng } from '../../src/shared/prng.js';
 import { DEFAULT_KM_PER_YEAR } from '../../src/fleet-rates/fleet-rates.js';
 import type { ModelLine, Powertrain } from '../../src/catalogue/model-lines.js';
 import { addDays, addMonths, daysBetween } from '../../src/service/calendar.js';
@@ -114,18 +115,10 @@ const DEFAULT_MIX: Record<ReadingSchedule, number> = { workshop: 0.4, registrati
 const DAYS_AFTER_EVALUATION = 730;
 const ORIGIN_MONTHS_BEFORE = 39;
 
-/** mulberry32: a small seeded generator (the simulation must be repeatable, not cryptographic). */
+/** The project's seeded generator (`shared/prng.ts`), with the draws a simulation needs besides. */
 export function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const { next, int } = prng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   const pick = <T>(weighted: readonly (readonly [T, number])[]): T => {
     const total = weighted.reduce((sum, [, w]) => sum + w, 0);
     let x = next() * total;

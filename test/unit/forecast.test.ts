@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/service/calendar.js';
 import { buildForecast, countBand, MAX_VEHICLES_PER_DAY, visitDayProbabilities } from '../../src/service/forecast.js';
 import { dueByProbability, dueDayProbabilities, type ItemPrediction } from '../../src/service/prediction.js';
+import { uncertainItem } from '../support/predictions.js';
 import { makeVehicle, type VehicleRecord } from '../../src/vehicle/vehicle.js';
 
 let serial = 900_000;
@@ -15,16 +16,7 @@ const fixed = (code: string, date: string, stored: 'window' | 'old' = 'window'):
   confidence: 1,
   ...(stored === 'window' ? { dueWindow: { earliest: date, likely: date, latest: date }, earlyDue: date } : {}),
 });
-/** A distance item with a window (the reminder aims at its earliest date). */
-const uncertain = (code: string, earliest: string, likely: string, latest: string): ItemPrediction => ({
-  code,
-  dueDate: likely,
-  dueOdometerKm: 30_000,
-  basis: 'MILEAGE',
-  confidence: 0.8,
-  dueWindow: { earliest, likely, latest },
-  earlyDue: earliest,
-});
+const uncertain = uncertainItem;
 const total = (values: Iterable<number>) => [...values].reduce((sum, v) => sum + v, 0);
 
 /** The exact p-quantile of a Poisson-binomial count (dynamic programming over the cars). */
