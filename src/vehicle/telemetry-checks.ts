@@ -13,6 +13,11 @@ import { checkVin, MAX_ODOMETER_KM } from './vehicle-service.js';
 export const MAX_TELEMETRY_READINGS = 500;
 /** No road car averages more between two readings: a faster odometer is a unit or clock fault. */
 export const MAX_PLAUSIBLE_KMH = 300;
+/**
+ * Over days the bound is a day's driving, not a top speed: 300 km/h for months would pass
+ * a million-km typo. 2,500 km a day is two drivers taking turns for 24 hours on a motorway.
+ */
+export const MAX_PLAUSIBLE_KM_PER_DAY = 2_500;
 /** Odometers report whole kilometres: two readings seconds apart may differ by one without the car flying. */
 const ODOMETER_ROUNDING_KM = 1;
 const HOUR_MS = 3_600_000;
@@ -128,6 +133,10 @@ export class OdometerTimeline {
     for (const [neighbour, which] of [[before, 'the reading before'], [after, 'the reading after']] as const) {
       if (!neighbour) continue;
       const kmh = averageKmh(neighbour, point);
+      const days = Math.abs(Date.parse(point.readAt) - Date.parse(neighbour.readAt)) / 86_400_000;
+      if (days >= 1 && Math.abs(point.km - neighbour.km) / days > MAX_PLAUSIBLE_KM_PER_DAY) {
+        return userError(field, 'IMPLAUSIBLE_SPEED', `From ${which} (${neighbour.readAt}, ${neighbour.km} km) that is ${Math.round(Math.abs(point.km - neighbour.km) / days)} km a day; more than ${MAX_PLAUSIBLE_KM_PER_DAY} km a day is a typo or the wrong car.`);
+      }
       if (kmh > MAX_PLAUSIBLE_KMH) {
         const speed = Number.isFinite(kmh) ? `${Math.round(kmh)} km/h` : 'a distance in no time';
         return userError(field, 'IMPLAUSIBLE_SPEED', `From ${which} (${neighbour.readAt}, ${neighbour.km} km) that is ${speed} on average; more than ${MAX_PLAUSIBLE_KMH} km/h is a unit or clock fault.`);

@@ -280,6 +280,8 @@ describe('GraphQL: recordVehicleTelemetry', () => {
       [{ ...ok, sourceReadingId: rid(), readAt: at('2026-05-01', 11), odometerKm: 10_000 }, 'IMPLAUSIBLE_SPEED', 'odometerKm'],
       // 3,990 km in the 12 hours before the May reading.
       [{ ...ok, sourceReadingId: rid(), readAt: at('2026-04-30', 21), odometerKm: 5_010 }, 'IMPLAUSIBLE_SPEED', 'odometerKm'],
+      // A million-km typo months later: under 300 km/h on average, but 7,000 km a day.
+      [{ ...ok, sourceReadingId: rid(), readAt: at('2026-06-14'), odometerKm: 999_999 }, 'IMPLAUSIBLE_SPEED', 'odometerKm'],
     ];
     // In the same call: a reading in June, and one 400 km past it 30 minutes later (800 km/h against a reading of this very call).
     const june = { sourceReadingId: rid(), vin, readAt: at('2026-06-01'), odometerKm: 10_000, stateOfHealthPct: 97.9 };
