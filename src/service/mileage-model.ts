@@ -96,9 +96,8 @@ function weightedMedian(entries: readonly { value: number; weight: number }[]): 
 
 const msOf = (r: Reading) => Date.parse(r.readAt);
 
-/** Readings in order, the last three years, thinned to at most {@link MAX_POINTS} spaced ≥ a week (daily telemetry would make Theil–Sen quadratic in thousands). */
-export function thinReadings(readings: readonly Reading[]): Reading[] {
-  const sorted = [...readings].sort((a, b) => a.readAt.localeCompare(b.readAt));
+/** Sorted readings of the last three years, thinned to at most {@link MAX_POINTS} spaced ≥ a week: daily telemetry would otherwise make every plan thousands of points. */
+function thinReadings(sorted: readonly Reading[]): Reading[] {
   const latest = sorted.at(-1);
   if (!latest) return [];
   const horizon = msOf(latest) - HISTORY_WINDOW_DAYS * DAY_MS;
@@ -206,7 +205,8 @@ function monthlyIntervals(points: readonly Reading[], seasonal: readonly number[
  * // { kmPerYear: 14200, source: 'HISTORY', logSigma: 0.06, … }
  */
 export function estimateRate(readings: readonly Reading[], cohort: CohortRate): RateModel {
-  const points = thinReadings(readings);
+  const sorted = [...readings].sort((a, b) => a.readAt.localeCompare(b.readAt));
+  const points = thinReadings(sorted);
   const latest = points.at(-1);
   const from = latest ? { km: latest.km, day: toDay(latest.readAt) } : { km: 0, day: '1970-01-01' };
   const prior = { mu: Math.log(cohort.kmPerYear), variance: cohort.logSpread ** 2 };
@@ -263,7 +263,7 @@ export function estimateRate(readings: readonly Reading[], cohort: CohortRate): 
     from,
     dataAgeDays,
     // From the readings as they came: thinning spaces a long history's points beyond the trip scale.
-    burstKm: burstOf([...readings].sort((a, b) => a.readAt.localeCompare(b.readAt)), rate),
+    burstKm: burstOf(sorted, rate),
   };
 }
 

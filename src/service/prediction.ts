@@ -270,21 +270,6 @@ export function dueByProbability(item: ItemPrediction, day: string): number {
   return normalCdf(x / (x < 0 ? left : right));
 }
 
-/**
- * The probability that an item falls due on each day of [from, to] (mass before `from` or
- * after `to` left out: a forecast sums what falls in its range).
- */
-export function dueDayProbabilities(item: ItemPrediction, from: string, to: string): Map<string, number> {
-  const out = new Map<string, number>();
-  let before = dueByProbability(item, addDays(from, -1));
-  for (let day = from; day <= to && before < 1; day = addDays(day, 1)) {
-    const by = dueByProbability(item, day);
-    if (by - before > 1e-6) out.set(day, by - before);
-    before = by;
-  }
-  return out;
-}
-
 /** Days between two dates of a window: how wide it is. */
 export const windowWidthDays = (window: DueWindow) => daysBetween(window.earliest, window.latest);
 

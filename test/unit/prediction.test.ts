@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays, addMonths, daysBetween, weekStart } from '../../src/service/calendar.js';
 import { cohortFor, type FleetRates } from '../../src/fleet-rates/fleet-rates.js';
 import { dayReaching, estimateRate, projectionSigma, seasonalFactors } from '../../src/service/mileage-model.js';
-import { dueDayProbabilities, dueWindowOf, itemsDueBy, planService, type ItemPrediction, type ReadingPoint, type VehicleServiceInput } from '../../src/service/prediction.js';
+import { dueByProbability, dueWindowOf, itemsDueBy, planService, type ItemPrediction, type ReadingPoint, type VehicleServiceInput } from '../../src/service/prediction.js';
 
 /** Readings every `stepDays` from `start`, `kmPerStep` apart. */
 function series(start: string, count: number, stepDays: number, kmPerStep: number, startKm = 0): ReadingPoint[] {
@@ -249,22 +249,21 @@ describe('Function: estimateRate', () => {
   });
 });
 
-describe('Function: dueDayProbabilities', () => {
+describe('Function: dueByProbability', () => {
   const uncertain: ItemPrediction = { code: 'OIL_SERVICE', dueDate: '2026-06-01', basis: 'MILEAGE', confidence: 0.8, dueWindow: { earliest: '2026-05-10', likely: '2026-06-01', latest: '2026-06-30' } };
 
   it('spreads an uncertain date so that about 80 % of it lies in the window, all of it over a wide range', () => {
-    const days = dueDayProbabilities(uncertain, '2025-01-01', '2028-01-01');
-    const total = [...days.values()].reduce((a, b) => a + b, 0);
-    const inWindow = [...days.entries()].filter(([d]) => d >= '2026-05-10' && d <= '2026-06-30').reduce((a, [, p]) => a + p, 0);
+    const total = dueByProbability(uncertain, '2028-01-01') - dueByProbability(uncertain, '2024-12-31');
+    const inWindow = dueByProbability(uncertain, '2026-06-30') - dueByProbability(uncertain, '2026-05-09');
     expect(total).toBeCloseTo(1, 2);
     expect(inWindow).toBeGreaterThan(0.75);
     expect(inWindow).toBeLessThan(0.85);
+    expect(dueByProbability(uncertain, '2026-06-01')).toBeCloseTo(0.5, 1);
   });
 
-  it("puts a fixed date's whole mass on its day, and nothing outside the range", () => {
+  it("puts a fixed date's whole mass on its day", () => {
     const fixed: ItemPrediction = { code: 'BRAKE_FLUID', dueDate: '2026-06-01', basis: 'CALENDAR', confidence: 1 };
-    expect([...dueDayProbabilities(fixed, '2026-05-01', '2026-06-30')]).toEqual([['2026-06-01', 1]]);
-    expect(dueDayProbabilities(fixed, '2026-07-01', '2026-07-31').size).toBe(0);
+    expect([dueByProbability(fixed, '2026-05-31'), dueByProbability(fixed, '2026-06-01'), dueByProbability(fixed, '2026-07-31')]).toEqual([0, 1, 1]);
   });
 });
 
